@@ -1,0 +1,148 @@
+"""The ``gongtui`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from gongtui.config import get_settings
+
+app = typer.Typer(help="gongtui — 公推直选: durable community elections for a whole district.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console(stderr=True)
+
+COMPONENTS = ("nomination", "voting", "approval", "worker", "api")
+
+
+@app.command()
+def up(
+    data_dir: Annotated[Path, typer.Option(help="where the databases and logs live")] = Path(".gongtui"),
+    api_port: Annotated[int, typer.Option(help="port of the REST API")] = 8000,
+    temporal_ui: Annotated[bool, typer.Option(help="serve the Temporal web UI")] = True,
+) -> None:
+    """Start the embedded stack in the foreground (Ctrl-C stops every component)."""
+    from gongtui.stack import EmbeddedStack, embedded_settings
+
+    settings = embedded_settings(data_dir, api_port=api_port, fixed_ports=True)
+
+    async def main() -> None:
+        stack = EmbeddedStack(settings, temporal_ui=temporal_ui)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stack.start()
+            console.print(f"[green]gongtui is up[/] (data in {stack.data_dir})")
+            console.print(f"  API        http://{settings.host}:{settings.api_port}  "
+                          f"(OpenAPI: /docs)")
+            console.print(f"  Temporal   {settings.temporal_address}"
+                          + (f"  UI http://127.0.0.1:{settings.temporal_ui_port}"
+                             if temporal_ui else ""))
+            for s in ("nomination", "voting", "approval"):
+                console.print(f"  {s:<10} {settings.service_address(s)}")
+            console.print("  first token: gongtui token create --role district_admin "
+                          "--scope district:DISTRICT_ID")
+            console.print("Ctrl-C stops every component.")
+            await stop.wait()
+        finally:
+            console.print("stopping…")
+            stack.stop()
+
+    asyncio.run(main())
+
+
+@app.command()
+def serve(component: Annotated[str, typer.Argument(help="|".join(COMPONENTS))]) -> None:
+    """Run one component in this process, configured by GONGTUI_* environment variables."""
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level,
+                        format='{"ts":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s",'
+                               '"msg":"%(message)s"}')
+    if component == "nomination":
+        from services.nomination.server import main as run
+    elif component == "voting":
+        from services.voting.server import main as run
+    elif component == "approval":
+        from services.approval.server import main as run
+    elif component == "worker":
+        from workflows.election.worker import run_worker as run
+    elif component == "api":
+        import uvicorn
+
+        from api.main import create_app
+
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.api_port,
+                    log_level=settings.log_level.lower(), timeout_graceful_shutdown=10)
+        return
+    else:
+        raise typer.BadParameter(f"unknown component {component!r}; one of {', '.join(COMPONENTS)}")
+    asyncio.run(run(settings))
+
+
+@app.command()
+def simulate(
+    file: Annotated[Path, typer.Argument(help="scenario YAML (shared/SCENARIOS.md)")],
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the outcome here")] = None,
+    ballots: Annotated[str, typer.Option(help="paper | electronic")] = "paper",
+    day_seconds: Annotated[float, typer.Option(help="one day of the procedure, in seconds")] = 0.2,
+) -> None:
+    """Play a scenario through the running stack (or an embedded one) and write the outcome."""
+    from gongtui.runner import ensure_stack, play_scenario
+    from gongtui.simulate.scenario import ScenarioError, load
+
+    if ballots not in ("paper", "electronic"):
+        raise typer.BadParameter("paper or electronic", param_hint="--ballots")
+    try:
+        scenario = load(file)
+    except ScenarioError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+    async def main() -> dict:  # type: ignore[type-arg]
+        async with ensure_stack(log=console.print) as settings:
+            return await play_scenario(scenario, settings, ballots=ballots,
+                                       day_seconds=day_seconds)
+
+    out = asyncio.run(main())
+    out.pop("election_id", None)
+    text = json.dumps(out, ensure_ascii=False, indent=2)
+    if json_out:
+        json_out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"{out['scenario']}: {out['status']} → {json_out}")
+    else:
+        sys.stdout.write(text + "\n")
+    if out["status"] == "failed":
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    communities: Annotated[int, typer.Option(help="how many communities")] = 12,
+    seed: Annotated[int, typer.Option(help="random seed of the generated district")] = 2009,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the report here")] = None,
+    ballots: Annotated[str, typer.Option(help="paper | electronic")] = "paper",
+    day_seconds: Annotated[float, typer.Option(help="one day, in seconds")] = 0.2,
+) -> None:
+    """Generate a district of community elections and run them all on the embedded stack."""
+    from gongtui.demo import run_demo
+
+    report = asyncio.run(run_demo(communities, seed, ballots, day_seconds, console))
+    if json_out:
+        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
+                            encoding="utf-8")
+        console.print(f"report → {json_out}")
+    if report["failed"]:
+        raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,82 @@
+"""Domain vocabulary shared by every component (the glossary of DESIGN.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Post(StrEnum):
+    SECRETARY = "secretary"  # 书记
+    DEPUTY_SECRETARY = "deputy_secretary"  # 副书记
+    MEMBER = "member"  # 委员
+
+
+POSTS: tuple[str, ...] = tuple(p.value for p in Post)
+POST_ZH = {"secretary": "书记", "deputy_secretary": "副书记", "member": "委员"}
+
+
+class MemberStatus(StrEnum):
+    FULL = "full"  # 正式党员
+    PROBATIONARY = "probationary"  # 预备党员
+    DISCIPLINE = "discipline"  # 留党察看
+    SUSPENDED = "suspended"  # 中止权利 / 留置
+    GUEST_MEMBER = "guest_member"  # 驻区单位党员
+    RESIDENT = "resident"  # 群众
+
+
+STATUSES: tuple[str, ...] = tuple(s.value for s in MemberStatus)
+
+
+class Channel(StrEnum):
+    ORGANIZATION = "organization"  # 组织推荐
+    SELF = "self"  # 个人自荐
+    JOINT = "joint"  # 党员群众联名举荐
+
+
+CHANNELS: tuple[str, ...] = tuple(c.value for c in Channel)
+
+ORG_TYPES: tuple[str, ...] = ("branch", "general_branch", "committee")
+
+
+class Stage(StrEnum):
+    REGISTERED = "registered"
+    REJECTED = "rejected"
+    QUALIFIED = "qualified"
+    SHORTLISTED = "shortlisted"
+    INSPECTED = "inspected"
+    CANDIDATE = "candidate"
+    ELECTED = "elected"
+    APPROVED = "approved"
+    FILED = "filed"
+    DROPPED = "dropped"
+
+
+class MeetingKind(StrEnum):
+    RECOMMENDATION = "recommendation"  # 公推大会
+    COMMITTEE = "committee"  # 差额票决
+    CONGRESS = "congress"  # 党员大会
+
+
+# The eight steps of DESIGN.md: number, code name, Chinese name.
+STEPS: tuple[tuple[int, str, str], ...] = (
+    (1, "plan", "制订方案"),
+    (2, "publish", "发布信息"),
+    (3, "nominate", "报名与资格审查"),
+    (4, "recommend", "公推与信任投票"),
+    (5, "inspect", "组织考察"),
+    (6, "committee", "差额票决"),
+    (7, "elect", "差额选举"),
+    (8, "report", "报批备案"),
+)
+STEP_NAMES: dict[int, str] = {n: name for n, name, _ in STEPS}
+
+ROLES: tuple[str, ...] = (
+    "district_admin",
+    "street_committee",
+    "community_office",
+    "approver",
+    "supervisor",
+    "member",
+    "resident",
+    "system",
+)

@@ -1,0 +1,492 @@
+"""Plays a scenario through the running stack, acting as the people's clients would: gRPC calls
+to the services for every human act, a Temporal client to start the election and follow it."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
+
+from gongtui.config import Settings
+from gongtui.simulate.roster import RosterPerson, build_roster
+from proto import (
+    approval_pb2,
+    approval_pb2_grpc,
+    common_pb2,
+    nomination_pb2,
+    nomination_pb2_grpc,
+    voting_pb2,
+    voting_pb2_grpc,
+)
+from workflows.election.types import ElectionInput, ElectionStatus, Waiting
+from workflows.election.workflows import CommunityElectionWorkflow
+
+POST_ORDER = ("secretary", "deputy_secretary", "member")
+
+
+class ScenarioStop(Exception):
+    """The election stops: the plan or the inputs break a rule (status failed)."""
+
+
+@dataclass
+class Clients:
+    temporal: Client
+    nomination: nomination_pb2_grpc.NominationStub
+    voting: voting_pb2_grpc.VotingStub
+    approval: approval_pb2_grpc.ApprovalStub
+    channels: list[grpc.aio.Channel]
+
+    @classmethod
+    async def connect(cls, settings: Settings) -> Clients:
+        temporal = await Client.connect(settings.temporal_address,
+                                        namespace=settings.temporal_namespace)
+        chans = [grpc.aio.insecure_channel(settings.service_address(s))
+                 for s in ("nomination", "voting", "approval")]
+        return cls(temporal, nomination_pb2_grpc.NominationStub(chans[0]),
+                   voting_pb2_grpc.VotingStub(chans[1]), approval_pb2_grpc.ApprovalStub(chans[2]),
+                   chans)
+
+    async def close(self) -> None:
+        for c in self.channels:
+            await c.close()
+
+
+@dataclass
+class Play:
+    """One scenario being played."""
+
+    scenario: dict[str, Any]
+    clients: Clients
+    settings: Settings
+    ballots: str = "paper"
+    day_seconds: float = 0.2
+    election_id: str = ""
+    district_id: str = ""
+    progress: Any = None  # callable(step:int, name:str, waiting:str|None) for the demo display
+    roster: list[RosterPerson] = field(default_factory=list)
+    by_name: dict[str, RosterPerson] = field(default_factory=dict)
+    acted: set[tuple[str, ...]] = field(default_factory=set)
+    committee_rounds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    congress_sessions: list[dict[str, Any]] = field(default_factory=list)
+    congress_rounds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    approvals: dict[str, list[Any]] = field(default_factory=dict)
+    status: ElectionStatus | None = None
+    waiting_for: str | None = None
+    error: str = ""
+
+    def __post_init__(self) -> None:
+        s = self.scenario
+        community = s["community"]
+        if not self.election_id:
+            self.election_id = f"{community['id']}-{uuid.uuid4().hex[:8]}"
+        self.roster = build_roster(s)
+        self.by_name = {p.name: p for p in self.roster}
+        for r in s.get("committee", {}).get("rounds", []):
+            self.committee_rounds.setdefault(r["post"], []).append(r)
+        self.congress_sessions = list(s.get("congress", []))
+        for post, value in s.get("approvals", {}).items():
+            self.approvals[post] = list(value) if isinstance(value, list) else [value]
+
+    # ---- identities -----------------------------------------------------------------------
+    @property
+    def community(self) -> dict[str, Any]:
+        return self.scenario["community"]  # type: ignore[no-any-return]
+
+    @property
+    def street(self) -> str:
+        return str(self.community.get("street") or self.community["id"])
+
+    @property
+    def workflow_id(self) -> str:
+        return f"election-{self.election_id}"
+
+    def office(self) -> common_pb2.Actor:
+        return common_pb2.Actor(role="community_office", scope=f"community:{self.community['id']}")
+
+    def street_committee(self) -> common_pb2.Actor:
+        return common_pb2.Actor(role="street_committee", scope=f"street:{self.street}")
+
+    def approver(self) -> common_pb2.Actor:
+        return common_pb2.Actor(role="approver", scope=f"street:{self.street}")
+
+    def key(self, *parts: object) -> str:
+        raw = "/".join(str(p) for p in (self.election_id, *parts))
+        return raw if len(raw) < 180 else hashlib.sha256(raw.encode()).hexdigest()
+
+    # ---- the loop -------------------------------------------------------------------------
+    async def run(self) -> ElectionStatus:
+        c = self.community
+        handle = await self.clients.temporal.start_workflow(
+            CommunityElectionWorkflow.run,
+            ElectionInput(election_id=self.election_id, community_id=c["id"],
+                          community_name=c["name"], org_type=c["org_type"],
+                          street_id=self.street, district_id=self.district_id,
+                          committee_id=self.street, profile=self.scenario["profile"],
+                          overrides=dict(self.scenario.get("overrides", {})),
+                          day_seconds=self.day_seconds),
+            id=self.workflow_id, task_queue=self.settings.task_queue)
+        seen = -1
+        while True:
+            status = await self._next_status(handle, seen)
+            seen = status.version
+            self.status = status
+            if self.progress is not None:
+                self.progress(status)
+            if status.status != "running":
+                return status
+            w = status.waiting
+            if status.paused or w is None:
+                continue
+            mark = (w.kind, w.post, w.meeting_id, w.round_id, w.notice)
+            if mark in self.acted:
+                continue
+            try:
+                handled = await self.act(w)
+            except ScenarioStop as exc:
+                self.error = str(exc)
+                await handle.signal(CommunityElectionWorkflow.abort,
+                                    _pause(f"scenario stopped: {exc}"))
+                return await handle.result()
+            if not handled:
+                self.waiting_for = w.label
+                return status
+            self.acted.add(mark)
+
+    async def _next_status(self, handle: WorkflowHandle[Any, Any], seen: int) -> ElectionStatus:
+        for attempt in range(200):
+            try:
+                return await handle.execute_update(CommunityElectionWorkflow.await_change, seen)
+            except Exception:
+                # The workflow may have ended, or a worker restarts: read instead of waiting.
+                try:
+                    desc = await handle.describe()
+                    if desc.status is not None and desc.status.name != "RUNNING":
+                        return await handle.result()  # type: ignore[no-any-return]
+                    st = await handle.query(CommunityElectionWorkflow.status)
+                    if st.version != seen:
+                        return st
+                except RPCError:
+                    pass
+                await asyncio.sleep(min(0.1 * (attempt + 1), 2.0))
+        raise RuntimeError(f"{self.workflow_id}: no answer from the workflow")
+
+    # ---- acts -----------------------------------------------------------------------------
+    async def act(self, w: Waiting) -> bool:
+        handler = getattr(self, f"on_{w.kind}", None)
+        if handler is None:
+            return True  # nothing a person does here (e.g. a notice period running)
+        return bool(await handler(w))
+
+    async def on_plan(self, w: Waiting) -> bool:
+        n = self.clients.nomination
+        people = [nomination_pb2.Person(person_id=p.person_id, name=p.name, status=p.status,
+                                        excluded_reason=p.excluded_reason,
+                                        resides_in_community=True) for p in self.roster]
+        await n.ImportRoster(nomination_pb2.ImportRosterRequest(
+            idempotency_key=self.key("roster"), actor=self.office(), election_id=self.election_id,
+            people=people))
+        posts = [nomination_pb2.PostPlan(post=post, **spec)
+                 for post, spec in self.scenario["plan"]["posts"].items()]
+        try:
+            await n.SubmitPlan(nomination_pb2.SubmitPlanRequest(
+                idempotency_key=self.key("plan"), actor=self.office(),
+                election_id=self.election_id, posts=posts))
+        except grpc.aio.AioRpcError as exc:
+            if exc.code() in (grpc.StatusCode.INVALID_ARGUMENT,
+                              grpc.StatusCode.FAILED_PRECONDITION):
+                raise ScenarioStop(exc.details()) from exc
+            raise
+        await n.DecidePlan(nomination_pb2.DecidePlanRequest(
+            idempotency_key=self.key("plan-approve"), actor=self.street_committee(),
+            election_id=self.election_id, approve=True, reason="符合规定 / conforms"))
+        return True
+
+    async def on_nominations(self, w: Waiting) -> bool:
+        n = self.clients.nomination
+        used: dict[str, set[str]] = defaultdict(set)  # NM2: one co-signature per person per post
+        for i, nom in enumerate(self.scenario.get("nominations", [])):
+            person = self.by_name[nom["name"]]
+            reg = await n.Register(nomination_pb2.RegisterRequest(
+                idempotency_key=self.key("register", i), actor=self.office(),
+                election_id=self.election_id, person_id=person.person_id, post=nom["post"],
+                channel=nom["channel"]))
+            if nom["channel"] != "joint":
+                continue
+            want = nom.get("cosigners", {})
+            for status, count in (("full", want.get("members", 0)),
+                                  ("resident", want.get("residents", 0))):
+                pool = [p for p in self.roster if p.status == status and not p.named
+                        and p.person_id not in used[nom["post"]]]
+                for signer in pool[:count]:
+                    used[nom["post"]].add(signer.person_id)
+                    await n.Cosign(nomination_pb2.CosignRequest(
+                        idempotency_key=self.key("cosign", reg.registration_id, signer.person_id),
+                        actor=common_pb2.Actor(role="member" if status == "full" else "resident",
+                                               scope=f"community:{self.community['id']}"),
+                        registration_id=reg.registration_id,
+                        cosigner_person_id=signer.person_id))
+        await n.CloseNominations(nomination_pb2.WindowRequest(
+            idempotency_key=self.key("close-window"), actor=self.office(),
+            election_id=self.election_id))
+        return True
+
+    async def on_review(self, w: Waiting) -> bool:
+        n = self.clients.nomination
+        decisions = self.scenario.get("review", {})
+        regs = await n.ListRegistrations(
+            nomination_pb2.ListRegistrationsRequest(election_id=self.election_id))
+        for r in regs.registrations:
+            if r.review != "pending":
+                continue
+            approve = decisions.get(r.name, "approve") == "approve"
+            await n.DecideReview(nomination_pb2.DecideReviewRequest(
+                idempotency_key=self.key("review", r.registration_id), actor=self.street_committee(),
+                registration_id=r.registration_id, approve=approve,
+                reason="资格审查通过 / qualified" if approve else "街道党工委审查未通过 / not qualified"))
+        return True
+
+    async def on_notice(self, w: Waiting) -> bool:
+        """O2: objections against people on this notice, decided by the street committee."""
+        n = self.clients.nomination
+        for i, obj in enumerate(self.scenario.get("objections", [])):
+            if obj["notice"] != w.notice:
+                continue
+            person = self.by_name.get(obj["against"])
+            if person is None:
+                raise ScenarioStop(f"objections[{i}].against: {obj['against']} is not in the roster")
+            filed = await n.FileObjection(nomination_pb2.FileObjectionRequest(
+                idempotency_key=self.key("objection", i), actor=common_pb2.Actor(
+                    role="member", scope=f"community:{self.community['id']}"),
+                election_id=self.election_id, notice_kind=w.notice, person_id=person.person_id,
+                post=obj.get("post", ""), reason="群众举报 / complaint"))
+            if "decision" in obj:
+                await n.DecideObjection(nomination_pb2.DecideObjectionRequest(
+                    idempotency_key=self.key("objection-decision", i),
+                    actor=self.street_committee(), objection_id=filed.objection_id,
+                    upheld=obj["decision"] == "upheld",
+                    reason="经核查 / after investigation"))
+        return True
+
+    async def on_objections(self, w: Waiting) -> bool:
+        return False  # an objection without a decision in the scenario: the election waits
+
+    def _attendees(self, klass: str, count: int) -> list[RosterPerson]:
+        """Who comes: nominees first, then the others in roster order; excluded members last."""
+        if klass == "member":
+            pool = [p for p in self.roster if p.status == "full"]
+        else:
+            pool = [p for p in self.roster if p.status != "full"]
+        pool.sort(key=lambda p: (bool(p.excluded_reason), not p.named))
+        return pool[:count]
+
+    async def on_recommendation_checkin(self, w: Waiting) -> bool:
+        rec = self.scenario.get("recommendation")
+        if rec is None or "attendance" not in rec:
+            return False
+        att = rec["attendance"]
+        people = (self._attendees("member", att.get("members", 0))
+                  + self._attendees("other", att.get("others", 0)))
+        v = self.clients.voting
+        await v.CheckIn(voting_pb2.CheckInRequest(
+            idempotency_key=self.key("checkin", w.meeting_id), actor=self.office(),
+            meeting_id=w.meeting_id, person_ids=[p.person_id for p in people]))
+        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
+            idempotency_key=self.key("confirm", w.meeting_id), actor=self.office(),
+            meeting_id=w.meeting_id))
+        return True
+
+    async def on_recommendation(self, w: Waiting) -> bool:
+        rec = self.scenario.get("recommendation", {})
+        if "votes" not in rec:
+            return False
+        v = self.clients.voting
+        meeting = await v.GetMeeting(voting_pb2.GetMeetingRequest(meeting_id=w.meeting_id))
+        for rnd in meeting.rounds:
+            if rnd.status != "open":
+                continue
+            if rnd.kind == "recommendation":
+                counts = rec["votes"].get(rnd.post, {})
+                tally = {c.person_id: (counts.get(c.name, 0), 0) for c in rnd.candidates}
+                voters = meeting.present_members
+            else:
+                trust = rec.get("trust", {})
+                tally = {c.person_id: (trust.get(c.name, {}).get("yes", 0),
+                                       trust.get(c.name, {}).get("no", 0))
+                         for c in rnd.candidates}
+                voters = meeting.present_others
+            await self._enter(rnd, voters, voters, 0, tally, {})
+        await v.CloseMeeting(voting_pb2.MeetingActionRequest(
+            idempotency_key=self.key("close", w.meeting_id), actor=self.office(),
+            meeting_id=w.meeting_id))
+        return True
+
+    async def on_inspection(self, w: Waiting) -> bool:
+        n = self.clients.nomination
+        verdicts = self.scenario.get("inspection", {})
+        regs = await n.ListRegistrations(nomination_pb2.ListRegistrationsRequest(
+            election_id=self.election_id, stage="shortlisted"))
+        for r in regs.registrations:
+            passed = verdicts.get(r.name, "pass") == "pass"
+            await n.RecordInspection(nomination_pb2.RecordInspectionRequest(
+                idempotency_key=self.key("inspection", r.post, r.person_id),
+                actor=self.street_committee(), election_id=self.election_id, post=r.post,
+                person_id=r.person_id, passed=passed,
+                report="考察合格 / fit" if passed else "考察不合格 / unfit"))
+        return True
+
+    async def on_committee_session(self, w: Waiting) -> bool:
+        committee = self.scenario.get("committee")
+        if committee is None:
+            return False
+        v = self.clients.voting
+        await v.CheckIn(voting_pb2.CheckInRequest(
+            idempotency_key=self.key("checkin", w.meeting_id), actor=self.street_committee(),
+            meeting_id=w.meeting_id, committee_size=committee["size"],
+            headcount=committee["present"]))
+        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
+            idempotency_key=self.key("confirm", w.meeting_id), actor=self.street_committee(),
+            meeting_id=w.meeting_id))
+        return True
+
+    async def on_committee_round(self, w: Waiting) -> bool:
+        queue = self.committee_rounds.get(w.post, [])
+        if not queue:
+            return False
+        spec = queue.pop(0)
+        rnd = await self.clients.voting.GetRound(voting_pb2.GetRoundRequest(round_id=w.round_id))
+        present = self.scenario["committee"]["present"]
+        tally = {c.person_id: (spec["for"].get(c.name, 0), 0) for c in rnd.candidates}
+        await self._enter(rnd, present, present, 0, tally, {}, paper_only=True)
+        return True
+
+    async def on_congress_session(self, w: Waiting) -> bool:
+        if not self.congress_sessions:
+            return False
+        session = self.congress_sessions.pop(0)
+        self.congress_rounds = {}
+        for r in session.get("rounds", []):
+            self.congress_rounds.setdefault(r["post"], []).append(r)
+        self._present = session["present"]
+        people = self._attendees("member", session["present"])
+        v = self.clients.voting
+        await v.CheckIn(voting_pb2.CheckInRequest(
+            idempotency_key=self.key("checkin", w.meeting_id), actor=self.office(),
+            meeting_id=w.meeting_id, person_ids=[p.person_id for p in people]))
+        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
+            idempotency_key=self.key("confirm", w.meeting_id), actor=self.office(),
+            meeting_id=w.meeting_id))
+        return True
+
+    async def on_congress_round(self, w: Waiting) -> bool:
+        queue = self.congress_rounds.get(w.post, [])
+        if not queue:
+            return False
+        spec = queue.pop(0)
+        rnd = await self.clients.voting.GetRound(voting_pb2.GetRoundRequest(round_id=w.round_id))
+        issued = spec.get("issued", self._present)
+        returned = spec.get("returned", issued)
+        invalid = spec.get("invalid", 0)
+        tally = {c.person_id: (spec["for"].get(c.name, 0), spec.get("against", {}).get(c.name, 0))
+                 for c in rnd.candidates}
+        abstain = {c.person_id: spec.get("abstain", {}).get(c.name, 0) for c in rnd.candidates}
+        await self._enter(rnd, issued, returned, invalid, tally, abstain)
+        return True
+
+    async def on_unfilled(self, w: Waiting) -> bool:
+        decision = self.scenario.get("unfilled", {}).get(w.post)
+        if decision is None:
+            return False
+        handle = self.clients.temporal.get_workflow_handle(self.workflow_id)
+        await handle.execute_update(CommunityElectionWorkflow.decide_unfilled,
+                                    args=[w.post, decision])
+        return True
+
+    async def on_approval(self, w: Waiting) -> bool:
+        a = self.clients.approval
+        pending = await a.ListApprovals(approval_pb2.ListApprovalsRequest(
+            election_id=self.election_id, status="pending"))
+        for req in pending.approvals:
+            queue = self.approvals.get(req.post, [])
+            choice = queue.pop(0) if queue else "approve"
+            if isinstance(choice, dict):
+                decision, reason = choice["decision"], choice.get("reason", "")
+            else:
+                decision, reason = choice, ""
+            reason = reason or ("同意 / approved" if decision == "approve" else "不予批准 / rejected")
+            await a.Decide(approval_pb2.DecideRequest(
+                idempotency_key=self.key("decide", req.approval_id), actor=self.approver(),
+                approval_id=req.approval_id, decision=decision, reason=reason))
+        return True
+
+    # ---- tallies and ballots --------------------------------------------------------------
+    async def _enter(self, rnd: voting_pb2.Round, issued: int, returned: int, invalid: int,
+                     tally: dict[str, tuple[int, int]], abstain: dict[str, int],
+                     paper_only: bool = False) -> None:
+        v = self.clients.voting
+        if self.ballots == "electronic" and not paper_only and returned <= issued:
+            await self._cast_electronic(rnd, issued, returned, invalid, tally)
+        else:
+            await v.EnterTally(voting_pb2.EnterTallyRequest(
+                idempotency_key=self.key("tally", rnd.round_id), actor=self.office(),
+                round_id=rnd.round_id, issued=issued, returned=returned, invalid=invalid,
+                lines=[voting_pb2.TallyLine(person_id=pid, votes_for=f, votes_against=a,
+                                            votes_abstain=abstain.get(pid, 0))
+                       for pid, (f, a) in tally.items()]))
+        await v.CloseRound(voting_pb2.RoundActionRequest(
+            idempotency_key=self.key("close-round", rnd.round_id), actor=self.office(),
+            round_id=rnd.round_id))
+
+    async def _cast_electronic(self, rnd: voting_pb2.Round, issued: int, returned: int,
+                               invalid: int, tally: dict[str, tuple[int, int]]) -> None:
+        """One ballot per voter adding up to the same tallies: fors spread round-robin so no
+        ballot marks more than the seats (M3); invalid ballots mark too many names (M3)."""
+        v = self.clients.voting
+        meeting = await v.GetMeeting(voting_pb2.GetMeetingRequest(meeting_id=rnd.meeting_id))
+        klass = "other" if rnd.kind == "trust" else "member"
+        voters = self._attendees(klass, meeting.present_others if klass == "other"
+                                 else meeting.present_members)[:issued]
+        res = await v.IssueBallots(voting_pb2.IssueBallotsRequest(
+            idempotency_key=self.key("issue", rnd.round_id), actor=self.office(),
+            round_id=rnd.round_id, person_ids=[p.person_id for p in voters]))
+        codes = list(res.codes)[:returned]
+        valid = len(codes) - min(invalid, len(codes))
+        marks: list[list[voting_pb2.Mark]] = [[] for _ in range(valid)]
+        if rnd.kind == "trust":
+            for pid, (yes, no) in tally.items():
+                for i in range(min(valid, yes + no)):
+                    marks[i].append(voting_pb2.Mark(person_id=pid,
+                                                    choice="for" if i < yes else "against"))
+        else:
+            pointer = 0
+            for pid, (fors, against) in sorted(tally.items(), key=lambda kv: -kv[1][0]):
+                for _ in range(min(fors, valid)):
+                    marks[pointer % valid].append(voting_pb2.Mark(person_id=pid, choice="for"))
+                    pointer += 1
+                taken = {i for i, m in enumerate(marks) if any(x.person_id == pid for x in m)}
+                free = [i for i in range(valid) if i not in taken]
+                for i in free[:against]:
+                    marks[i].append(voting_pb2.Mark(person_id=pid, choice="against"))
+        too_many = [voting_pb2.Mark(person_id=c.person_id, choice="for") for c in rnd.candidates]
+        too_many.append(voting_pb2.Mark(choice="for", write_in="另选他人"))
+        ballots = marks + [too_many] * (len(codes) - valid)
+        for code, ballot in zip(codes, ballots, strict=True):
+            await v.CastBallot(voting_pb2.CastBallotRequest(round_id=rnd.round_id, code=code,
+                                                            marks=ballot))
+
+
+def _pause(reason: str) -> Any:
+    from workflows.election.types import PauseInput
+
+    return PauseInput(reason=reason, actor="simulate")
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,88 @@
+"""Database engines: SQLite (WAL, synchronous FULL) by default, PostgreSQL at scale.
+
+Each service owns its tables. On PostgreSQL every service keeps them in its own schema.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    options = {}
+    if schema:
+        options["execution_options"] = {"schema_translate_map": {None: schema}}
+    engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **options)
+    return engine
+
+
+class Database:
+    """An engine, a session factory and, on SQLite, the single-writer lock.
+
+    SQLite allows one writer; serialising write transactions in the owning process avoids
+    SQLITE_BUSY on lock upgrades. PostgreSQL needs no such lock (it has row locks).
+    """
+
+    def __init__(self, url: str, base: type[DeclarativeBase], schema: str | None = None):
+        self.url = url
+        self.base = base
+        self.schema = schema
+        self.sqlite = is_sqlite(url)
+        self.engine = make_engine(url, None if self.sqlite else schema)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_lock = asyncio.Lock() if self.sqlite else None
+
+    async def create_all(self) -> None:
+        async with self.engine.begin() as conn:
+            if not self.sqlite and self.schema:
+                from sqlalchemy import text
+
+                await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+            await conn.run_sync(self.base.metadata.create_all)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One write transaction: commits on success, rolls back on any error."""
+        if self._write_lock is not None:
+            async with self._write_lock:
+                async with self.sessions() as session, session.begin():
+                    yield session
+        else:
+            async with self.sessions() as session, session.begin():
+                yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,104 @@
+"""Runs a grpc.aio server with health checking, reflection, the domain-error interceptor and a
+graceful stop that lets in-flight RPCs finish."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from sqlalchemy.exc import IntegrityError
+
+from services.common.errors import AlreadyExists, DomainError
+
+log = logging.getLogger(__name__)
+
+
+class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
+    """Maps domain errors (and rule violations) to status codes with a message naming the field
+    and the rule; the rule and field also travel as trailing metadata."""
+
+    async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        inner = handler.unary_unary
+
+        async def wrapped(request, context):  # type: ignore[no-untyped-def]
+            try:
+                return await inner(request, context)
+            except DomainError as exc:
+                await _abort(context, exc)
+            except IntegrityError as exc:
+                await _abort(context, AlreadyExists(f"conflicting write: {exc.orig}"))
+            except Exception as exc:
+                if type(exc).__name__ == "RuleViolation":
+                    from services.common.errors import from_rule_violation
+
+                    await _abort(context, from_rule_violation(exc))
+                raise
+
+        return grpc.unary_unary_rpc_method_handler(
+            wrapped,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+async def _abort(context: grpc.aio.ServicerContext, exc: DomainError) -> None:
+    context.set_trailing_metadata((("gongtui-field", exc.field), ("gongtui-rule", exc.rule)))
+    await context.abort(exc.code, exc.describe())
+
+
+async def run_server(
+    name: str,
+    address: str,
+    add_servicers: Callable[[grpc.aio.Server], Sequence[str]],
+    on_start: Callable[[], Awaitable[None]] | None = None,
+    on_stop: Callable[[], Awaitable[None]] | None = None,
+    ready: asyncio.Event | None = None,
+    stop_event: asyncio.Event | None = None,
+    grace: float = 10.0,
+) -> None:
+    """Serve until SIGINT/SIGTERM (or ``stop_event``), then stop gracefully."""
+    server = grpc.aio.server(
+        interceptors=[DomainErrorInterceptor()],
+        options=[("grpc.max_receive_message_length", 32 * 1024 * 1024),
+                 ("grpc.so_reuseport", 0)],
+    )
+    service_names = list(add_servicers(server))
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+         reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise RuntimeError(f"{name}: cannot bind {address}")
+    if on_start is not None:
+        await on_start()
+    await server.start()
+    for svc in [*service_names, ""]:
+        await health_servicer.set(svc, health_pb2.HealthCheckResponse.SERVING)
+    log.info("%s serving on %s", name, address)
+    if ready is not None:
+        ready.set()
+
+    stop = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    await stop.wait()
+    for svc in [*service_names, ""]:
+        await health_servicer.set(svc, health_pb2.HealthCheckResponse.NOT_SERVING)
+    await server.stop(grace)
+    if on_stop is not None:
+        await on_stop()
+    log.info("%s stopped", name)

@@ -1,0 +1,243 @@
+"""Inputs and outputs of the election workflows and activities (one dataclass each).
+
+Workflow code imports only this module, the standard library and temporalio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+WAKE_SIGNAL = "wake"
+
+
+@dataclass
+class ElectionInput:
+    election_id: str
+    community_id: str
+    community_name: str
+    org_type: str
+    street_id: str = ""
+    district_id: str = ""
+    committee_id: str = ""          # the higher committee that approves (A3); default: the street
+    profile: str = "nanjing"
+    overrides: dict[str, Any] = field(default_factory=dict)
+    day_seconds: float = 86400.0
+
+
+@dataclass
+class ElectionRef:
+    election_id: str
+    workflow_id: str = ""
+
+
+@dataclass
+class Candidate:
+    person_id: str
+    name: str
+
+
+@dataclass
+class PostPlan:
+    post: str
+    seats: int
+    shortlist: int
+    inspected: int
+    candidates: int
+
+
+@dataclass
+class PlanState:
+    status: str                      # none | draft | approved | rejected
+    posts: list[PostPlan] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)  # effective profile parameters
+
+
+@dataclass
+class NominationState:
+    window_status: str               # not_open | open | closed
+    pending_reviews: int = 0
+    auto_checked: bool = False
+
+
+@dataclass
+class NoticeInput:
+    election_id: str
+    kind: str                        # announcement | registrants | shortlist | candidates | results
+    title: str
+    body: str
+    names: list[str] = field(default_factory=list)
+    days: int = 0
+
+
+@dataclass
+class ObjectionState:
+    pending: int
+    held: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OpenMeetingInput:
+    election_id: str
+    workflow_id: str
+    kind: str                        # recommendation | committee | congress
+    session: int
+    profile: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RoundState:
+    round_id: str
+    post: str
+    kind: str
+    status: str                      # open | counted
+    seats: int
+    void: bool = False
+    elected: list[str] = field(default_factory=list)  # person_ids
+    tied: list[str] = field(default_factory=list)
+    unfilled: int = 0
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MeetingState:
+    meeting_id: str
+    kind: str
+    session: int
+    status: str                      # checking_in | in_session | quorum_failed | closed
+    expected: int = 0
+    present_members: int = 0
+    quorum_met: bool = False
+    rounds: list[RoundState] = field(default_factory=list)
+
+
+@dataclass
+class OpenRoundInput:
+    election_id: str
+    meeting_id: str
+    post: str
+    kind: str                        # recommendation | trust | regular | tie | additional | repeat
+    seats: int
+    candidates: list[Candidate]
+    key: str                         # idempotency key, stable across retries and replays
+
+
+@dataclass
+class StageInput:
+    election_id: str
+    post: str
+    stage: str
+    person_ids: list[str]
+    rules: list[str]
+    from_stage: str
+    key: str
+
+
+@dataclass
+class ShortlistInput:
+    election_id: str
+    meeting_id: str
+    profile: str
+    overrides: dict[str, Any]
+    posts: list[PostPlan]
+
+
+@dataclass
+class Funnel:
+    """Persons per post after a stage, in rank order."""
+
+    lists: dict[str, list[Candidate]] = field(default_factory=dict)
+
+
+@dataclass
+class InspectionInput:
+    election_id: str
+    posts: list[PostPlan]
+    shortlist: dict[str, list[Candidate]]
+
+
+@dataclass
+class InspectionState:
+    missing: int
+    inspected: dict[str, list[Candidate]] = field(default_factory=dict)
+
+
+@dataclass
+class ApprovalInput:
+    election_id: str
+    workflow_id: str
+    community_id: str
+    street_id: str
+    committee_id: str
+    post: str
+    person: Candidate
+    attempt: int
+
+
+@dataclass
+class ApprovalState:
+    approval_id: str
+    post: str
+    person_id: str
+    name: str
+    kind: str                        # approval | filing
+    status: str                      # pending | approved | rejected | filed
+    attempt: int
+
+
+@dataclass
+class ApprovalsState:
+    approvals: list[ApprovalState] = field(default_factory=list)
+
+
+@dataclass
+class Waiting:
+    kind: str                        # what the workflow waits for (machine-readable)
+    label: str                       # e.g. "congress round for member"
+    post: str = ""
+    meeting_id: str = ""
+    round_id: str = ""
+    notice: str = ""
+
+
+@dataclass
+class StepRecord:
+    step: int
+    name: str
+    status: str = "pending"          # pending | active | done
+    started_at: str = ""
+    ended_at: str = ""
+
+
+@dataclass
+class ElectionStatus:
+    election_id: str
+    status: str                      # running | completed | failed | aborted
+    step: int
+    step_name: str
+    paused: bool
+    waiting: Waiting | None
+    timeline: list[StepRecord]
+    version: int
+    error: str = ""
+    pause_reason: str = ""
+    elected: dict[str, list[Candidate]] = field(default_factory=dict)
+
+
+@dataclass
+class PauseInput:
+    reason: str
+    actor: str = ""
+
+
+@dataclass
+class StageQuery:
+    election_id: str
+    stage: str
+
+
+@dataclass
+class CloseMeeting:
+    meeting_id: str
+    key: str
