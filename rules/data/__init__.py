@@ -1,0 +1,1 @@
+"""Bundled data (stroke counts); a package so that installs ship the files."""

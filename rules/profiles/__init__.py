@@ -1,0 +1,1 @@
+"""Built-in rule profiles (YAML data); a package so that installs ship the files."""

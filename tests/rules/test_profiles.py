@@ -1,0 +1,122 @@
+"""Profiles as data: extends, overrides, unknown parameters, district files, the rule table."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+import rules
+
+RULES_MD = Path("/work/shared/RULES.md")
+
+
+def test_builtin_profiles():
+    assert rules.list_profiles() == ["nanjing", "nanjing-xuanwu", "national"]
+
+
+def test_extends_chain_and_override(national, nanjing, xuanwu):
+    assert xuanwu.chain == ("nanjing-xuanwu", "nanjing", "national")
+    assert national.get("congress_order") == "plenary"
+    assert nanjing.get("congress_order") == "direct"
+    assert xuanwu.get("trust_threshold") is True and nanjing.get("trust_threshold") is False
+    assert xuanwu.get("funnel") == nanjing.get("funnel")
+    assert national.get("funnel_minimum_posts") == [] and national.get("contested_stages") is False
+
+
+def test_nanjing_defaults(nanjing):
+    expected = {
+        "joint_min_cosigners": 10, "joint_min_member_cosigners": 5, "notice_days": 5,
+        "nomination_days": 7, "max_additional_rounds": 2, "trust_threshold": False,
+        "congress_order": "direct", "min_party_years": 0, "min_age": None, "max_age": None,
+        "require_residence": False, "committee_quorum_num": 2, "committee_quorum_den": 3,
+        "delegates_min_members": 500, "term_years": 5,
+    }
+    assert {k: nanjing.get(k) for k in expected} == expected
+    assert nanjing.get("exclusion_reasons") == [
+        "mentally_unable", "abroad", "sentence", "bedridden", "away_untransferred"]
+
+
+def test_overrides_including_dotted(nanjing):
+    p = rules.load_profile("nanjing", {"notice_days": 7, "funnel.secretary.shortlist": 5})
+    assert p.get("notice_days") == 7
+    assert p.get("funnel")["secretary"] == {"shortlist": 5, "inspected": 3, "candidates": 2}
+    assert nanjing.get("notice_days") == 5  # the loaded profile is not changed
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        pytest.param({"quorum": 3}, id="PROFILE-unknown-param"),
+        pytest.param({"funnel.treasurer.shortlist": 3}, id="PROFILE-unknown-funnel-post"),
+        pytest.param({"notice_days": "five"}, id="PROFILE-bad-type"),
+        pytest.param({"congress_order": "random"}, id="PROFILE-bad-order"),
+    ],
+)
+def test_bad_overrides(overrides):
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.load_profile("nanjing", overrides)
+    assert exc.value.rule_id == "PROFILE"
+    assert str(exc.value).startswith("PROFILE: ")
+
+
+def test_unknown_profile_name():
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.load_profile("atlantis")
+    assert exc.value.rule_id == "PROFILE" and exc.value.value == "atlantis"
+
+
+def test_district_file_extends_nanjing(tmp_path):
+    f = tmp_path / "gulou.yaml"
+    f.write_text(
+        "name: nanjing-gulou\nextends: nanjing\nparams:\n  joint_min_cosigners: 15\n"
+        "  min_party_years: 2\n  funnel:\n    secretary: {shortlist: 5}\n",
+        encoding="utf-8",
+    )
+    p = rules.load_profile(str(f))
+    assert p.name == "nanjing-gulou"
+    assert p.chain == ("nanjing-gulou", "nanjing", "national")
+    assert p.get("joint_min_cosigners") == 15 and p.get("congress_order") == "direct"
+    assert p.get("funnel")["secretary"] == {"shortlist": 5, "inspected": 3, "candidates": 2}
+    assert rules.default_funnel(p, "secretary", 1).shortlist == 5
+    # a file extending another district file by relative path
+    g = tmp_path / "street.yaml"
+    g.write_text("extends: ./gulou.yaml\nparams:\n  notice_days: 6\n", encoding="utf-8")
+    q = rules.load_profile(str(g))
+    assert q.name == "street" and q.get("notice_days") == 6 and q.get("joint_min_cosigners") == 15
+
+
+def test_district_file_unknown_param(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text("extends: nanjing\nparams:\n  secret_ballot_colour: red\n", encoding="utf-8")
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.load_profile(str(f))
+    assert exc.value.rule_id == "PROFILE" and exc.value.field == "params.secret_ballot_colour"
+
+
+def test_district_file_cycle(tmp_path):
+    (tmp_path / "a.yaml").write_text("extends: ./b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extends: ./a.yaml\n", encoding="utf-8")
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.load_profile(str(tmp_path / "a.yaml"))
+    assert exc.value.rule_id == "PROFILE"
+
+
+def test_rule_table_has_every_rules_md_row(national, nanjing, xuanwu):
+    ids = re.findall(r"^\| ([A-Z]+\d+) \|", RULES_MD.read_text(encoding="utf-8"), re.M) \
+        if RULES_MD.exists() else list(rules.RULE_IDS)
+    assert ids and [r.id for r in rules.rule_table(nanjing)] == ids
+    by_id = {r.id: r for r in rules.rule_table(xuanwu)}
+    assert by_id["M10"].active and by_id["M10"].params == {"trust_threshold": True}
+    nat = {r.id: r for r in rules.rule_table(national)}
+    assert not nat["M10"].active and not nat["P3"].active and not nat["P4"].active
+    assert not nat["M8"].active and nat["M1"].active and nat["NM2"].active
+    assert all(" / " in r.text and r.kind and r.source for r in by_id.values())
+    assert by_id["NM2"].params == {"joint_min_cosigners": 10, "joint_min_member_cosigners": 5}
+
+
+def test_violation_str_and_pickle():
+    import pickle
+
+    v = rules.RuleViolation("M1", "present", 3, "不足 / short")
+    assert str(v) == "M1: present=3 — 不足 / short"
+    assert pickle.loads(pickle.dumps(v)) == v
