@@ -1,0 +1,922 @@
+"""Elections, roster, plans, registrations, co-signatures, reviews, the candidate lifecycle,
+inspections, notices and objections (E1–E4, NM1–NM4, P1–P5, O1–O2)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+import rules
+from gongtui.domain import CHANNELS, ORG_TYPES, POSTS, STATUSES
+from proto import common_pb2, nomination_pb2
+from services.common.errors import (
+    AlreadyExists,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    from_rule_violation,
+)
+from services.common.store import Store, Tx, canonical_json, utcnow
+from services.nomination.models import (
+    CosignatureRow,
+    ElectionRow,
+    InspectionRow,
+    NoticeRow,
+    ObjectionRow,
+    PersonRow,
+    PlanRow,
+    RegistrationRow,
+)
+
+DEFAULT_PROFILE = "nanjing"
+WINDOW_STATES = ("not_open", "open", "closed")
+#: stages AdvanceStage may move registrations to (the workflow records stage outcomes)
+ADVANCE_STAGES = ("qualified", "shortlisted", "inspected", "candidate", "elected", "approved",
+                  "filed", "dropped")
+ALL_STAGES = ("registered", "rejected", *ADVANCE_STAGES)
+NOTICE_KINDS = ("announcement", "registrants", "shortlist", "candidates", "results")
+NOTICE_ZH = {"announcement": "选举公告", "registrants": "报名人选公示", "shortlist": "初步人选公示",
+             "candidates": "候选人预备人选公示", "results": "选举结果公告"}
+DECIDERS = ("street_committee", "system")
+POST_ORDER = {post: i for i, post in enumerate(POSTS)}
+NOTICE_LIMIT_MAX = 1000
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def registration_id_for(election_id: str, person_id: str, post: str) -> str:
+    return "rg-" + _digest(election_id, person_id, post)
+
+
+def _iso(value: datetime | None) -> str:
+    """ISO 8601 in UTC; SQLite hands back naive datetimes for what was stored as UTC."""
+    if value is None:
+        return ""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def _parse_overrides(text: str) -> dict[str, Any]:
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidArgument(f"not valid JSON: {exc.msg}", field="election.overrides_json",
+                              value=text) from exc
+    if not isinstance(value, dict):
+        raise InvalidArgument("must be a JSON object", field="election.overrides_json", value=text)
+    return value
+
+
+# --------------------------------------------------------------------------- messages
+
+def election_message(row: ElectionRow) -> nomination_pb2.Election:
+    return nomination_pb2.Election(
+        election_id=row.election_id, community_id=row.community_id,
+        community_name=row.community_name, org_type=row.org_type, street_id=row.street_id,
+        district_id=row.district_id, profile=row.profile, overrides_json=row.overrides_json,
+        workflow_id=row.workflow_id, window_status=row.window_status,
+        created_at=_iso(row.created_at))
+
+
+def person_message(row: PersonRow) -> nomination_pb2.Person:
+    return nomination_pb2.Person(
+        person_id=row.person_id, name=row.name, status=row.status,
+        excluded_reason=row.excluded_reason, party_years=row.party_years, age=row.age,
+        resides_in_community=row.resides_in_community)
+
+
+def plan_message(row: PlanRow) -> nomination_pb2.Plan:
+    return nomination_pb2.Plan(
+        election_id=row.election_id,
+        posts=[nomination_pb2.PostPlan(**p) for p in json.loads(row.posts_json)],
+        status=row.status, decided_reason=row.decided_reason, full_members=row.full_members)
+
+
+def registration_message(row: RegistrationRow, name: str) -> nomination_pb2.Registration:
+    return nomination_pb2.Registration(
+        registration_id=row.registration_id, election_id=row.election_id,
+        person_id=row.person_id, name=name, post=row.post, channel=row.channel, stage=row.stage,
+        review=row.review, rejected_rule=row.rejected_rule, reason=row.reason,
+        cosigners=row.cosigners, member_cosigners=row.member_cosigners, rank=row.rank,
+        held=row.held)
+
+
+def cosignature_message(row: CosignatureRow) -> nomination_pb2.Cosignature:
+    return nomination_pb2.Cosignature(registration_id=row.registration_id,
+                                      cosigner_person_id=row.cosigner_person_id,
+                                      withdrawn=row.withdrawn)
+
+
+def inspection_message(row: InspectionRow) -> nomination_pb2.Inspection:
+    return nomination_pb2.Inspection(election_id=row.election_id, post=row.post,
+                                     person_id=row.person_id, passed=row.passed,
+                                     report=row.report)
+
+
+def notice_message(row: NoticeRow) -> nomination_pb2.Notice:
+    return nomination_pb2.Notice(
+        notice_id=row.notice_id, election_id=row.election_id, kind=row.kind, title=row.title,
+        body=row.body, names=json.loads(row.names_json), days=row.days,
+        published_at=_iso(row.published_at), community_name=row.community_name)
+
+
+def objection_message(row: ObjectionRow) -> nomination_pb2.Objection:
+    return nomination_pb2.Objection(
+        objection_id=row.objection_id, election_id=row.election_id, notice_kind=row.notice_kind,
+        person_id=row.person_id, post=row.post, reason=row.reason, status=row.status,
+        decision_reason=row.decision_reason)
+
+
+def _sort_key(row: RegistrationRow) -> tuple[int, int, int, int]:
+    """Post order, then rank (ranked first, when > 0), then registration order."""
+    return (POST_ORDER.get(row.post, len(POSTS)), 0 if row.rank > 0 else 1, row.rank, row.seq)
+
+
+def _require_decider(actor: common_pb2.Actor, what: str, rule: str = "") -> None:
+    if actor.role not in DECIDERS:
+        raise PermissionDenied(f"role {actor.role or '(none)'} cannot decide {what}",
+                               field="actor.role", rule=rule)
+
+
+class NominationDomain:
+    def __init__(self, store: Store):
+        self.store = store
+        self._profiles: dict[tuple[str, str], rules.Profile] = {}
+
+    # ----------------------------------------------------------------------- helpers
+
+    def _load_profile(self, name: str, overrides_json: str) -> rules.Profile:
+        key = (name, overrides_json)
+        profile = self._profiles.get(key)
+        if profile is None:
+            overrides = _parse_overrides(overrides_json)
+            try:
+                profile = rules.load_profile(name, overrides or None)
+            except rules.RuleViolation as exc:
+                err = from_rule_violation(exc)
+                raise InvalidArgument(err.message, rule=err.rule, value=err.value,
+                                      field=f"election.{err.field or 'profile'}") from exc
+            self._profiles[key] = profile
+        return profile
+
+    def profile_of(self, election: ElectionRow) -> rules.Profile:
+        return self._load_profile(election.profile, election.overrides_json)
+
+    @staticmethod
+    async def _election(session: Any, election_id: str) -> ElectionRow:
+        if not election_id:
+            raise InvalidArgument("required", field="election_id")
+        row = await session.get(ElectionRow, election_id)
+        if row is None:
+            raise NotFound(f"no election {election_id!r}", field="election_id", value=election_id)
+        return row
+
+    @staticmethod
+    async def _person(session: Any, election_id: str, person_id: str,
+                      field: str = "person_id") -> PersonRow:
+        if not person_id:
+            raise InvalidArgument("required", field=field)
+        row = (await session.execute(select(PersonRow).where(
+            PersonRow.election_id == election_id,
+            PersonRow.person_id == person_id))).scalar_one_or_none()
+        if row is None:
+            raise NotFound(f"{person_id!r} is not on the roster of {election_id!r}", field=field,
+                           value=person_id)
+        return row
+
+    @staticmethod
+    async def _names(session: Any, election_id: str) -> dict[str, str]:
+        rows = (await session.execute(select(PersonRow.person_id, PersonRow.name).where(
+            PersonRow.election_id == election_id))).all()
+        return {pid: name for pid, name in rows}
+
+    @staticmethod
+    async def _registration(session: Any, registration_id: str) -> RegistrationRow:
+        if not registration_id:
+            raise InvalidArgument("required", field="registration_id")
+        row = await session.get(RegistrationRow, registration_id)
+        if row is None:
+            raise NotFound(f"no registration {registration_id!r}", field="registration_id",
+                           value=registration_id)
+        return row
+
+    @staticmethod
+    async def _approved_plan(session: Any, election_id: str) -> PlanRow:
+        plan = await session.get(PlanRow, election_id)
+        if plan is None or plan.status != "approved":
+            raise FailedPrecondition(
+                "the election plan is not approved" + (f" (it is {plan.status})" if plan else
+                                                       " (none submitted)"), field="plan")
+        return plan
+
+    @staticmethod
+    def _plan_posts(plan: PlanRow) -> dict[str, dict[str, Any]]:
+        return {p["post"]: p for p in json.loads(plan.posts_json) if p.get("seats", 0) > 0}
+
+    @staticmethod
+    async def _next_seq(session: Any, model: Any, election_id: str) -> int:
+        current = (await session.execute(select(func.max(model.seq)).where(
+            model.election_id == election_id))).scalar_one_or_none()
+        return (current or 0) + 1
+
+    # ----------------------------------------------------------------------- elections
+
+    async def create_election(self, tx: Tx,
+                              req: nomination_pb2.CreateElectionRequest) -> nomination_pb2.Election:
+        e = req.election
+        for name in ("election_id", "community_id", "org_type"):
+            if not getattr(e, name):
+                raise InvalidArgument("required", field=f"election.{name}")
+        if e.org_type not in ORG_TYPES:
+            raise InvalidArgument(f"must be one of {', '.join(ORG_TYPES)}",
+                                  field="election.org_type", rule="P1", value=e.org_type)
+        profile_name = e.profile or DEFAULT_PROFILE
+        overrides = _parse_overrides(e.overrides_json)
+        overrides_json = canonical_json(overrides) if overrides else ""
+        self._load_profile(profile_name, overrides_json)
+        wanted = {"community_id": e.community_id, "community_name": e.community_name,
+                  "org_type": e.org_type, "street_id": e.street_id, "district_id": e.district_id,
+                  "profile": profile_name, "overrides_json": overrides_json,
+                  "workflow_id": e.workflow_id}
+        existing = await tx.session.get(ElectionRow, e.election_id)
+        if existing is not None:
+            differs = [k for k, v in wanted.items() if getattr(existing, k) != v]
+            if differs:
+                raise AlreadyExists(
+                    f"election {e.election_id!r} exists with different {', '.join(differs)}",
+                    field=f"election.{differs[0]}", value=e.election_id)
+            return election_message(existing)
+        row = ElectionRow(election_id=e.election_id, window_status="not_open",
+                          created_at=utcnow(), **wanted)
+        tx.session.add(row)
+        await tx.audit(e.election_id, "election.created",
+                       {"election_id": e.election_id, **wanted})
+        return election_message(row)
+
+    async def get_election(self, election_id: str) -> nomination_pb2.Election:
+        async with self.store.db.read() as session:
+            return election_message(await self._election(session, election_id))
+
+    # ----------------------------------------------------------------------- roster
+
+    async def import_roster(self, tx: Tx, req: nomination_pb2.ImportRosterRequest
+                            ) -> nomination_pb2.ImportRosterResponse:
+        election = await self._election(tx.session, req.election_id)
+        if election.window_status == "closed":
+            raise FailedPrecondition("the nomination window is closed: the roster is frozen",
+                                     field="window_status", rule="NM3")
+        profile = self.profile_of(election)
+        existing = {r.person_id: r for r in (await tx.session.execute(select(PersonRow).where(
+            PersonRow.election_id == req.election_id))).scalars()}
+        seen: set[str] = set()
+        new_rows: list[PersonRow] = []
+        skipped = 0
+        canonical_rows = []
+        for i, p in enumerate(req.people):
+            where = f"people[{i}]"
+            if not p.person_id:
+                raise InvalidArgument("required", field=f"{where}.person_id")
+            if p.person_id in seen:
+                raise InvalidArgument(f"person {p.person_id!r} appears twice in the import",
+                                      field=f"{where}.person_id", value=p.person_id)
+            seen.add(p.person_id)
+            if not p.name.strip():
+                raise InvalidArgument("required", field=f"{where}.name")
+            if p.status not in STATUSES:
+                raise InvalidArgument(f"must be one of {', '.join(STATUSES)}",
+                                      field=f"{where}.status", value=p.status)
+            if p.age < 0:
+                raise InvalidArgument("cannot be negative", field=f"{where}.age", value=p.age)
+            if p.party_years < 0:
+                raise InvalidArgument("cannot be negative", field=f"{where}.party_years",
+                                      value=p.party_years)
+            if p.excluded_reason:
+                if p.status != "full":
+                    raise InvalidArgument(
+                        "only full members (正式党员) are excluded from the expected attendance",
+                        field=f"{where}.excluded_reason", rule="E2", value=p.excluded_reason)
+                verdict = rules.check_exclusion(profile, p.excluded_reason)
+                if not verdict.ok:
+                    raise InvalidArgument(verdict.reason, field=f"{where}.excluded_reason",
+                                          rule=verdict.rule or "E2", value=p.excluded_reason)
+            data = {"person_id": p.person_id, "name": p.name, "status": p.status,
+                    "excluded_reason": p.excluded_reason, "party_years": float(p.party_years),
+                    "age": int(p.age), "resides_in_community": bool(p.resides_in_community)}
+            canonical_rows.append(data)
+            old = existing.get(p.person_id)
+            if old is not None:
+                differs = [k for k, v in data.items() if getattr(old, k) != v]
+                if differs:
+                    raise AlreadyExists(
+                        f"person {p.person_id!r} is already on the roster with different"
+                        f" {', '.join(differs)}", field=f"{where}.{differs[0]}",
+                        value=p.person_id)
+                skipped += 1
+                continue
+            new_rows.append(PersonRow(election_id=req.election_id, imported_at=utcnow(), **data))
+        tx.session.add_all(new_rows)
+        counts = Counter(r.status for r in new_rows)
+        await tx.audit(req.election_id, "roster.imported", {
+            "imported": len(new_rows), "skipped": skipped,
+            "by_status": {s: counts[s] for s in STATUSES if counts[s]},
+            "excluded": sum(1 for r in new_rows if r.excluded_reason),
+            "digest": "sha256:" + hashlib.sha256(
+                canonical_json(canonical_rows).encode()).hexdigest(),
+        })
+        return nomination_pb2.ImportRosterResponse(imported=len(new_rows))
+
+    async def list_roster(self, election_id: str) -> nomination_pb2.ListRosterResponse:
+        async with self.store.db.read() as session:
+            await self._election(session, election_id)
+            rows = (await session.execute(select(PersonRow).where(
+                PersonRow.election_id == election_id).order_by(PersonRow.id))).scalars().all()
+        return nomination_pb2.ListRosterResponse(people=[person_message(r) for r in rows])
+
+    # ----------------------------------------------------------------------- plan
+
+    async def submit_plan(self, tx: Tx, req: nomination_pb2.SubmitPlanRequest) -> nomination_pb2.Plan:
+        election = await self._election(tx.session, req.election_id)
+        if not req.posts:
+            raise InvalidArgument("a plan needs at least one post", field="posts")
+        funnels: dict[str, rules.PostFunnel] = {}
+        for i, p in enumerate(req.posts):
+            if p.post not in POSTS:
+                raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})",
+                                      field=f"posts[{i}].post", rule="P1", value=p.post)
+            if p.post in funnels:
+                raise InvalidArgument("each post appears once", field=f"posts[{i}].post",
+                                      value=p.post)
+            funnels[p.post] = rules.PostFunnel(seats=p.seats, shortlist=p.shortlist,
+                                               inspected=p.inspected, candidates=p.candidates)
+        plan = await tx.session.get(PlanRow, req.election_id)
+        if plan is not None and plan.status == "approved":
+            raise FailedPrecondition("the plan is already approved", field="plan")
+        full_members = (await tx.session.execute(select(func.count()).select_from(PersonRow).where(
+            PersonRow.election_id == req.election_id, PersonRow.status == "full"))).scalar_one()
+        profile = self.profile_of(election)
+        violations = rules.validate_plan(profile, election.org_type, full_members, funnels)
+        if violations:
+            first = violations[0]
+            listing = "; ".join(f"[{v.rule_id}] {v.field}: {v.message}" for v in violations)
+            raise InvalidArgument(f"{first.message} (all: {listing})", field=first.field,
+                                  rule=first.rule_id, value=first.value)
+        posts = [{"post": post, "seats": f.seats, "shortlist": f.shortlist,
+                  "inspected": f.inspected, "candidates": f.candidates}
+                 for post, f in sorted(funnels.items(), key=lambda kv: POST_ORDER[kv[0]])]
+        if plan is None:
+            plan = PlanRow(election_id=req.election_id)
+            tx.session.add(plan)
+        plan.posts_json = json.dumps(posts)
+        plan.status = "draft"
+        plan.decided_reason = ""
+        plan.full_members = full_members
+        plan.submitted_at = utcnow()
+        plan.decided_at = None
+        plan.decided_by = ""
+        await tx.audit(req.election_id, "plan.submitted",
+                       {"posts": posts, "full_members": full_members,
+                        "org_type": election.org_type, "rules": ["P1", "P2", "P3", "P4", "P5"]})
+        tx.wake(election.workflow_id, "plan submitted")
+        return plan_message(plan)
+
+    async def decide_plan(self, tx: Tx, req: nomination_pb2.DecidePlanRequest) -> nomination_pb2.Plan:
+        election = await self._election(tx.session, req.election_id)
+        plan = await tx.session.get(PlanRow, req.election_id)
+        if plan is None:
+            raise NotFound("no plan submitted", field="plan")
+        _require_decider(req.actor, "plans")
+        if plan.status != "draft":
+            raise FailedPrecondition(f"the plan is {plan.status}, not a draft", field="plan")
+        if not req.approve and not req.reason.strip():
+            raise InvalidArgument("a rejection needs a reason", field="reason")
+        plan.status = "approved" if req.approve else "rejected"
+        plan.decided_reason = req.reason
+        plan.decided_at = utcnow()
+        plan.decided_by = f"{req.actor.role}@{req.actor.scope}"
+        await tx.audit(req.election_id, f"plan.{plan.status}",
+                       {"reason": req.reason, "posts": json.loads(plan.posts_json)})
+        tx.wake(election.workflow_id, f"plan {plan.status}")
+        return plan_message(plan)
+
+    async def get_plan(self, election_id: str) -> nomination_pb2.Plan:
+        async with self.store.db.read() as session:
+            await self._election(session, election_id)
+            plan = await session.get(PlanRow, election_id)
+        if plan is None:
+            raise NotFound("no plan submitted", field="plan")
+        return plan_message(plan)
+
+    # ----------------------------------------------------------------------- window
+
+    async def open_nominations(self, tx: Tx, req: nomination_pb2.WindowRequest
+                               ) -> nomination_pb2.NominationWindow:
+        election = await self._election(tx.session, req.election_id)
+        await self._approved_plan(tx.session, req.election_id)
+        if election.window_status == "closed":
+            raise FailedPrecondition("the nomination window is already closed",
+                                     field="window_status", rule="NM3")
+        if election.window_status != "open":
+            election.window_status = "open"
+            await tx.audit(req.election_id, "nominations.opened", {"rule": "NM3"})
+            tx.wake(election.workflow_id, "nominations opened")
+        return nomination_pb2.NominationWindow(election_id=req.election_id,
+                                               status=election.window_status)
+
+    async def close_nominations(self, tx: Tx, req: nomination_pb2.WindowRequest
+                                ) -> nomination_pb2.NominationWindow:
+        election = await self._election(tx.session, req.election_id)
+        if election.window_status == "not_open":
+            raise FailedPrecondition("the nomination window is not open",
+                                     field="window_status", rule="NM3")
+        if election.window_status == "open":
+            election.window_status = "closed"
+            count = (await tx.session.execute(select(func.count()).select_from(
+                RegistrationRow).where(RegistrationRow.election_id == req.election_id))
+            ).scalar_one()
+            await tx.audit(req.election_id, "nominations.closed",
+                           {"registrations": count, "rule": "NM3"})
+            tx.wake(election.workflow_id, "nominations closed")
+        return nomination_pb2.NominationWindow(election_id=req.election_id,
+                                               status=election.window_status)
+
+    # ----------------------------------------------------------------------- registrations
+
+    async def register(self, tx: Tx, req: nomination_pb2.RegisterRequest
+                       ) -> nomination_pb2.Registration:
+        election = await self._election(tx.session, req.election_id)
+        person = await self._person(tx.session, req.election_id, req.person_id)
+        profile = self.profile_of(election)
+        if req.channel not in CHANNELS:
+            raise InvalidArgument(f"must be one of {', '.join(CHANNELS)}", field="channel",
+                                  rule="NM1", value=req.channel)
+        channel = rules.check_channel(profile, req.channel)
+        if not channel.ok:
+            raise InvalidArgument(channel.reason, field="channel", rule=channel.rule,
+                                  value=req.channel)
+        if req.post not in POSTS:
+            raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})", field="post",
+                                  value=req.post)
+        plan = await self._approved_plan(tx.session, req.election_id)
+        if req.post not in self._plan_posts(plan):
+            raise InvalidArgument("the approved plan has no seats for this post", field="post",
+                                  value=req.post)
+        registration_id = registration_id_for(req.election_id, req.person_id, req.post)
+        already = await tx.session.get(RegistrationRow, registration_id) is not None
+        window_open = election.window_status == "open"
+        verdict = rules.check_registration(profile, window_open, already)
+        if not verdict.ok:
+            raise FailedPrecondition(verdict.reason, rule=verdict.rule or "NM3",
+                                     field="window_status" if not window_open else "post",
+                                     value=req.post)
+        now = utcnow()
+        row = RegistrationRow(
+            registration_id=registration_id, election_id=req.election_id,
+            seq=await self._next_seq(tx.session, RegistrationRow, req.election_id),
+            person_id=req.person_id, post=req.post, channel=req.channel, stage="registered",
+            review="pending", auto_checked=False, rejected_rule="", reason="", cosigners=0,
+            member_cosigners=0, rank=0, held=False, dropped_at="", registered_at=now,
+            updated_at=now)
+        tx.session.add(row)
+        await tx.audit(req.election_id, "registration.received", {
+            "registration_id": registration_id, "person_id": person.person_id,
+            "name": person.name, "post": req.post, "channel": req.channel,
+            "rules": ["NM1", "NM3"]})
+        return registration_message(row, person.name)
+
+    async def cosign(self, tx: Tx, req: nomination_pb2.CosignRequest) -> nomination_pb2.Cosignature:
+        reg = await self._registration(tx.session, req.registration_id)
+        election = await self._election(tx.session, reg.election_id)
+        if reg.channel != "joint":
+            raise FailedPrecondition("only a joint nomination (联名举荐) takes co-signatures",
+                                     field="registration_id", rule="NM2", value=reg.channel)
+        profile = self.profile_of(election)
+        window = rules.check_registration(profile, election.window_status == "open", False)
+        if not window.ok:
+            raise FailedPrecondition(window.reason, field="window_status",
+                                     rule=window.rule or "NM3")
+        cosigner = await self._person(tx.session, reg.election_id, req.cosigner_person_id,
+                                      field="cosigner_person_id")
+        if cosigner.person_id == reg.person_id:
+            raise InvalidArgument("nobody co-signs their own nomination",
+                                  field="cosigner_person_id", rule="NM2",
+                                  value=req.cosigner_person_id)
+        other = (await tx.session.execute(select(CosignatureRow).where(
+            CosignatureRow.election_id == reg.election_id, CosignatureRow.post == reg.post,
+            CosignatureRow.cosigner_person_id == cosigner.person_id,
+            CosignatureRow.registration_id != reg.registration_id,
+            CosignatureRow.withdrawn.is_(False)))).scalars().first()
+        if other is not None:
+            raise FailedPrecondition(
+                f"one co-signature per person per post: {cosigner.person_id!r} already co-signs"
+                f" {other.registration_id!r} for {reg.post}", field="cosigner_person_id",
+                rule="NM2", value=cosigner.person_id)
+        row = await tx.session.get(CosignatureRow, (reg.registration_id, cosigner.person_id))
+        if row is not None:
+            if row.withdrawn:
+                row.withdrawn = False
+                row.signed_at = utcnow()
+                await tx.audit(reg.election_id, "cosignature.renewed", {
+                    "registration_id": reg.registration_id, "cosigner_person_id":
+                    cosigner.person_id, "post": reg.post, "rule": "NM2"})
+            return cosignature_message(row)
+        row = CosignatureRow(registration_id=reg.registration_id,
+                             cosigner_person_id=cosigner.person_id, election_id=reg.election_id,
+                             post=reg.post, withdrawn=False, signed_at=utcnow())
+        tx.session.add(row)
+        await tx.audit(reg.election_id, "cosignature.added", {
+            "registration_id": reg.registration_id, "nominee_person_id": reg.person_id,
+            "cosigner_person_id": cosigner.person_id, "cosigner_status": cosigner.status,
+            "post": reg.post, "rule": "NM2"})
+        return cosignature_message(row)
+
+    async def withdraw_cosignature(self, tx: Tx, req: nomination_pb2.WithdrawCosignatureRequest
+                                   ) -> nomination_pb2.Cosignature:
+        reg = await self._registration(tx.session, req.registration_id)
+        if not req.cosigner_person_id:
+            raise InvalidArgument("required", field="cosigner_person_id")
+        row = await tx.session.get(CosignatureRow, (reg.registration_id, req.cosigner_person_id))
+        if row is None:
+            raise NotFound(f"{req.cosigner_person_id!r} has not co-signed this nomination",
+                           field="cosigner_person_id", value=req.cosigner_person_id)
+        if reg.auto_checked:
+            raise FailedPrecondition("the co-signatures were already counted by the review",
+                                     field="registration_id", rule="NM2")
+        if not row.withdrawn:
+            row.withdrawn = True
+            await tx.audit(reg.election_id, "cosignature.withdrawn", {
+                "registration_id": reg.registration_id,
+                "cosigner_person_id": row.cosigner_person_id, "post": reg.post, "rule": "NM2"})
+        return cosignature_message(row)
+
+    async def run_automatic_review(self, tx: Tx, req: nomination_pb2.AutomaticReviewRequest
+                                   ) -> nomination_pb2.ListRegistrationsResponse:
+        election = await self._election(tx.session, req.election_id)
+        if election.window_status != "closed":
+            raise FailedPrecondition("the automatic review runs after the nomination window"
+                                     " closes", field="window_status", rule="NM4")
+        profile = self.profile_of(election)
+        people = {p.person_id: p for p in (await tx.session.execute(select(PersonRow).where(
+            PersonRow.election_id == req.election_id))).scalars()}
+        regs = list((await tx.session.execute(select(RegistrationRow).where(
+            RegistrationRow.election_id == req.election_id))).scalars())
+        pending = sorted((r for r in regs if not r.auto_checked), key=lambda r: r.seq)
+        passed = rejected = 0
+        for reg in pending:
+            reg.auto_checked = True
+            if reg.stage != "registered":  # e.g. removed by an upheld objection meanwhile
+                continue
+            person = people[reg.person_id]
+            facts = rules.PersonFacts(
+                status=person.status, own_organization=person.status != "guest_member",
+                party_years=person.party_years, age=person.age or None,
+                resides_in_community=person.resides_in_community)
+            verdict = rules.check_eligibility(profile, facts)
+            checked = [verdict.rule]
+            if verdict.ok and reg.channel == "joint":
+                signatures = (await tx.session.execute(select(CosignatureRow).where(
+                    CosignatureRow.registration_id == reg.registration_id).order_by(
+                    CosignatureRow.signed_at, CosignatureRow.cosigner_person_id))).scalars().all()
+                cosigners = [rules.Cosigner(
+                    person_id=s.cosigner_person_id, status=people[s.cosigner_person_id].status,
+                    in_community=True, withdrawn=s.withdrawn) for s in signatures]
+                verdict = rules.check_joint_nomination(profile, reg.person_id, cosigners)
+                checked.append(verdict.rule)
+                counts = verdict.value if isinstance(verdict.value, dict) else {}
+                reg.cosigners = int(counts.get("cosigners", sum(
+                    1 for c in cosigners if not c.withdrawn)))
+                reg.member_cosigners = int(counts.get("members", sum(
+                    1 for c in cosigners if not c.withdrawn and c.status == "full")))
+            reg.updated_at = utcnow()
+            if verdict.ok:
+                passed += 1
+                reg.reason = ""
+                kind = "review.auto_passed"
+            else:
+                rejected += 1
+                reg.stage = "rejected"
+                reg.review = "rejected"
+                reg.rejected_rule = verdict.rule
+                reg.reason = verdict.reason
+                kind = "review.auto_rejected"
+            await tx.audit(req.election_id, kind, {
+                "registration_id": reg.registration_id, "person_id": reg.person_id,
+                "name": person.name, "post": reg.post, "channel": reg.channel,
+                "ok": verdict.ok, "rule": verdict.rule, "reason": verdict.reason,
+                "rules_checked": checked, "cosigners": reg.cosigners,
+                "member_cosigners": reg.member_cosigners})
+        if pending:
+            tx.wake(election.workflow_id,
+                    f"automatic review: {passed} passed, {rejected} rejected")
+        names = {pid: p.name for pid, p in people.items()}
+        return nomination_pb2.ListRegistrationsResponse(registrations=[
+            registration_message(r, names.get(r.person_id, "")) for r in sorted(regs, key=_sort_key)])
+
+    async def decide_review(self, tx: Tx, req: nomination_pb2.DecideReviewRequest
+                            ) -> nomination_pb2.Registration:
+        reg = await self._registration(tx.session, req.registration_id)
+        election = await self._election(tx.session, reg.election_id)
+        _require_decider(req.actor, "qualification reviews", rule="NM4")
+        if not reg.auto_checked:
+            raise FailedPrecondition("the automatic review has not checked this registration",
+                                     field="registration_id", rule="NM4")
+        if reg.review != "pending" or reg.stage != "registered":
+            raise FailedPrecondition(f"already decided: review {reg.review}, stage {reg.stage}",
+                                     field="registration_id", rule="NM4")
+        if not req.approve and not req.reason.strip():
+            raise InvalidArgument("a rejection needs a reason", field="reason", rule="NM4")
+        if req.approve:
+            reg.stage, reg.review, reg.rejected_rule = "qualified", "approved", ""
+        else:
+            reg.stage, reg.review, reg.rejected_rule = "rejected", "rejected", "NM4"
+        reg.reason = req.reason
+        reg.updated_at = utcnow()
+        person = await self._person(tx.session, reg.election_id, reg.person_id)
+        await tx.audit(reg.election_id, f"review.{reg.review}", {
+            "registration_id": reg.registration_id, "person_id": reg.person_id,
+            "name": person.name, "post": reg.post, "reason": req.reason, "rule": "NM4"})
+        tx.wake(election.workflow_id, f"review {reg.registration_id} {reg.review}")
+        return registration_message(reg, person.name)
+
+    async def list_registrations(self, req: nomination_pb2.ListRegistrationsRequest
+                                 ) -> nomination_pb2.ListRegistrationsResponse:
+        if req.post and req.post not in POSTS:
+            raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})", field="post",
+                                  value=req.post)
+        if req.stage and req.stage not in ALL_STAGES:
+            raise InvalidArgument(f"unknown stage (one of {', '.join(ALL_STAGES)})",
+                                  field="stage", value=req.stage)
+        stmt = select(RegistrationRow).where(RegistrationRow.election_id == req.election_id)
+        if req.post:
+            stmt = stmt.where(RegistrationRow.post == req.post)
+        if req.stage:
+            stmt = stmt.where(RegistrationRow.stage == req.stage)
+        async with self.store.db.read() as session:
+            await self._election(session, req.election_id)
+            rows = (await session.execute(stmt)).scalars().all()
+            names = await self._names(session, req.election_id)
+        return nomination_pb2.ListRegistrationsResponse(registrations=[
+            registration_message(r, names.get(r.person_id, "")) for r in sorted(rows, key=_sort_key)])
+
+    # ----------------------------------------------------------------------- stages
+
+    async def advance_stage(self, tx: Tx, req: nomination_pb2.AdvanceStageRequest
+                            ) -> nomination_pb2.ListRegistrationsResponse:
+        await self._election(tx.session, req.election_id)
+        if req.post not in POSTS:
+            raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})", field="post",
+                                  value=req.post)
+        if req.stage not in ADVANCE_STAGES:
+            raise InvalidArgument(f"unknown stage (one of {', '.join(ADVANCE_STAGES)})",
+                                  field="stage", value=req.stage)
+        if req.from_stage and req.from_stage not in ALL_STAGES:
+            raise InvalidArgument(f"unknown stage (one of {', '.join(ALL_STAGES)})",
+                                  field="from_stage", value=req.from_stage)
+        if len(set(req.person_ids)) != len(req.person_ids):
+            raise InvalidArgument("a person is listed twice", field="person_ids")
+        regs = {r.person_id: r for r in (await tx.session.execute(select(RegistrationRow).where(
+            RegistrationRow.election_id == req.election_id,
+            RegistrationRow.post == req.post))).scalars()}
+        names = await self._names(tx.session, req.election_id)
+        moving: list[RegistrationRow] = []
+        for i, pid in enumerate(req.person_ids):
+            reg = regs.get(pid)
+            field = f"person_ids[{i}]"
+            if reg is None:
+                raise FailedPrecondition(f"{pid!r} has no registration for {req.post}",
+                                         field=field, value=pid)
+            # a retry that already moved this person to the stage at this rank is accepted
+            repeated = reg.stage == req.stage and reg.rank == i + 1
+            if req.from_stage and reg.stage != req.from_stage and not repeated:
+                raise FailedPrecondition(
+                    f"{pid!r} is {reg.stage}, not {req.from_stage}, for {req.post}",
+                    field=field, value=reg.stage)
+            if not req.from_stage and reg.stage == "rejected":
+                raise FailedPrecondition(
+                    f"{pid!r} was rejected ({reg.rejected_rule}) for {req.post}",
+                    field=field, rule=reg.rejected_rule, value=reg.stage)
+            moving.append(reg)
+        now = utcnow()
+        listed = set(req.person_ids)
+        for rank, reg in enumerate(moving, start=1):
+            if req.stage == "dropped" and reg.stage != "dropped":
+                reg.dropped_at = reg.stage
+            reg.stage = req.stage
+            reg.rank = rank
+            reg.updated_at = now
+        dropped: list[RegistrationRow] = []
+        if req.from_stage and req.from_stage != req.stage:
+            for reg in sorted(regs.values(), key=_sort_key):
+                if reg.person_id not in listed and reg.stage == req.from_stage:
+                    reg.stage = "dropped"
+                    reg.dropped_at = req.stage
+                    reg.rank = 0
+                    reg.updated_at = now
+                    dropped.append(reg)
+        await tx.audit(req.election_id, "stage.advanced", {
+            "post": req.post, "stage": req.stage, "from_stage": req.from_stage,
+            "person_ids": list(req.person_ids),
+            "names": [names.get(pid, "") for pid in req.person_ids],
+            "dropped": [r.person_id for r in dropped],
+            "dropped_names": [names.get(r.person_id, "") for r in dropped],
+            "rules": list(req.rules)})
+        return nomination_pb2.ListRegistrationsResponse(registrations=[
+            registration_message(r, names.get(r.person_id, ""))
+            for r in sorted(regs.values(), key=_sort_key)])
+
+    # ----------------------------------------------------------------------- inspections
+
+    async def record_inspection(self, tx: Tx, req: nomination_pb2.RecordInspectionRequest
+                                ) -> nomination_pb2.Inspection:
+        election = await self._election(tx.session, req.election_id)
+        if req.post not in POSTS:
+            raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})", field="post",
+                                  value=req.post)
+        person = await self._person(tx.session, req.election_id, req.person_id)
+        existing = await tx.session.get(InspectionRow, (req.election_id, req.post, req.person_id))
+        if existing is not None:
+            if existing.passed == req.passed and existing.report == req.report:
+                return inspection_message(existing)
+            raise FailedPrecondition("an inspection is already recorded for this person and post"
+                                     " with a different outcome", field="person_id",
+                                     value=req.person_id)
+        reg = await tx.session.get(
+            RegistrationRow, registration_id_for(req.election_id, req.person_id, req.post))
+        if reg is None or reg.stage != "shortlisted":
+            raise FailedPrecondition(
+                f"{req.person_id!r} is not shortlisted for {req.post}"
+                + (f" (stage {reg.stage})" if reg is not None else ""), field="person_id",
+                value=req.person_id)
+        row = InspectionRow(election_id=req.election_id, post=req.post, person_id=req.person_id,
+                            passed=req.passed, report=req.report, recorded_at=utcnow())
+        tx.session.add(row)
+        await tx.audit(req.election_id, "inspection.recorded", {
+            "post": req.post, "person_id": req.person_id, "name": person.name,
+            "passed": req.passed, "report": req.report})
+        tx.wake(election.workflow_id, f"inspection of {req.person_id} for {req.post}")
+        return inspection_message(row)
+
+    async def list_inspections(self, election_id: str) -> nomination_pb2.ListInspectionsResponse:
+        async with self.store.db.read() as session:
+            await self._election(session, election_id)
+            rows = (await session.execute(select(InspectionRow).where(
+                InspectionRow.election_id == election_id).order_by(
+                InspectionRow.recorded_at, InspectionRow.post, InspectionRow.person_id)
+            )).scalars().all()
+        rows = sorted(rows, key=lambda r: (POST_ORDER.get(r.post, len(POSTS)), r.recorded_at))
+        return nomination_pb2.ListInspectionsResponse(
+            inspections=[inspection_message(r) for r in rows])
+
+    # ----------------------------------------------------------------------- notices
+
+    async def publish_notice(self, tx: Tx, req: nomination_pb2.PublishNoticeRequest
+                             ) -> nomination_pb2.Notice:
+        election = await self._election(tx.session, req.election_id)
+        if req.kind not in NOTICE_KINDS:
+            raise InvalidArgument(f"unknown notice kind (one of {', '.join(NOTICE_KINDS)})",
+                                  field="kind", value=req.kind)
+        if req.days < 0:
+            raise InvalidArgument("cannot be negative", field="days", value=req.days)
+        days = req.days
+        if days == 0 and req.kind != "announcement":  # O1: the profile's notice period
+            days = rules.notice_days(self.profile_of(election))
+        seq = await self._next_seq(tx.session, NoticeRow, req.election_id)
+        title = req.title or f"{election.community_name}{NOTICE_ZH[req.kind]}"
+        row = NoticeRow(
+            notice_id="nt-" + _digest(req.election_id, req.kind, seq),
+            election_id=req.election_id, seq=seq, kind=req.kind, title=title, body=req.body,
+            names_json=json.dumps(list(req.names), ensure_ascii=False), days=days,
+            community_name=election.community_name, published_at=utcnow())
+        tx.session.add(row)
+        await tx.audit(req.election_id, "notice.published", {
+            "notice_id": row.notice_id, "kind": req.kind, "title": title, "body": req.body,
+            "names": list(req.names), "days": days, "rule": "O1"})
+        return notice_message(row)
+
+    async def list_notices(self, req: nomination_pb2.ListNoticesRequest
+                           ) -> nomination_pb2.ListNoticesResponse:
+        limit = req.limit if req.limit > 0 else 100
+        limit = min(limit, NOTICE_LIMIT_MAX)
+        stmt = select(NoticeRow)
+        if req.election_id:
+            stmt = stmt.where(NoticeRow.election_id == req.election_id)
+        stmt = stmt.order_by(NoticeRow.published_at.desc(), NoticeRow.seq.desc()).limit(limit)
+        async with self.store.db.read() as session:
+            rows = (await session.execute(stmt)).scalars().all()
+        return nomination_pb2.ListNoticesResponse(notices=[notice_message(r) for r in rows])
+
+    # ----------------------------------------------------------------------- objections
+
+    @staticmethod
+    async def _concerned(session: Any, objection: ObjectionRow) -> list[RegistrationRow]:
+        stmt = select(RegistrationRow).where(
+            RegistrationRow.election_id == objection.election_id,
+            RegistrationRow.person_id == objection.person_id)
+        if objection.post:
+            stmt = stmt.where(RegistrationRow.post == objection.post)
+        return sorted((await session.execute(stmt)).scalars(), key=_sort_key)
+
+    async def file_objection(self, tx: Tx, req: nomination_pb2.FileObjectionRequest
+                             ) -> nomination_pb2.Objection:
+        election = await self._election(tx.session, req.election_id)
+        if req.notice_kind not in NOTICE_KINDS:
+            raise InvalidArgument(f"unknown notice kind (one of {', '.join(NOTICE_KINDS)})",
+                                  field="notice_kind", value=req.notice_kind)
+        if req.post and req.post not in POSTS:
+            raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})", field="post",
+                                  value=req.post)
+        if not req.reason.strip():
+            raise InvalidArgument("an objection needs a reason", field="reason", rule="O2")
+        published = (await tx.session.execute(select(NoticeRow.notice_id).where(
+            NoticeRow.election_id == req.election_id,
+            NoticeRow.kind == req.notice_kind).limit(1))).scalar_one_or_none()
+        if published is None:
+            raise FailedPrecondition(f"no {req.notice_kind} notice has been published",
+                                     field="notice_kind", rule="O2", value=req.notice_kind)
+        person = await self._person(tx.session, req.election_id, req.person_id)
+        seq = await self._next_seq(tx.session, ObjectionRow, req.election_id)
+        row = ObjectionRow(
+            objection_id="ob-" + _digest(req.election_id, seq), election_id=req.election_id,
+            seq=seq, notice_kind=req.notice_kind, person_id=req.person_id, post=req.post,
+            reason=req.reason, status="pending", decision_reason="", filed_at=utcnow())
+        concerned = await self._concerned(tx.session, row)
+        if not concerned:
+            raise NotFound(f"{req.person_id!r} is not a registrant"
+                           + (f" for {req.post}" if req.post else ""), field="person_id",
+                           value=req.person_id)
+        effect = rules.objection_effect("pending")
+        held = []
+        for reg in concerned:
+            if reg.stage not in ("rejected", "dropped"):
+                reg.held = True
+                reg.updated_at = utcnow()
+                held.append(reg.registration_id)
+        tx.session.add(row)
+        await tx.audit(req.election_id, "objection.filed", {
+            "objection_id": row.objection_id, "notice_kind": req.notice_kind,
+            "person_id": req.person_id, "name": person.name, "post": req.post,
+            "reason": req.reason, "held": held, "effect": effect.value, "rule": "O2"})
+        tx.wake(election.workflow_id, f"objection {row.objection_id} filed")
+        return objection_message(row)
+
+    async def decide_objection(self, tx: Tx, req: nomination_pb2.DecideObjectionRequest
+                               ) -> nomination_pb2.Objection:
+        if not req.objection_id:
+            raise InvalidArgument("required", field="objection_id")
+        row = await tx.session.get(ObjectionRow, req.objection_id)
+        if row is None:
+            raise NotFound(f"no objection {req.objection_id!r}", field="objection_id",
+                           value=req.objection_id)
+        election = await self._election(tx.session, row.election_id)
+        _require_decider(req.actor, "objections", rule="O2")
+        if row.status != "pending":
+            raise FailedPrecondition(f"already decided: {row.status}", field="objection_id",
+                                     rule="O2")
+        row.status = "upheld" if req.upheld else "dismissed"
+        row.decision_reason = req.reason
+        row.decided_at = utcnow()
+        row.decided_by = f"{req.actor.role}@{req.actor.scope}"
+        effect = rules.objection_effect(row.status)
+        await tx.session.flush()
+        others = list((await tx.session.execute(select(ObjectionRow).where(
+            ObjectionRow.election_id == row.election_id,
+            ObjectionRow.person_id == row.person_id,
+            ObjectionRow.status == "pending"))).scalars())
+        removed, released = [], []
+        for reg in await self._concerned(tx.session, row):
+            if req.upheld and reg.stage != "rejected":
+                reg.stage = "rejected"
+                reg.rejected_rule = "O2"
+                reg.reason = req.reason or row.reason
+                if reg.review == "pending":
+                    reg.review = "rejected"
+                reg.rank = 0
+                removed.append(reg.registration_id)
+            still_held = any(not o.post or o.post == reg.post for o in others)
+            if reg.held and not (still_held and reg.stage != "rejected"):
+                reg.held = False
+                released.append(reg.registration_id)
+            reg.updated_at = utcnow()
+        person = await self._person(tx.session, row.election_id, row.person_id)
+        await tx.audit(row.election_id, f"objection.{row.status}", {
+            "objection_id": row.objection_id, "person_id": row.person_id, "name": person.name,
+            "post": row.post, "reason": req.reason, "removed": removed, "released": released,
+            "effect": effect.value, "rule": "O2"})
+        tx.wake(election.workflow_id, f"objection {row.objection_id} {row.status}")
+        return objection_message(row)
+
+    async def list_objections(self, election_id: str) -> nomination_pb2.ListObjectionsResponse:
+        async with self.store.db.read() as session:
+            await self._election(session, election_id)
+            rows = (await session.execute(select(ObjectionRow).where(
+                ObjectionRow.election_id == election_id).order_by(ObjectionRow.seq)
+            )).scalars().all()
+        return nomination_pb2.ListObjectionsResponse(objections=[objection_message(r) for r in rows])
