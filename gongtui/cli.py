@@ -22,6 +22,16 @@ console = Console(stderr=True)
 COMPONENTS = ("nomination", "voting", "approval", "worker", "api")
 
 
+def _mount_subcommands() -> None:
+    from api.cli import audit_app, token_app
+
+    app.add_typer(token_app, name="token", help="bearer tokens: create, list, revoke")
+    app.add_typer(audit_app, name="audit", help="verify an election's audit chain")
+
+
+_mount_subcommands()
+
+
 @app.command()
 def up(
     data_dir: Annotated[Path, typer.Option(help="where the databases and logs live")] = Path(".gongtui"),
@@ -131,11 +141,13 @@ def demo(
     json_out: Annotated[Path | None, typer.Option("--json", help="write the report here")] = None,
     ballots: Annotated[str, typer.Option(help="paper | electronic")] = "paper",
     day_seconds: Annotated[float, typer.Option(help="one day, in seconds")] = 0.2,
+    data_dir: Annotated[Path | None, typer.Option(
+        help="keep the embedded stack's databases and logs here (default: a temporary folder)")] = None,
 ) -> None:
     """Generate a district of community elections and run them all on the embedded stack."""
     from gongtui.demo import run_demo
 
-    report = asyncio.run(run_demo(communities, seed, ballots, day_seconds, console))
+    report = asyncio.run(run_demo(communities, seed, ballots, day_seconds, console, data_dir))
     if json_out:
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
                             encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -59,8 +60,9 @@ def generate_scenario(index: int, rng: random.Random) -> dict[str, Any]:
             if channel == "joint":
                 nom["cosigners"] = {"members": rng.randint(5, 8), "residents": rng.randint(5, 9)}
             nominations.append(nom)
+    probationary, guests, residents = rng.randint(2, 6), rng.randint(10, 40), rng.randint(60, 160)
     members_present = int(full * rng.uniform(0.8, 0.95))
-    others = rng.randint(60, 140)
+    others = int((probationary + guests + residents) * rng.uniform(0.6, 0.9))
     votes = {
         "secretary": _split(rng, members_present, sec, 0.1),
         "deputy_secretary": _split(rng, members_present, dep, 0.1),
@@ -70,12 +72,14 @@ def generate_scenario(index: int, rng: random.Random) -> dict[str, Any]:
     for t in trust.values():
         t["no"] = others - t["yes"]
     ranked = {p: sorted(v, key=lambda n: -v[n]) for p, v in votes.items()}
+    committee_present = rng.randint(7, 9)
     committee_rounds = []
     for post, inspected in (("secretary", 3), ("deputy_secretary", 3), ("member", 5)):
         top = ranked[post][:inspected]
-        fors = [8, 7, 6, 6, 5][: len(top)] if post == "member" else [8, 6, 3]
-        if post == "member":
-            fors = [8, 7, 6, 5, 2]
+        if post == "member":  # M11: for-votes x 2 > the committee's 9 members to pass
+            fors = [committee_present, committee_present - 1, committee_present - 2, 5, 2]
+        else:
+            fors = [committee_present, committee_present - 1, 3]
         committee_rounds.append({"post": post, "for": dict(zip(top, fors, strict=False))})
     attendance = min(0.99, max(0.86, rng.gauss(0.93, 0.03)))
     present = max(int(expected * attendance), expected * 4 // 5 + 1)
@@ -104,9 +108,8 @@ def generate_scenario(index: int, rng: random.Random) -> dict[str, Any]:
                       "name": f"{place}{'' if index < len(PLACES) else index // len(PLACES) + 1}社区",
                       "org_type": "general_branch",
                       "street": f"st-{STREETS[index % len(STREETS)]}"},
-        "roster": {"generate": {"full": full, "probationary": rng.randint(2, 6),
-                                "guest_member": rng.randint(10, 40),
-                                "resident": rng.randint(60, 160)},
+        "roster": {"generate": {"full": full, "probationary": probationary,
+                                "guest_member": guests, "resident": residents},
                    "excluded_from_expected": excluded},
         "plan": {"posts": {"secretary": {"seats": 1, "shortlist": 4, "inspected": 3, "candidates": 2},
                            "deputy_secretary": {"seats": 1, "shortlist": 4, "inspected": 3,
@@ -115,13 +118,13 @@ def generate_scenario(index: int, rng: random.Random) -> dict[str, Any]:
         "nominations": nominations,
         "recommendation": {"attendance": {"members": members_present, "others": others},
                            "votes": votes, "trust": trust},
-        "committee": {"size": 9, "present": rng.randint(7, 9), "rounds": committee_rounds},
+        "committee": {"size": 9, "present": committee_present, "rounds": committee_rounds},
         "congress": [{"present": present, "rounds": rounds}],
     }
 
 
 async def run_demo(communities: int, seed: int, ballots: str, day_seconds: float,
-                   console: Console) -> dict[str, Any]:
+                   console: Console, data_dir: Path | None = None) -> dict[str, Any]:
     rng = random.Random(seed)
     scenarios = [generate_scenario(i, rng) for i in range(communities)]
     reached = [0] * communities
@@ -137,7 +140,7 @@ async def run_demo(communities: int, seed: int, ballots: str, day_seconds: float
 
     started = time.monotonic()
     with progress:
-        async with ensure_stack(log=console.print) as settings:
+        async with ensure_stack(data_dir=data_dir, log=console.print) as settings:
             results = await play_many(scenarios, settings, ballots=ballots,
                                       day_seconds=day_seconds, progress=on_status)
     elapsed = time.monotonic() - started

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -13,6 +14,8 @@ from gongtui.config import Settings, get_settings
 from gongtui.simulate.driver import Clients, Play
 from gongtui.simulate.report import build_output
 from gongtui.stack import EmbeddedStack, embedded_settings, stack_reachable
+
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -62,6 +65,13 @@ async def play_scenario(scenario: dict[str, Any], settings: Settings, clients: C
             await clients.close()
 
 
+def failed_output(scenario: dict[str, Any], error: str) -> dict[str, Any]:
+    return {"scenario": scenario.get("name"), "status": "failed", "waiting_for": None,
+            "error": error, "steps": [], "registrants": {}, "shortlist": {}, "inspected": {},
+            "candidates": {}, "congress": {"sessions": [], "rounds": []}, "elected": {},
+            "approvals": {}, "audit": {}}
+
+
 async def play_many(scenarios: list[dict[str, Any]], settings: Settings, ballots: str = "paper",
                     day_seconds: float = 0.2, concurrency: int = 64,
                     progress: Callable[[int, Any], None] | None = None) -> list[dict[str, Any]]:
@@ -71,7 +81,12 @@ async def play_many(scenarios: list[dict[str, Any]], settings: Settings, ballots
     async def one(i: int, sc: dict[str, Any]) -> dict[str, Any]:
         async with gate:
             cb = (lambda st: progress(i, st)) if progress else None
-            return await play_scenario(sc, settings, clients, ballots, day_seconds, progress=cb)
+            try:
+                return await play_scenario(sc, settings, clients, ballots, day_seconds,
+                                           progress=cb)
+            except Exception as exc:  # one community's fault must not stop the district
+                log.exception("scenario %s failed", sc.get("name"))
+                return failed_output(sc, f"{type(exc).__name__}: {exc}")
 
     try:
         return list(await asyncio.gather(*(one(i, s) for i, s in enumerate(scenarios))))

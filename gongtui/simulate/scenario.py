@@ -41,12 +41,18 @@ def _scalar(node: Node, key: str, ctx: Ctx) -> Any:
     return yaml.safe_load(yaml.serialize(node))
 
 
+def _key(node: Node, key: str, ctx: Ctx) -> str:
+    # Keys are read as written: YAML 1.1 would turn ``yes``/``no`` (trust counts) into booleans.
+    if not isinstance(node, ScalarNode):
+        raise ctx.error(node, key, "a key must be a single value")
+    return str(node.value)
+
+
 def Str(choices: tuple[str, ...] | None = None) -> Spec:  # noqa: N802 - spec constructors
     def parse(node: Node, key: str, ctx: Ctx) -> str:
-        value = _scalar(node, key, ctx)
-        if value is None or isinstance(value, (dict, list, bool)):
+        if not isinstance(node, ScalarNode) or node.tag.endswith(":null"):
             raise ctx.error(node, key, "expected text")
-        value = str(value)
+        value = str(node.value)  # as written: a name like 'no' stays a name
         if choices is not None and value not in choices:
             raise ctx.error(node, key, f"{value!r} is not one of {', '.join(choices)}")
         return value
@@ -76,7 +82,7 @@ def Map(fields: dict[str, Spec], required: tuple[str, ...] = ()) -> Spec:  # noq
             raise ctx.error(node, key, "expected a mapping")
         out: dict[str, Any] = {}
         for knode, vnode in node.value:
-            name = str(_scalar(knode, key, ctx))
+            name = _key(knode, key, ctx)
             path = f"{key}.{name}" if key else name
             if name not in fields:
                 raise ctx.error(knode, path, f"unknown key (allowed: {', '.join(fields)})")
@@ -96,7 +102,7 @@ def Dict(key_spec: Spec, value_spec: Spec) -> Spec:  # noqa: N802
             raise ctx.error(node, key, "expected a mapping")
         out: dict[Any, Any] = {}
         for knode, vnode in node.value:
-            raw = _scalar(knode, key, ctx)
+            raw = _key(knode, key, ctx)
             path = f"{key}.{raw}"
             name = key_spec(knode, path, ctx)
             if name in out:

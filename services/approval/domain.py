@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 import rules
 from proto import approval_pb2
+from services.approval.models import ApprovalRequestRow
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from services.common.store import Store, Tx, utcnow
-from services.approval.models import ApprovalRequestRow
 
 POSTS = ("secretary", "deputy_secretary", "member")
 

@@ -426,6 +426,7 @@ class CommunityElectionWorkflow:
                 break
             self._check_aborted()
             remaining -= workflow.time() - started
+        self._set_waiting(None)
         await self._until(Waiting("objections", f"objection decisions on the {kind} notice",
                                   notice=kind),
                           lambda: self._when(self._call("objection_state", ref, ObjectionState),
@@ -433,14 +434,18 @@ class CommunityElectionWorkflow:
 
     async def _until(self, waiting: Waiting, check: Callable[[], Awaitable[T | None]]) -> T:
         """Wait for people: read the facts, and if not there yet sleep until a wake-up."""
-        self._set_waiting(waiting)
+        announced = False
         while True:
             await self._unpaused()
             seen = self._wakes
             result = await check()
             if result is not None:
-                self._set_waiting(None)
+                if announced:
+                    self._set_waiting(None)
                 return result
+            if not announced:  # only what is really awaited is shown as waiting
+                self._set_waiting(waiting)
+                announced = True
             await workflow.wait_condition(lambda seen=seen: self._wakes != seen)
             self._check_aborted()
 
