@@ -1,14 +1,33 @@
-"""FastAPI dependencies: settings and the services' gRPC clients (one channel each per app)."""
+"""FastAPI dependencies: settings, the services' gRPC clients (one channel each per app), the
+Temporal client, the API database, the caller (bearer token) and the election it acts on."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import grpc
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from temporalio.client import Client
 
+from api import auth
+from api.db import CommunityRow, ElectionRow, Principal, StreetRow, TokenStore
+from api.errors import ApiError, from_grpc
+from api.types import ID_PATTERN
 from gongtui.config import Settings
-from proto import approval_pb2_grpc, nomination_pb2_grpc, voting_pb2_grpc
+from proto import (
+    approval_pb2_grpc,
+    common_pb2,
+    nomination_pb2,
+    nomination_pb2_grpc,
+    voting_pb2_grpc,
+)
+from services.common.db import Database
 
 
 class ServiceClients:
@@ -19,6 +38,21 @@ class ServiceClients:
         self.nomination = nomination_pb2_grpc.NominationStub(self._channels["nomination"])
         self.voting = voting_pb2_grpc.VotingStub(self._channels["voting"])
         self.approval = approval_pb2_grpc.ApprovalStub(self._channels["approval"])
+        self._temporal: Client | None = None
+        self._temporal_lock = asyncio.Lock()
+
+    async def temporal(self) -> Client:
+        """Connected on first use, so the API starts (and serves reads) while Temporal is down."""
+        async with self._temporal_lock:
+            if self._temporal is None:
+                try:
+                    self._temporal = await Client.connect(
+                        self.settings.temporal_address, namespace=self.settings.temporal_namespace)
+                except Exception as exc:
+                    raise ApiError(503, f"Temporal is not reachable at "
+                                        f"{self.settings.temporal_address}",
+                                   code="UNAVAILABLE") from exc
+            return self._temporal
 
     async def close(self) -> None:
         for channel in self._channels.values():
@@ -33,5 +67,168 @@ def get_clients(request: Request) -> ServiceClients:
     return request.app.state.clients  # type: ignore[no-any-return]
 
 
+def get_db(request: Request) -> Database:
+    return request.app.state.db  # type: ignore[no-any-return]
+
+
+def get_tokens(request: Request) -> TokenStore:
+    return request.app.state.tokens  # type: ignore[no-any-return]
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ClientsDep = Annotated[ServiceClients, Depends(get_clients)]
+DbDep = Annotated[Database, Depends(get_db)]
+TokensDep = Annotated[TokenStore, Depends(get_tokens)]
+
+bearer = HTTPBearer(auto_error=False, description="gongtui token: gongtui token create")
+
+
+async def current_principal(
+        tokens: TokensDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or not credentials.credentials:
+        raise ApiError(401, "a bearer token is required (Authorization: Bearer <token>)",
+                       field="authorization", headers=challenge)
+    token = credentials.credentials
+    if len(token) > 200:
+        raise ApiError(401, "unknown token", field="authorization", headers=challenge)
+    principal = await tokens.authenticate(token)
+    if principal is None:
+        raise ApiError(401, "unknown or revoked token", field="authorization", headers=challenge)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def require_role(principal: Principal, roles: tuple[str, ...], what: str) -> None:
+    if principal.role not in roles:
+        raise ApiError(403, f"role {principal.role} may not {what} (allowed: {', '.join(roles)})",
+                       field="role")
+
+
+class Allow:
+    """Dependency: the caller, if its role is one of ``roles``."""
+
+    def __init__(self, *roles: str, what: str = "use this route"):
+        self.roles = roles
+        self.what = what
+
+    async def __call__(self, principal: PrincipalDep) -> Principal:
+        require_role(principal, self.roles, self.what)
+        return principal
+
+
+@dataclass
+class ElectionInfo:
+    election_id: str
+    community_id: str
+    community_name: str
+    street_id: str
+    district_id: str
+    workflow_id: str
+    profile: str = ""
+    org_type: str = ""
+    window_status: str = ""
+    created_at: str = ""
+    registered: bool = True  # known to the nomination service
+
+
+async def district_of_street(db: Database, street_id: str) -> str:
+    if not street_id:
+        return ""
+    async with db.read() as session:
+        row = await session.get(StreetRow, street_id)
+    return row.district_id if row is not None else ""
+
+
+async def load_election(clients: ServiceClients, db: Database, election_id: str) -> ElectionInfo:
+    try:
+        e = await clients.nomination.GetElection(
+            nomination_pb2.GetElectionRequest(election_id=election_id))
+        info = ElectionInfo(e.election_id, e.community_id, e.community_name, e.street_id,
+                            e.district_id, e.workflow_id or f"election-{e.election_id}",
+                            e.profile, e.org_type, e.window_status, e.created_at)
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() != grpc.StatusCode.NOT_FOUND:
+            raise from_grpc(exc, "nomination") from exc
+        # started through the API, not yet registered by the workflow's first activity
+        async with db.read() as session:
+            row = await session.get(ElectionRow, election_id)
+        if row is None:
+            raise ApiError(404, f"no election {election_id!r}", field="election_id") from exc
+        info = ElectionInfo(row.election_id, row.community_id, row.community_name, row.street_id,
+                            row.district_id, row.workflow_id, registered=False)
+    if not info.district_id:
+        info.district_id = await district_of_street(db, info.street_id)
+    return info
+
+
+def check_scope(principal: Principal, info: ElectionInfo) -> None:
+    if not auth.covers(principal, district_id=info.district_id, street_id=info.street_id,
+                       community_id=info.community_id):
+        raise ApiError(403, f"scope {principal.scope} does not cover election "
+                            f"{info.election_id} (community {info.community_id or '-'}, street "
+                            f"{info.street_id or '-'}, district {info.district_id or '-'})",
+                       field="scope")
+
+
+ElectionIdPath = Annotated[str, Path(description="election id", max_length=120,
+                                     pattern=ID_PATTERN)]
+
+
+class ElectionAccess:
+    """Dependency: the caller and the election of the path, role and scope checked."""
+
+    def __init__(self, *roles: str, what: str = "act on this election"):
+        self.roles = roles
+        self.what = what
+
+    async def __call__(self, election_id: ElectionIdPath, principal: PrincipalDep,
+                       clients: ClientsDep, db: DbDep) -> tuple[Principal, ElectionInfo]:
+        require_role(principal, self.roles, self.what)
+        info = await load_election(clients, db, election_id)
+        check_scope(principal, info)
+        return principal, info
+
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=120,
+    description="retrying a request with the same key never acts twice")]
+
+
+def idempotency_key(principal: Principal | None, method: str, header: str | None,
+                    *parts: str) -> str:
+    """The services' idempotency key: per caller and per call, from the client's header, or a
+    fresh one (no deduplication) when the client sent none."""
+    raw = header or uuid.uuid4().hex
+    who = principal.token_id if principal else "public"
+    key = "/".join(("api", who, method, *parts, raw))
+    return key if len(key) <= 180 else "api/" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def actor(principal: Principal) -> common_pb2.Actor:
+    return common_pb2.Actor(role=principal.role, scope=principal.scope,
+                            name=principal.name or f"token {principal.token_id}")
+
+
+async def community_of(db: Database, community_id: str) -> CommunityRow | None:
+    async with db.read() as session:
+        return await session.get(CommunityRow, community_id)
+
+
+async def elections_in_scope(db: Database, principal: Principal) -> list[ElectionRow]:
+    async with db.read() as session:
+        rows = list((await session.execute(select(ElectionRow).order_by(
+            ElectionRow.cycle_id, ElectionRow.election_id))).scalars())
+    return [r for r in rows if auth.covers(principal, district_id=r.district_id,
+                                           street_id=r.street_id, community_id=r.community_id)]
+
+
+async def call(coro: Any, service: str) -> Any:
+    """Await a gRPC call; a refusal becomes the uniform error (field and rule named)."""
+    try:
+        return await coro
+    except grpc.aio.AioRpcError as exc:
+        raise from_grpc(exc, service) from exc

@@ -1,28 +1,98 @@
-"""The REST surface: one FastAPI application, one OpenAPI document."""
+"""The REST surface: one FastAPI application under /api/v1, one OpenAPI document, one auth
+scheme (bearer tokens with a role and a scope, see api/auth.py)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
+from api import errors
+from api.db import TokenStore, open_database
 from api.deps import ServiceClients
-from api.routes import health, notices
+from api.routes import (
+    approvals,
+    cycles,
+    elections,
+    health,
+    inspections,
+    meetings,
+    nominations,
+    notices,
+    objections,
+    plans,
+    profiles,
+    registry,
+    roster,
+    tokens,
+)
 from gongtui.config import Settings, get_settings
+
+SECRET_PATHS = ("/api/v1/ballots",)
+log = logging.getLogger("api")
+
+
+class SecretBallotLogFilter(logging.Filter):
+    """Drops access-log lines of the cast route: not even the time and client address of a
+    cast are written beside the audit chain's ballot records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3:
+            path = str(args[2])
+            if path.startswith(SECRET_PATHS):
+                return False
+        return not any(p in str(record.msg) for p in SECRET_PATHS)
+
+
+def install_log_filter() -> None:
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, SecretBallotLogFilter) for f in access.filters):
+        access.addFilter(SecretBallotLogFilter())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    install_log_filter()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        install_log_filter()  # uvicorn configures its loggers after create_app
+        db = open_database(settings)
+        await db.create_all()
         app.state.settings = settings
+        app.state.db = db
+        app.state.tokens = TokenStore(db)
         app.state.clients = ServiceClients(settings)
         yield
         await app.state.clients.close()
+        await db.dispose()
 
-    app = FastAPI(title="gongtui 公推直选", version="0.1.0", lifespan=lifespan)
-    app.include_router(health.router)
-    app.include_router(notices.router)
+    app = FastAPI(
+        title="gongtui 公推直选", version="0.1.0", lifespan=lifespan,
+        description="One REST surface for every role of the 公推直选 procedure. Send "
+                    "`Authorization: Bearer <token>` (created with `gongtui token create`). "
+                    "Errors: `{code, message, field, rule, errors}`; 401 without a valid token, "
+                    "403 for a wrong role or scope.")
+    errors.install(app)
+
+    @app.exception_handler(UnicodeEncodeError)
+    async def _unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
+        err = errors.ApiError(422, "text must be valid UTF-8 (no lone surrogates)")
+        return JSONResponse(err.body(), status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error on %s %s: %s", request.method, request.url.path,
+                  type(exc).__name__)
+        err = errors.ApiError(500, "internal error", code="INTERNAL")
+        return JSONResponse(err.body(), status_code=500)
+
+    for module in (health, notices, tokens, registry, profiles, cycles, elections, plans,
+                   roster, nominations, inspections, objections, meetings, approvals):
+        app.include_router(module.router)
+    app.include_router(meetings.ballots_router)
     return app

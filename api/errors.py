@@ -1,0 +1,151 @@
+"""One error shape for every refusal, and the mapping of gRPC and Temporal failures to HTTP.
+
+Every 4xx body is JSON::
+
+    {"code": "FAILED_PRECONDITION", "message": "...", "field": "window_status", "rule": "NM3",
+     "errors": [{"field": "...", "message": "...", "rule": "...", "row": 3}]}
+
+``field`` names the offending input, ``rule`` the RULES.md row that refused (empty when no
+rule did). The services put both in the status message (``[RULE] field: message``) and in the
+trailing metadata ``gongtui-field`` / ``gongtui-rule``; both sources are read here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("api")
+
+GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
+    grpc.StatusCode.INVALID_ARGUMENT: 422,
+    grpc.StatusCode.OUT_OF_RANGE: 422,
+    grpc.StatusCode.FAILED_PRECONDITION: 409,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
+}
+HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
+              404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 409: "CONFLICT",
+              413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 422: "INVALID_ARGUMENT",
+              429: "RESOURCE_EXHAUSTED", 502: "BAD_GATEWAY", 503: "UNAVAILABLE",
+              504: "DEADLINE_EXCEEDED"}
+_MESSAGE = re.compile(r"^(?:\[(?P<rule>[A-Z]+\d*)\]\s*)?(?:(?P<field>[\w.\[\]]+):\s)?(?P<msg>.*)$",
+                      re.S)
+_TRAILING_RULE = re.compile(r"\((?P<rule>[A-Z]{1,3}\d{1,2})\)\s*$")
+
+
+class FieldError(BaseModel):
+    field: str = ""
+    message: str
+    rule: str = ""
+    row: int | None = Field(default=None, description="1-based row of an imported file")
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(description="gRPC-style status name, e.g. FAILED_PRECONDITION")
+    message: str
+    field: str = Field("", description="the offending input")
+    rule: str = Field("", description="the RULES.md rule that refused, e.g. NM3")
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": desc} for status, desc in (
+        (401, "no or unknown token"), (403, "wrong role or out of scope"),
+        (404, "not found"), (409, "conflict with the current state"),
+        (422, "invalid input (field and rule named)"))}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, *, field: str = "", rule: str = "",
+                 code: str = "", errors: list[FieldError] | None = None,
+                 headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+        self.rule = rule
+        self.code = code or HTTP_CODES.get(status, "ERROR")
+        self.errors = errors or []
+        self.headers = headers
+
+    def body(self) -> dict[str, Any]:
+        return ErrorBody(code=self.code, message=self.message, field=self.field, rule=self.rule,
+                         errors=self.errors).model_dump()
+
+
+def parse_message(message: str) -> tuple[str, str, str]:
+    """``[RULE] field: message`` → (rule, field, message)."""
+    m = _MESSAGE.match(message or "")
+    if m is None:  # pragma: no cover - the pattern matches any text
+        return "", "", message
+    rule, field, msg = m.group("rule") or "", m.group("field") or "", m.group("msg")
+    if not rule:
+        t = _TRAILING_RULE.search(msg)
+        if t:
+            rule = t.group("rule")
+    return rule, field, msg
+
+
+def from_grpc(exc: grpc.aio.AioRpcError, service: str = "") -> ApiError:
+    code = exc.code()
+    status = GRPC_TO_HTTP.get(code, 502)
+    details = exc.details() or code.name
+    rule, field, msg = parse_message(details)
+    for key, value in exc.trailing_metadata() or ():
+        if key == "gongtui-field" and value:
+            field = str(value)
+        elif key == "gongtui-rule" and value:
+            rule = str(value)
+    if status >= 500:
+        log.warning("%s service answered %s", service or "a", code.name)
+        msg = f"the {service or 'backing'} service is not available ({code.name})"
+    return ApiError(status, msg, field=field, rule=rule, code=code.name)
+
+
+def _loc_field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if p.isdigit() else (f".{p}" if out else p)
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(grpc.aio.AioRpcError)
+    async def _grpc_error(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
+        err = from_grpc(exc)
+        return JSONResponse(err.body(), status_code=err.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [FieldError(field=_loc_field(e.get("loc", ())), message=str(e.get("msg", "")))
+                  for e in exc.errors()]
+        first = errors[0] if errors else FieldError(message="invalid request")
+        body = ApiError(422, first.message, field=first.field, code="INVALID_ARGUMENT",
+                        errors=errors).body()
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        err = ApiError(exc.status_code, str(exc.detail))
+        return JSONResponse(err.body(), status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))

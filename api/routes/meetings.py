@@ -1,0 +1,311 @@
+"""Meetings (公推大会, 差额票决, 党员大会): check-in, attendance, ballot issue, paper tallies,
+closing rounds; and casting a ballot with a one-time code.
+
+Secret ballot: check-in records THAT a person is present; ``POST .../rounds/{id}/ballots``
+records THAT each listed person received a ballot and hands out as many one-time codes, in an
+order unrelated to the persons; ``POST /api/v1/ballots`` casts with the code alone: no token,
+no person, and neither the access log nor any log of this API writes the request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel, Field
+
+from api.auth import OFFICE, READERS, STREET
+from api.db import Principal
+from api.deps import (
+    ClientsDep,
+    ElectionAccess,
+    ElectionInfo,
+    IdempotencyKey,
+    ServiceClients,
+    actor,
+    call,
+)
+from api.deps import idempotency_key as make_key
+from api.errors import ERROR_RESPONSES, ApiError
+from api.types import Id, ShortText
+from proto import voting_pb2
+
+router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["meetings"],
+                   responses=ERROR_RESPONSES)
+ballots_router = APIRouter(prefix="/api/v1", tags=["ballots"], responses=ERROR_RESPONSES)
+Reader = Annotated[tuple[Principal, ElectionInfo],
+                   Depends(ElectionAccess(*READERS, what="read meetings"))]
+Desk = Annotated[tuple[Principal, ElectionInfo],
+                 Depends(ElectionAccess(OFFICE, STREET, what="run meetings"))]
+Office = Annotated[tuple[Principal, ElectionInfo],
+                   Depends(ElectionAccess(OFFICE, what="issue ballots"))]
+MeetingId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+RoundId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+PersonIds = Annotated[list[Id], Field(max_length=5000)]
+
+
+class CandidatePublic(BaseModel):
+    person_id: str
+    name: str
+
+
+class TallyLineIn(BaseModel):
+    person_id: Id
+    votes_for: int = Field(0, ge=0, le=1_000_000)
+    votes_against: int = Field(0, ge=0, le=1_000_000)
+    votes_abstain: int = Field(0, ge=0, le=1_000_000)
+
+
+class TallyLinePublic(TallyLineIn):
+    name: str
+
+
+class WriteIn(BaseModel):
+    name: ShortText = Field(min_length=1)
+    votes: int = Field(ge=0, le=1_000_000)
+
+
+class RoundPublic(BaseModel):
+    round_id: str
+    meeting_id: str
+    election_id: str
+    post: str
+    kind: str = Field(description="recommendation | trust | regular | tie | additional | repeat")
+    number: int
+    seats: int
+    candidates: list[CandidatePublic]
+    status: str = Field(description="open | counted")
+    issued: int
+    returned: int
+    valid: int
+    invalid: int
+    void: bool
+    tally: list[TallyLinePublic]
+    elected: list[str]
+    tied: list[str]
+    unfilled: int
+    rules: list[str]
+    ballot_box_digest: str
+    write_ins: list[WriteIn]
+    source: str = Field(description="paper | electronic")
+
+
+class MeetingPublic(BaseModel):
+    meeting_id: str
+    election_id: str
+    kind: str = Field(description="recommendation | committee | congress")
+    session: int
+    status: str = Field(description="checking_in | in_session | quorum_failed | closed")
+    expected: int
+    present_members: int
+    present_others: int
+    quorum_met: bool
+    quorum_rule: str
+    rounds: list[RoundPublic]
+
+
+class CheckIn(BaseModel):
+    person_ids: PersonIds = Field(default_factory=list,
+                                  description="recommendation and congress meetings")
+    committee_size: int = Field(0, ge=0, le=1000, description="committee meetings: membership")
+    headcount: int = Field(0, ge=0, le=1000, description="committee meetings: members present")
+
+
+class CheckedIn(BaseModel):
+    meeting: MeetingPublic
+    checked_in: int
+
+
+class BallotIssue(BaseModel):
+    person_ids: PersonIds = Field(min_length=1, description="checked-in electors receiving a "
+                                                            "ballot now")
+
+
+class BallotCodes(BaseModel):
+    round_id: str
+    codes: list[str] = Field(description="one-time codes, unrelated to the persons' order: "
+                                         "hand one to each voter")
+    issued_total: int
+
+
+class Tally(BaseModel):
+    issued: int = Field(ge=0, le=1_000_000)
+    returned: int = Field(ge=0, le=1_000_000)
+    invalid: int = Field(0, ge=0, le=1_000_000)
+    lines: list[TallyLineIn] = Field(default_factory=list, max_length=500)
+    write_ins: list[WriteIn] = Field(default_factory=list, max_length=500)
+
+
+class MarkIn(BaseModel):
+    person_id: str = Field("", max_length=120)
+    choice: Literal["for", "against", "abstain"]
+    write_in: ShortText = ""
+
+
+class BallotCast(BaseModel):
+    round_id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")
+    code: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_\-]+$")
+    marks: list[MarkIn] = Field(default_factory=list, max_length=500)
+
+
+class BallotReceipt(BaseModel):
+    receipt: str = Field(description="sha256 of the stored ballot")
+    valid: bool
+    invalid_rule: str
+
+
+def round_public(r: voting_pb2.Round) -> RoundPublic:
+    return RoundPublic(
+        round_id=r.round_id, meeting_id=r.meeting_id, election_id=r.election_id, post=r.post,
+        kind=r.kind, number=r.number, seats=r.seats,
+        candidates=[CandidatePublic(person_id=c.person_id, name=c.name) for c in r.candidates],
+        status=r.status, issued=r.issued, returned=r.returned, valid=r.valid, invalid=r.invalid,
+        void=r.void,
+        tally=[TallyLinePublic.model_construct(
+            person_id=t.person_id, name=t.name, votes_for=t.votes_for,
+            votes_against=t.votes_against, votes_abstain=t.votes_abstain) for t in r.tally],
+        elected=list(r.elected), tied=list(r.tied), unfilled=r.unfilled, rules=list(r.rules),
+        ballot_box_digest=r.ballot_box_digest,
+        write_ins=[WriteIn.model_construct(name=w.name, votes=w.votes) for w in r.write_ins],
+        source=r.source)
+
+
+def meeting_public(m: voting_pb2.Meeting) -> MeetingPublic:
+    return MeetingPublic(meeting_id=m.meeting_id, election_id=m.election_id, kind=m.kind,
+                         session=m.session, status=m.status, expected=m.expected,
+                         present_members=m.present_members, present_others=m.present_others,
+                         quorum_met=m.quorum_met, quorum_rule=m.quorum_rule,
+                         rounds=[round_public(r) for r in m.rounds])
+
+
+async def meeting_of(clients: ServiceClients, info: ElectionInfo,
+                     meeting_id: str) -> voting_pb2.Meeting:
+    m = await call(clients.voting.GetMeeting(voting_pb2.GetMeetingRequest(meeting_id=meeting_id)),
+                   "voting")
+    if m.election_id != info.election_id:
+        raise ApiError(404, f"no meeting {meeting_id!r} in election {info.election_id}",
+                       field="meeting_id")
+    return m
+
+
+async def round_of(clients: ServiceClients, info: ElectionInfo,
+                   round_id: str) -> tuple[voting_pb2.Round, voting_pb2.Meeting]:
+    r = await call(clients.voting.GetRound(voting_pb2.GetRoundRequest(round_id=round_id)),
+                   "voting")
+    if r.election_id != info.election_id:
+        raise ApiError(404, f"no round {round_id!r} in election {info.election_id}",
+                       field="round_id")
+    return r, await meeting_of(clients, info, r.meeting_id)
+
+
+def desk_role(principal: Principal, meeting: voting_pb2.Meeting, what: str) -> None:
+    """The street committee runs its own vote (差额票决); the community office every other
+    meeting."""
+    wanted = STREET if meeting.kind == "committee" else OFFICE
+    if principal.role != wanted:
+        raise ApiError(403, f"only the {wanted} may {what} at a {meeting.kind} meeting",
+                       field="role")
+
+
+@router.get("/meetings", response_model=list[MeetingPublic])
+async def list_meetings(access: Reader, clients: ClientsDep,
+                        kind: Annotated[Literal["recommendation", "committee", "congress"] | None,
+                                        Query()] = None) -> list[MeetingPublic]:
+    _, info = access
+    res = await call(clients.voting.ListMeetings(voting_pb2.ListMeetingsRequest(
+        election_id=info.election_id, kind=kind or "")), "voting")
+    return [meeting_public(m) for m in res.meetings]
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingPublic)
+async def get_meeting(meeting_id: MeetingId, access: Reader,
+                      clients: ClientsDep) -> MeetingPublic:
+    _, info = access
+    return meeting_public(await meeting_of(clients, info, meeting_id))
+
+
+@router.post("/meetings/{meeting_id}/check-in", response_model=CheckedIn)
+async def check_in(meeting_id: MeetingId, body: CheckIn, access: Desk, clients: ClientsDep,
+                   key: IdempotencyKey = None) -> CheckedIn:
+    """Marks who is present (recommendation, congress), or the committee's headcount."""
+    principal, info = access
+    meeting = await meeting_of(clients, info, meeting_id)
+    desk_role(principal, meeting, "check people in")
+    res = await call(clients.voting.CheckIn(voting_pb2.CheckInRequest(
+        idempotency_key=make_key(principal, "CheckIn", key, meeting_id), actor=actor(principal),
+        meeting_id=meeting_id, person_ids=body.person_ids, committee_size=body.committee_size,
+        headcount=body.headcount)), "voting")
+    return CheckedIn(meeting=meeting_public(res.meeting), checked_in=res.checked_in)
+
+
+@router.post("/meetings/{meeting_id}/confirm-attendance", response_model=MeetingPublic)
+async def confirm_attendance(meeting_id: MeetingId, access: Desk, clients: ClientsDep,
+                             key: IdempotencyKey = None) -> MeetingPublic:
+    """Closes check-in: attendance frozen, quorum decided (M1, M11)."""
+    principal, info = access
+    meeting = await meeting_of(clients, info, meeting_id)
+    desk_role(principal, meeting, "confirm attendance")
+    res = await call(clients.voting.ConfirmAttendance(voting_pb2.MeetingActionRequest(
+        idempotency_key=make_key(principal, "ConfirmAttendance", key, meeting_id),
+        actor=actor(principal), meeting_id=meeting_id)), "voting")
+    return meeting_public(res)
+
+
+@router.get("/rounds/{round_id}", response_model=RoundPublic)
+async def get_round(round_id: RoundId, access: Reader, clients: ClientsDep) -> RoundPublic:
+    _, info = access
+    rnd, _ = await round_of(clients, info, round_id)
+    return round_public(rnd)
+
+
+@router.post("/rounds/{round_id}/ballots", response_model=BallotCodes)
+async def issue_ballots(round_id: RoundId, body: BallotIssue, access: Office,
+                        clients: ClientsDep, key: IdempotencyKey = None) -> BallotCodes:
+    """Records that each listed (checked-in) person received a ballot and returns as many
+    one-time codes, shuffled: nothing keeps which code went to whom."""
+    principal, info = access
+    await round_of(clients, info, round_id)
+    res = await call(clients.voting.IssueBallots(voting_pb2.IssueBallotsRequest(
+        idempotency_key=make_key(principal, "IssueBallots", key, round_id),
+        actor=actor(principal), round_id=round_id, person_ids=body.person_ids)), "voting")
+    return BallotCodes(round_id=round_id, codes=list(res.codes), issued_total=res.issued_total)
+
+
+@router.post("/rounds/{round_id}/tally", response_model=RoundPublic)
+async def enter_tally(round_id: RoundId, body: Tally, access: Desk, clients: ClientsDep,
+                      key: IdempotencyKey = None) -> RoundPublic:
+    """Paper counting: the tally as counted on the spot (M2-M4 checked)."""
+    principal, info = access
+    _, meeting = await round_of(clients, info, round_id)
+    desk_role(principal, meeting, "enter a tally")
+    res = await call(clients.voting.EnterTally(voting_pb2.EnterTallyRequest(
+        idempotency_key=make_key(principal, "EnterTally", key, round_id), actor=actor(principal),
+        round_id=round_id, issued=body.issued, returned=body.returned, invalid=body.invalid,
+        lines=[voting_pb2.TallyLine(**line.model_dump()) for line in body.lines],
+        write_ins=[voting_pb2.WriteIn(**w.model_dump()) for w in body.write_ins])), "voting")
+    return round_public(res)
+
+
+@router.post("/rounds/{round_id}/close", response_model=RoundPublic)
+async def close_round(round_id: RoundId, access: Desk, clients: ClientsDep,
+                      key: IdempotencyKey = None) -> RoundPublic:
+    """Counts the round by the rules (M2-M11) and publishes the ballot-box digest."""
+    principal, info = access
+    _, meeting = await round_of(clients, info, round_id)
+    desk_role(principal, meeting, "close a round")
+    res = await call(clients.voting.CloseRound(voting_pb2.RoundActionRequest(
+        idempotency_key=make_key(principal, "CloseRound", key, round_id), actor=actor(principal),
+        round_id=round_id)), "voting")
+    return round_public(res)
+
+
+@ballots_router.post("/ballots", response_model=BallotReceipt, status_code=201, responses={
+    409: {"description": "the code was already used: a cast ballot cannot be changed"}})
+async def cast_ballot(body: BallotCast, clients: ClientsDep) -> BallotReceipt:
+    """Casts one ballot with a one-time code, and nothing else: no token, no person. A code
+    casts once (a second use is 409 ALREADY_EXISTS); a cast ballot cannot be changed."""
+    res = await call(clients.voting.CastBallot(voting_pb2.CastBallotRequest(
+        round_id=body.round_id, code=body.code,
+        marks=[voting_pb2.Mark(person_id=m.person_id, choice=m.choice, write_in=m.write_in)
+               for m in body.marks])), "voting")
+    return BallotReceipt(receipt=res.receipt, valid=res.valid, invalid_rule=res.invalid_rule)

@@ -1,0 +1,79 @@
+"""schemathesis against the live OpenAPI document of the running API: every operation, bounded
+examples (valid and invalid data), a valid district-admin token: no 5xx anywhere."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from api.db import open_database
+from gongtui.stack import EmbeddedStack
+from tests.api.conftest import Stubs, TokenFactory, bearer, create_election, register_place
+
+pytestmark = pytest.mark.stack
+MAX_EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 10}
+
+
+@pytest.fixture(scope="module")
+async def fuzz_target(stack: EmbeddedStack, stubs: Stubs,
+                      make_token: TokenFactory) -> tuple[str, dict[str, str]]:
+    db = open_database(stack.settings)
+    await register_place(db, "d-fz", "s-fz", "c-fz")
+    await db.dispose()
+    eid = await create_election(stubs, "c-fz", "s-fz", "d-fz")
+    return eid, bearer(await make_token("district_admin", "district:*", name="fuzz"))
+
+
+def _fuzz(strategy: st.SearchStrategy[schemathesis.Case], examples: int, label: str,
+          api_url: str, headers: dict[str, str], statuses: Counter[int],
+          failures: list[str]) -> None:
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(case=strategy)
+    def run(case: schemathesis.Case) -> None:
+        response = case.call(base_url=api_url, headers=headers, timeout=30)
+        statuses[response.status_code] += 1
+        try:
+            case.validate_response(response, checks=[not_a_server_error])
+        except Exception:
+            failures.append(f"{label}: {response.status_code} {case.as_curl_command()}")
+            raise
+
+    run()
+
+
+def test_no_server_errors(stack: EmbeddedStack, api_url: str,
+                          fuzz_target: tuple[str, dict[str, str]]) -> None:
+    eid, headers = fuzz_target
+    schema = schemathesis.openapi.from_url(f"{api_url}/openapi.json")
+    failures: list[str] = []
+    statuses: Counter[int] = Counter()
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) > 40
+    for op in operations:
+        fixed = {"election_id": eid} if "{election_id}" in op.path else None
+        for mode, examples in MAX_EXAMPLES.items():
+            strategy = st.one_of(op.as_strategy(generation_mode=mode),
+                                 op.as_strategy(generation_mode=mode, path_parameters=fixed)
+                                 ) if fixed else op.as_strategy(generation_mode=mode)
+
+            before = len(failures)
+            try:
+                _fuzz(strategy, examples, f"{op.method.upper()} {op.path} ({mode.value})",
+                      api_url, headers, statuses, failures)
+            except Unsatisfiable:  # no invalid data exists for an operation without inputs
+                pass
+            except Exception as exc:  # a 5xx is collected in _fuzz; go on with the next one
+                if len(failures) == before:
+                    failures.append(f"{op.method.upper()} {op.path} ({mode.value}): "
+                                    f"{type(exc).__name__}: {str(exc)[:300]}")
+    assert not failures, "\n".join(dict.fromkeys(failures))
+    assert sum(n for code, n in statuses.items() if code < 300) > 100, statuses
+    assert statuses[422] > 100 and statuses[404] > 10, statuses
