@@ -25,8 +25,19 @@ COMPONENTS = ("nomination", "voting", "approval", "worker", "api")
 def _mount_subcommands() -> None:
     from api.cli import audit_app, token_app
 
+    from gongtui.bench import bench_app, load_commands
+
     app.add_typer(token_app, name="token", help="bearer tokens: create, list, revoke")
     app.add_typer(audit_app, name="audit", help="verify an election's audit chain")
+    load_commands()
+    app.add_typer(bench_app, name="bench")
+    try:  # district-wide commands (pause / resume / abort) live in their own module
+        from gongtui.district_cli import register
+    except ModuleNotFoundError as exc:
+        if exc.name != "gongtui.district_cli":
+            raise
+    else:
+        register(app)
 
 
 _mount_subcommands()

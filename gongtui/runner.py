@@ -49,13 +49,14 @@ async def ensure_stack(settings: Settings | None = None, data_dir: Path | None =
 
 async def play_scenario(scenario: dict[str, Any], settings: Settings, clients: Clients | None = None,
                         ballots: str = "paper", day_seconds: float = 0.2,
-                        election_id: str = "", progress: Any = None) -> dict[str, Any]:
+                        election_id: str = "", progress: Any = None,
+                        attach: bool = False) -> dict[str, Any]:
     own = clients is None
     if clients is None:
         clients = await Clients.connect(settings)
     try:
         play = Play(scenario, clients, settings, ballots=ballots, day_seconds=day_seconds,
-                    election_id=election_id, progress=progress)
+                    election_id=election_id, progress=progress, attach=attach)
         await play.run()
         out = await build_output(play)
         out["election_id"] = play.election_id

@@ -7,6 +7,20 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class RecordElectionEventRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "election_id", "kind", "payload_json")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_JSON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    election_id: str
+    kind: str
+    payload_json: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., payload_json: _Optional[str] = ...) -> None: ...
+
 class Election(_message.Message):
     __slots__ = ("election_id", "community_id", "community_name", "org_type", "street_id", "district_id", "profile", "overrides_json", "workflow_id", "window_status", "created_at")
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]

@@ -150,6 +150,11 @@ class NominationStub:
                 request_serializer=proto_dot_nomination__pb2.ListObjectionsRequest.SerializeToString,
                 response_deserializer=proto_dot_nomination__pb2.ListObjectionsResponse.FromString,
                 _registered_method=True)
+        self.RecordElectionEvent = channel.unary_unary(
+                '/gongtui.v1.Nomination/RecordElectionEvent',
+                request_serializer=proto_dot_nomination__pb2.RecordElectionEventRequest.SerializeToString,
+                response_deserializer=proto_dot_common__pb2.AuditRecord.FromString,
+                _registered_method=True)
         self.VerifyAudit = channel.unary_unary(
                 '/gongtui.v1.Nomination/VerifyAudit',
                 request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
@@ -304,6 +309,14 @@ class NominationServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordElectionEvent(self, request, context):
+        """A procedural event with no other home (pause, resume, abort, a street committee's
+        decision on an unfilled post), appended to the election's audit chain.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def VerifyAudit(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -433,6 +446,11 @@ def add_NominationServicer_to_server(servicer, server):
                     servicer.ListObjections,
                     request_deserializer=proto_dot_nomination__pb2.ListObjectionsRequest.FromString,
                     response_serializer=proto_dot_nomination__pb2.ListObjectionsResponse.SerializeToString,
+            ),
+            'RecordElectionEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordElectionEvent,
+                    request_deserializer=proto_dot_nomination__pb2.RecordElectionEventRequest.FromString,
+                    response_serializer=proto_dot_common__pb2.AuditRecord.SerializeToString,
             ),
             'VerifyAudit': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyAudit,
@@ -1066,6 +1084,33 @@ class Nomination:
             '/gongtui.v1.Nomination/ListObjections',
             proto_dot_nomination__pb2.ListObjectionsRequest.SerializeToString,
             proto_dot_nomination__pb2.ListObjectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordElectionEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Nomination/RecordElectionEvent',
+            proto_dot_nomination__pb2.RecordElectionEventRequest.SerializeToString,
+            proto_dot_common__pb2.AuditRecord.FromString,
             options,
             channel_credentials,
             insecure,

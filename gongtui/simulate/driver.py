@@ -70,7 +70,10 @@ class Play:
     day_seconds: float = 0.2
     election_id: str = ""
     district_id: str = ""
-    progress: Any = None  # callable(step:int, name:str, waiting:str|None) for the demo display
+    progress: Any = None  # callable(ElectionStatus) for the demo display
+    # True when a parent (DistrictElectionWorkflow) starts the election: follow, don't start.
+    attach: bool = False
+    _present: int = 0
     roster: list[RosterPerson] = field(default_factory=list)
     by_name: dict[str, RosterPerson] = field(default_factory=dict)
     acted: set[tuple[str, ...]] = field(default_factory=set)
@@ -122,17 +125,31 @@ class Play:
         return raw if len(raw) < 180 else hashlib.sha256(raw.encode()).hexdigest()
 
     # ---- the loop -------------------------------------------------------------------------
-    async def run(self) -> ElectionStatus:
+    def election_input(self) -> ElectionInput:
         c = self.community
-        handle = await self.clients.temporal.start_workflow(
-            CommunityElectionWorkflow.run,
-            ElectionInput(election_id=self.election_id, community_id=c["id"],
-                          community_name=c["name"], org_type=c["org_type"],
-                          street_id=self.street, district_id=self.district_id,
-                          committee_id=self.street, profile=self.scenario["profile"],
-                          overrides=dict(self.scenario.get("overrides", {})),
-                          day_seconds=self.day_seconds),
-            id=self.workflow_id, task_queue=self.settings.task_queue)
+        return ElectionInput(election_id=self.election_id, community_id=c["id"],
+                             community_name=c["name"], org_type=c["org_type"],
+                             street_id=self.street, district_id=self.district_id,
+                             committee_id=self.street, profile=self.scenario["profile"],
+                             overrides=dict(self.scenario.get("overrides", {})),
+                             day_seconds=self.day_seconds)
+
+    async def _handle(self) -> WorkflowHandle[Any, Any]:
+        if not self.attach:
+            return await self.clients.temporal.start_workflow(
+                CommunityElectionWorkflow.run, self.election_input(), id=self.workflow_id,
+                task_queue=self.settings.task_queue)
+        handle = self.clients.temporal.get_workflow_handle(self.workflow_id)
+        for attempt in range(600):  # the parent starts its children at its own pace
+            try:
+                await handle.describe()
+                return handle
+            except RPCError:
+                await asyncio.sleep(min(0.05 * (attempt + 1), 1.0))
+        raise RuntimeError(f"{self.workflow_id} was never started")
+
+    async def run(self) -> ElectionStatus:
+        handle = await self._handle()
         seen = -1
         while True:
             status = await self._next_status(handle, seen)

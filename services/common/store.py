@@ -108,9 +108,9 @@ class Tx:
     actor_scope: str
     wakes: list[tuple[str, str]] = field(default_factory=list)
 
-    async def audit(self, election_id: str, kind: str, payload: Any) -> None:
-        await self.store.append_audit(self.session, election_id, kind, payload,
-                                      self.actor_role, self.actor_scope)
+    async def audit(self, election_id: str, kind: str, payload: Any) -> Any:
+        return await self.store.append_audit(self.session, election_id, kind, payload,
+                                             self.actor_role, self.actor_scope)
 
     def wake(self, workflow_id: str, reason: str) -> None:
         if workflow_id:
@@ -162,7 +162,7 @@ class Store:
         raise AssertionError("unreachable")
 
     async def append_audit(self, session: AsyncSession, election_id: str, kind: str, payload: Any,
-                           actor_role: str, actor_scope: str) -> None:
+                           actor_role: str, actor_scope: str) -> Any:
         head_model = self.models.audit_head
         stmt = select(head_model).where(head_model.election_id == election_id)
         if not self.db.sqlite:
@@ -176,12 +176,14 @@ class Store:
         created_at = utcnow().isoformat()
         digest = record_hash(head.hash, election_id, seq, kind, payload_json, actor_role,
                              actor_scope, created_at)
-        session.add(self.models.audit(
+        record = self.models.audit(
             election_id=election_id, seq=seq, kind=kind, payload_json=payload_json,
             actor_role=actor_role, actor_scope=actor_scope, created_at=created_at,
-            prev_hash=head.hash, hash=digest))
+            prev_hash=head.hash, hash=digest)
+        session.add(record)
         head.seq = seq
         head.hash = digest
+        return record
 
     async def verify_audit(self, election_id: str) -> common_pb2.AuditReport:
         audit = self.models.audit

@@ -920,3 +920,22 @@ class NominationDomain:
                 ObjectionRow.election_id == election_id).order_by(ObjectionRow.seq)
             )).scalars().all()
         return nomination_pb2.ListObjectionsResponse(objections=[objection_message(r) for r in rows])
+
+    async def record_event(self, tx: Tx, req: nomination_pb2.RecordElectionEventRequest
+                           ) -> common_pb2.AuditRecord:
+        """Pause, resume, abort and other procedural events go into the audit chain."""
+        if not req.kind or not all(part.isidentifier() for part in req.kind.split(".")):
+            raise InvalidArgument("an event kind like election.paused is required", field="kind",
+                                  value=req.kind)
+        try:
+            payload = json.loads(req.payload_json or "{}")
+        except ValueError as exc:
+            raise InvalidArgument(f"not JSON: {exc}", field="payload_json") from exc
+        if not isinstance(payload, dict):
+            raise InvalidArgument("must be a JSON object", field="payload_json")
+        await self._election(tx.session, req.election_id)
+        row = await tx.audit(req.election_id, req.kind, payload)
+        return common_pb2.AuditRecord(seq=row.seq, kind=row.kind, payload_json=row.payload_json,
+                                      actor_role=row.actor_role, actor_scope=row.actor_scope,
+                                      prev_hash=row.prev_hash, hash=row.hash,
+                                      created_at=row.created_at)

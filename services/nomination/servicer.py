@@ -134,6 +134,12 @@ class NominationServicer(nomination_pb2_grpc.NominationServicer):
         return await self.domain.list_objections(request.election_id)
 
     # audit
+    async def RecordElectionEvent(self, request, context):  # type: ignore[no-untyped-def]
+        return await self.store.mutate(request.idempotency_key, "RecordElectionEvent", request,
+                                       common_pb2.AuditRecord,
+                                       lambda tx: self.domain.record_event(tx, request),
+                                       request.actor)
+
     async def VerifyAudit(self, request, context):  # type: ignore[no-untyped-def]
         return await self.store.verify_audit(request.election_id)
 
