@@ -24,7 +24,6 @@ COMPONENTS = ("nomination", "voting", "approval", "worker", "api")
 
 def _mount_subcommands() -> None:
     from api.cli import audit_app, token_app
-
     from gongtui.bench import bench_app, load_commands
 
     app.add_typer(token_app, name="token", help="bearer tokens: create, list, revoke")

@@ -199,6 +199,7 @@ class Waiting:
     meeting_id: str = ""
     round_id: str = ""
     notice: str = ""
+    deadline: str = ""               # notice periods: when the period ends (moves with pauses)
 
 
 @dataclass

@@ -414,11 +414,13 @@ class CommunityElectionWorkflow:
         names = [c.name for cs in funnel.lists.values() for c in cs]
         await self._call("publish_notice", NoticeInput(ref.election_id, kind, title,
                                                        f"公示期{days}天 / {days} days", names, days))
-        self._set_waiting(Waiting("notice", f"{kind} notice period", notice=kind))
         remaining = days * self._require_input().day_seconds
         while remaining > 0:
             await self._unpaused()
             started = workflow.time()
+            ends = workflow.now() + timedelta(seconds=remaining)
+            self._set_waiting(Waiting("notice", f"{kind} notice period", notice=kind,
+                                      deadline=ends.isoformat()))
             try:
                 await workflow.wait_condition(lambda: self._paused or bool(self._aborted),
                                               timeout=remaining)
