@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from gongtui.config import Settings
@@ -80,6 +80,9 @@ class Play:
     committee_rounds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     congress_sessions: list[dict[str, Any]] = field(default_factory=list)
     congress_rounds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    plenary_sessions: list[dict[str, Any]] = field(default_factory=list)
+    plenary_rounds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     approvals: dict[str, list[Any]] = field(default_factory=dict)
     status: ElectionStatus | None = None
     waiting_for: str | None = None
@@ -95,6 +98,7 @@ class Play:
         for r in s.get("committee", {}).get("rounds", []):
             self.committee_rounds.setdefault(r["post"], []).append(r)
         self.congress_sessions = list(s.get("congress", []))
+        self.plenary_sessions = list(s.get("plenary", []))
         for post, value in s.get("approvals", {}).items():
             self.approvals[post] = list(value) if isinstance(value, list) else [value]
 
@@ -162,7 +166,7 @@ class Play:
             w = status.waiting
             if status.paused or w is None:
                 continue
-            mark = (w.kind, w.post, w.meeting_id, w.round_id, w.notice)
+            mark = (w.kind, w.post, w.meeting_id, w.round_id, w.notice, str(w.seq))
             if mark in self.acted:
                 continue
             try:
@@ -364,6 +368,12 @@ class Play:
         if committee is None:
             return False
         v = self.clients.voting
+        # The committee sits again for a post elected anew (A2, M7 reelect) with the same
+        # attendance; after a sitting below quorum (M11) the scenario has no second answer.
+        sittings = await v.ListMeetings(voting_pb2.ListMeetingsRequest(
+            election_id=self.election_id, kind="committee"))
+        if any(m.status == "quorum_failed" for m in sittings.meetings):
+            return False
         await v.CheckIn(voting_pb2.CheckInRequest(
             idempotency_key=self.key("checkin", w.meeting_id), actor=self.street_committee(),
             meeting_id=w.meeting_id, committee_size=committee["size"],
@@ -422,8 +432,43 @@ class Play:
         if decision is None:
             return False
         handle = self.clients.temporal.get_workflow_handle(self.workflow_id)
-        await handle.execute_update(CommunityElectionWorkflow.decide_unfilled,
-                                    args=[w.post, decision])
+        try:
+            await handle.execute_update(CommunityElectionWorkflow.decide_unfilled,
+                                        args=[w.post, decision])
+        except WorkflowUpdateFailedError as exc:
+            # e.g. reduce refused under P1: the street committee must answer otherwise
+            cause = exc.cause
+            self.notes.append(str(getattr(cause, "message", cause)))
+            return False
+        return True
+
+    async def on_plenary_session(self, w: Waiting) -> bool:
+        if not self.plenary_sessions:
+            return False
+        session = self.plenary_sessions.pop(0)
+        self.plenary_rounds = {}
+        for r in session.get("rounds", []):
+            self.plenary_rounds.setdefault(r["post"], []).append(r)
+        self._present = session["present"]
+        members = (self.status.elected.get("member", []) if self.status else [])
+        v = self.clients.voting
+        await v.CheckIn(voting_pb2.CheckInRequest(
+            idempotency_key=self.key("checkin", w.meeting_id), actor=self.office(),
+            meeting_id=w.meeting_id, person_ids=[c.person_id for c in members][:session["present"]]))
+        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
+            idempotency_key=self.key("confirm", w.meeting_id), actor=self.office(),
+            meeting_id=w.meeting_id))
+        return True
+
+    async def on_plenary_round(self, w: Waiting) -> bool:
+        queue = self.plenary_rounds.get(w.post, [])
+        if not queue:
+            return False
+        spec = queue.pop(0)
+        rnd = await self.clients.voting.GetRound(voting_pb2.GetRoundRequest(round_id=w.round_id))
+        invalid = spec.get("invalid", 0)
+        tally = {c.person_id: (spec["for"].get(c.name, 0), 0) for c in rnd.candidates}
+        await self._enter(rnd, self._present, self._present, invalid, tally, {}, paper_only=True)
         return True
 
     async def on_approval(self, w: Waiting) -> bool:
@@ -491,9 +536,14 @@ class Play:
                 free = [i for i in range(valid) if i not in taken]
                 for i in free[:against]:
                     marks[i].append(voting_pb2.Mark(person_id=pid, choice="against"))
+        # invalid ballots: alternately too many names (M3) and a write-in without an against (M4)
         too_many = [voting_pb2.Mark(person_id=c.person_id, choice="for") for c in rnd.candidates]
         too_many.append(voting_pb2.Mark(choice="for", write_in="另选他人"))
-        ballots = marks + [too_many] * (len(codes) - valid)
+        bare_write_in = [voting_pb2.Mark(person_id=rnd.candidates[0].person_id, choice="for",
+                                         write_in="另选他人")]
+        spoilt = [too_many if i % 2 == 0 or rnd.kind in ("recommendation", "trust")
+                  else bare_write_in for i in range(len(codes) - valid)]
+        ballots = marks + spoilt
         for code, ballot in zip(codes, ballots, strict=True):
             await v.CastBallot(voting_pb2.CastBallotRequest(round_id=rnd.round_id, code=code,
                                                             marks=ballot))

@@ -27,6 +27,8 @@ async def build_output(play: Play) -> dict[str, Any]:
     else:
         out["status"] = "failed"
     out["waiting_for"] = play.waiting_for
+    if play.notes and out["status"] == "waiting":
+        out["refused"] = list(play.notes)
     if out["status"] == "failed":
         out["error"] = play.error or (status.error if status else "no status")
     out["steps"] = [{"step": s.step, "name": s.name, "status": s.status}
@@ -61,26 +63,14 @@ async def build_output(play: Play) -> dict[str, Any]:
     for key, stage in STAGE_KEYS:
         out[key] = _ordered(stages[stage])
 
-    meetings = (await c.voting.ListMeetings(voting_pb2.ListMeetingsRequest(
-        election_id=eid, kind="congress"))).meetings
-    sessions, rounds = [], []
-    for m in sorted(meetings, key=lambda m: m.session):
-        if m.status == "checking_in":
-            continue
-        entry: dict[str, Any] = {"session": m.session, "expected": m.expected,
-                                 "present": m.present_members, "quorum_met": m.quorum_met}
-        if not m.quorum_met:
-            entry["rule"] = m.quorum_rule or "M1"
-        sessions.append(entry)
-        for r in sorted(m.rounds, key=lambda r: r.number):
-            if r.status != "counted":
-                continue
-            rounds.append({
-                "session": m.session, "post": r.post, "kind": r.kind, "void": r.void,
-                "valid": r.valid, "invalid": r.invalid,
-                "for": {t.name or names.get(t.person_id, t.person_id): t.votes_for for t in r.tally},
-                "elected": [names.get(p, p) for p in r.elected], "rules": list(r.rules)})
-    out["congress"] = {"sessions": sessions, "rounds": rounds}
+    congress = await _meetings(play, "congress", names)
+    out["congress"] = congress
+    plenary = await _meetings(play, "plenary", names)
+    if plenary["sessions"]:
+        out["plenary"] = plenary  # P7 national: the first plenary of the new committee
+        for r in plenary["rounds"]:
+            if r["elected"]:
+                elected[r["post"]] = elected.get(r["post"], []) + r["elected"]
     out["elected"] = _ordered(elected)
 
     approvals = (await c.approval.ListApprovals(
@@ -102,3 +92,27 @@ async def build_output(play: Play) -> dict[str, Any]:
 def _ordered(by_post: dict[str, Any]) -> dict[str, Any]:
     return {p: by_post[p] for p in sorted(by_post, key=lambda p: POST_ORDER.index(p)
                                           if p in POST_ORDER else 9)}
+
+
+async def _meetings(play: Play, kind: str, names: dict[str, str]) -> dict[str, Any]:
+    meetings = (await play.clients.voting.ListMeetings(voting_pb2.ListMeetingsRequest(
+        election_id=play.election_id, kind=kind))).meetings
+    sessions, rounds = [], []
+    for m in sorted(meetings, key=lambda m: m.session):
+        if m.status == "checking_in":
+            continue
+        entry: dict[str, Any] = {"session": m.session, "expected": m.expected,
+                                 "present": m.present_members, "quorum_met": m.quorum_met}
+        if not m.quorum_met:
+            entry["rule"] = m.quorum_rule or "M1"
+        sessions.append(entry)
+        for r in sorted(m.rounds, key=lambda r: r.number):
+            if r.status != "counted":
+                continue
+            rounds.append({
+                "session": m.session, "post": r.post, "kind": r.kind, "void": r.void,
+                "valid": r.valid, "invalid": r.invalid,
+                "for": {t.name or names.get(t.person_id, t.person_id): t.votes_for
+                        for t in r.tally},
+                "elected": [names.get(p, p) for p in r.elected], "rules": list(r.rules)})
+    return {"sessions": sessions, "rounds": rounds}

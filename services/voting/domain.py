@@ -25,7 +25,7 @@ from services.common.errors import (
     NotFound,
     from_rule_violation,
 )
-from services.common.store import Store, Tx, canonical_json
+from services.common.store import Store, Tx, canonical_json, group_commit
 from services.voting.models import (
     BallotCodeRow,
     BallotIssueRow,
@@ -36,7 +36,7 @@ from services.voting.models import (
     TallyRow,
 )
 
-MEETING_KINDS = ("recommendation", "committee", "congress")
+MEETING_KINDS = ("recommendation", "committee", "congress", "plenary")
 ELECTOR_CLASSES = ("member", "other")
 CONGRESS_ROUND_KINDS = ("regular", "tie", "additional", "repeat")
 ROUND_KINDS = ("recommendation", "trust", *CONGRESS_ROUND_KINDS)
@@ -45,6 +45,8 @@ MEETING_ROUND_KINDS = {
     "recommendation": ("recommendation", "trust"),
     "committee": CONGRESS_ROUND_KINDS,
     "congress": CONGRESS_ROUND_KINDS,
+    # P7 national: the new committee's first plenary elects the secretary and deputies
+    "plenary": CONGRESS_ROUND_KINDS,
 }
 POSTS = ("secretary", "deputy_secretary", "member")
 CHOICES = ("for", "against", "abstain")
@@ -80,6 +82,28 @@ def load_profile(name: str, overrides_json: str) -> rules.Profile:
         return _profile(name, overrides_json)
     except rules.RuleViolation as exc:
         raise from_rule_violation(exc) from exc
+
+
+@lru_cache(maxsize=4096)
+def _section_validity(seats: int, marks: tuple[tuple[str | None, str, str | None], ...]
+                      ) -> tuple[bool, str]:
+    """M3/M4 by the rule engine; a pure function of the seats and the marks, so ballots marked
+    alike are judged once (the engine costs more than the rest of a cast)."""
+    verdict = rules.ballot_section_valid(seats, [rules.Mark(*m) for m in marks])
+    return verdict.ok, "" if verdict.ok else verdict.rule
+
+
+async def prefetch_codes(session: Any, keys: Sequence[str]) -> None:
+    """Group commit of CastBallot: load the batch's codes in one query (the key of a cast is
+    ``"ballot:" + code_hash``, the code row's primary key)."""
+    hashes = [k.removeprefix("ballot:") for k in keys]
+    rows = (await session.execute(select(BallotCodeRow).where(
+        BallotCodeRow.code_hash.in_(hashes)))).scalars().all()
+    session.info["prefetched"] = rows  # held: the identity map keeps only weak references
+
+# Ballots are group-committed (services/common/store.py): cast_ballot raises every refusal
+# before it writes, and its caller is answered only once the ballot is durable.
+group_commit("CastBallot", prefetch=prefetch_codes)
 
 
 # --------------------------------------------------------------------------- messages
@@ -122,16 +146,21 @@ class VotingDomain:
         self.store = store
 
     # ----------------------------------------------------------------------- lookups in a tx
+    # Row locks (PostgreSQL; SQLite's writes are serialised by the process): every write that
+    # reads a meeting's or a round's state and then changes it holds the row's lock, so two
+    # check-ins of the same voter (or a cast against the count) cannot both see the old state.
     @staticmethod
-    async def _meeting(tx: Tx, meeting_id: str) -> MeetingRow:
-        row = await tx.session.get(MeetingRow, meeting_id) if meeting_id else None
+    async def _meeting(tx: Tx, meeting_id: str, lock: bool = True) -> MeetingRow:
+        row = await tx.session.get(MeetingRow, meeting_id,
+                                   with_for_update=True if lock else None) if meeting_id else None
         if row is None:
             raise NotFound(f"no meeting {meeting_id!r}", field="meeting_id")
         return row
 
     @staticmethod
-    async def _round(tx: Tx, round_id: str) -> RoundRow:
-        row = await tx.session.get(RoundRow, round_id) if round_id else None
+    async def _round(tx: Tx, round_id: str, lock: bool | dict[str, bool] = True) -> RoundRow:
+        row = await tx.session.get(RoundRow, round_id,
+                                   with_for_update=lock or None) if round_id else None
         if row is None:
             raise NotFound(f"no round {round_id!r}", field="round_id")
         return row
@@ -289,7 +318,7 @@ class VotingDomain:
             present = await self._count_present(tx, meeting.meeting_id)
             meeting.present_members = present.get("member", 0)
             meeting.present_others = present.get("other", 0)
-            if meeting.kind == "congress":
+            if meeting.kind in ("congress", "plenary"):
                 verdict = rules.congress_quorum(profile, meeting.present_members, meeting.expected)
                 meeting.quorum_met, meeting.quorum_rule = verdict.ok, verdict.rule
                 reason = verdict.reason
@@ -375,7 +404,7 @@ class VotingDomain:
                             req: voting_pb2.IssueBallotsRequest) -> voting_pb2.IssueBallotsResponse:
         rnd = await self._round(tx, req.round_id)
         self._require_open(rnd)
-        meeting = await self._meeting(tx, rnd.meeting_id)
+        meeting = await self._meeting(tx, rnd.meeting_id, lock=False)
         if meeting.kind == "committee":
             raise FailedPrecondition("the committee votes on paper: enter its tally",
                                      field="round_id")
@@ -443,10 +472,8 @@ class VotingDomain:
                 raise InvalidArgument(f"marks[{i}] names no candidate and no write-in",
                                       field="marks")
         if rnd.kind in CONGRESS_ROUND_KINDS:
-            verdict = rules.ballot_section_valid(rnd.seats, [
-                rules.Mark(m.person_id or None, m.choice, m.write_in.strip() or None)
-                for m in marks])
-            return verdict.ok, "" if verdict.ok else verdict.rule
+            return _section_validity(rnd.seats, tuple(
+                (m.person_id or None, m.choice, m.write_in.strip() or None) for m in marks))
         # recommendation / trust ballots (M8): one mark per listed person and no write-in (it
         # lists the persons to recommend / to trust); a ballot spoilt so is invalid, like paper
         marked = [m.person_id for m in marks if m.person_id]
@@ -461,7 +488,11 @@ class VotingDomain:
 
     async def cast_ballot(self, tx: Tx,
                           req: voting_pb2.CastBallotRequest) -> voting_pb2.CastBallotResponse:
-        rnd = await self._round(tx, req.round_id)
+        # the round is share-locked (a cast and the count exclude each other; casts do not),
+        # once per transaction: a group commit casts many ballots in one
+        locked = tx.session.info.setdefault("share_locked_rounds", {})
+        rnd = locked.get(req.round_id) or await self._round(tx, req.round_id, lock={"read": True})
+        locked[req.round_id] = rnd
         code = await tx.session.get(BallotCodeRow, code_hash(req.code)) if req.code else None
         if code is None or code.round_id != rnd.round_id:
             raise NotFound("unknown ballot code for this round", field="code")
@@ -554,7 +585,7 @@ class VotingDomain:
     async def close_round(self, tx: Tx, req: voting_pb2.RoundActionRequest) -> voting_pb2.Round:
         rnd = await self._round(tx, req.round_id)
         self._require_open(rnd)
-        meeting = await self._meeting(tx, rnd.meeting_id)
+        meeting = await self._meeting(tx, rnd.meeting_id, lock=False)
         candidates = _candidates(rnd)
         order = [c["person_id"] for c in candidates]
         counts = {p: {"votes_for": 0, "votes_against": 0, "votes_abstain": 0} for p in order}

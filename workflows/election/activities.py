@@ -45,10 +45,12 @@ from workflows.election.types import (
     OpenRoundInput,
     PlanState,
     PostPlan,
+    ReduceInput,
     RoundState,
     ShortlistInput,
     StageInput,
     StageQuery,
+    Verdict,
 )
 
 R = TypeVar("R")
@@ -129,7 +131,7 @@ class ElectionActivities:
                 self.funnel, self.objection_state, self.open_meeting, self.meeting_state,
                 self.open_round, self.round_state, self.close_meeting, self.decide_shortlist,
                 self.inspection_state, self.advance_stage, self.request_approval,
-                self.approvals_state]
+                self.approvals_state, self.check_reduce]
 
     @staticmethod
     async def _rpc(call: Awaitable[R]) -> R:
@@ -208,7 +210,8 @@ class ElectionActivities:
                                                     stage=query.stage)))
         out = Funnel()
         for r in regs.registrations:
-            if r.held:
+            # stage "" asks for everyone still in the running (A2: a post elected again)
+            if r.held or (not query.stage and r.stage == "rejected"):
                 continue
             out.lists.setdefault(r.post, []).append(Candidate(r.person_id, r.name))
         return out
@@ -223,7 +226,10 @@ class ElectionActivities:
     # ---- meetings -------------------------------------------------------------------------
     @activity.defn(name="open_meeting")
     async def open_meeting(self, inp: OpenMeetingInput) -> MeetingState:
-        electorate: list[voting_pb2.Elector] = []
+        electorate: list[voting_pb2.Elector] = [
+            voting_pb2.Elector(person_id=c.person_id, name=c.name, expected=True,
+                               **{"class": "member"})
+            for c in inp.electorate]  # plenary: the members of the new committee
         if inp.kind in ("recommendation", "congress"):
             roster = await self._rpc(self.nomination.ListRoster(
                 nomination_pb2.ListRosterRequest(election_id=inp.election_id)))
@@ -299,7 +305,7 @@ class ElectionActivities:
             await self._rpc(self.nomination.AdvanceStage(nomination_pb2.AdvanceStageRequest(
                 idempotency_key=_key(post.post), actor=_actor(), election_id=inp.election_id,
                 post=post.post, stage="shortlisted", person_ids=list(outcome.shortlist),
-                rules=list(outcome.rules), from_stage="qualified")))
+                rules=list(outcome.rules), from_stage=inp.from_stage)))
             out.lists[post.post] = [Candidate(p, names[p]) for p in outcome.shortlist]
         return out
 
@@ -332,6 +338,23 @@ class ElectionActivities:
             idempotency_key=inp.key, actor=_actor(), election_id=inp.election_id, post=inp.post,
             stage=inp.stage, person_ids=inp.person_ids, rules=inp.rules,
             from_stage=inp.from_stage)))
+
+    @activity.defn(name="check_reduce")
+    async def check_reduce(self, inp: ReduceInput) -> Verdict:
+        """M7 reduce: the committee may shrink to the seats filled only within P1's sizes."""
+        election, profile = await self._profile(inp.election_id)
+        roster = await self._rpc(self.nomination.ListRoster(
+            nomination_pb2.ListRosterRequest(election_id=inp.election_id)))
+        full = sum(1 for p in roster.people if p.status == "full")
+        violations = rules.validate_plan(
+            profile, election.org_type, full,
+            {p.post: rules.PostFunnel(p.seats, p.shortlist, p.inspected, p.candidates)
+             for p in inp.posts if p.seats > 0})
+        p1 = [v for v in violations if v.rule_id == "P1"]
+        if p1:
+            v = p1[0]
+            return Verdict(False, "P1", f"{v.field}={v.value} — {v.message}")
+        return Verdict(True, "P1")
 
     # ---- step 8 ---------------------------------------------------------------------------
     @activity.defn(name="request_approval")

@@ -80,10 +80,11 @@ class ObjectionState:
 class OpenMeetingInput:
     election_id: str
     workflow_id: str
-    kind: str                        # recommendation | committee | congress
+    kind: str                        # recommendation | committee | congress | plenary
     session: int
     profile: str
     overrides: dict[str, Any] = field(default_factory=dict)
+    electorate: list[Candidate] = field(default_factory=list)  # plenary: the new committee
 
 
 @dataclass
@@ -141,6 +142,7 @@ class ShortlistInput:
     profile: str
     overrides: dict[str, Any]
     posts: list[PostPlan]
+    from_stage: str = "qualified"
 
 
 @dataclass
@@ -200,6 +202,7 @@ class Waiting:
     round_id: str = ""
     notice: str = ""
     deadline: str = ""               # notice periods: when the period ends (moves with pauses)
+    seq: int = 0                     # numbers each wait, so a client acts once per wait
 
 
 @dataclass
@@ -242,3 +245,18 @@ class StageQuery:
 class CloseMeeting:
     meeting_id: str
     key: str
+
+
+@dataclass
+class ReduceInput:
+    """M7 / P1: may the plan shrink to the seats actually filled?"""
+
+    election_id: str
+    posts: list[PostPlan]
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    rule: str = ""
+    reason: str = ""

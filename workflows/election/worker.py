@@ -11,19 +11,33 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from gongtui.config import Settings, get_settings
+from workflows.district.activities import DistrictActivities, noop
+from workflows.district.noop import NoopCommunityWorkflow, NoopDistrictWorkflow
+from workflows.district.workflows import DistrictElectionWorkflow
 from workflows.election.activities import ElectionActivities
 from workflows.election.workflows import CommunityElectionWorkflow
 
 log = logging.getLogger(__name__)
 
-WORKFLOWS: list[type] = [CommunityElectionWorkflow]
+WORKFLOWS: list[type] = [CommunityElectionWorkflow, DistrictElectionWorkflow,
+                         NoopCommunityWorkflow, NoopDistrictWorkflow]
 
 
 async def run_worker(settings: Settings | None = None, stop_event: asyncio.Event | None = None,
                      ready: asyncio.Event | None = None) -> None:
     settings = settings or get_settings()
-    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    from services.common.metrics import Probe, serve_metrics
+    from services.common.worker_metrics import MetricsInterceptor, copy_buffer, metrics_runtime
+
+    runtime, buffer = metrics_runtime()
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
+                                  runtime=runtime)
+    probe = Probe()
+    metrics = (await serve_metrics(settings.metrics_host, settings.metrics_port, probe)
+               if settings.metrics_port else None)
+    copier = asyncio.create_task(copy_buffer(buffer))
     activities = ElectionActivities(settings)
+    district = DistrictActivities(settings, client)
     stop = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -32,16 +46,23 @@ async def run_worker(settings: Settings | None = None, stop_event: asyncio.Event
         except (NotImplementedError, RuntimeError):
             pass
     worker = Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
-                    activities=activities.all(),
+                    activities=[*activities.all(), *district.all(), noop],
                     max_cached_workflows=settings.max_cached_workflows,
                     max_concurrent_activities=settings.max_concurrent_activities,
-                    graceful_shutdown_timeout=timedelta(seconds=5))
+                    interceptors=[MetricsInterceptor()],
+                    graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds))
     async with worker:
         log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
+        probe.ready = True
         if ready is not None:
             ready.set()
         await stop.wait()
+        probe.ready = False  # in-flight activities finish (graceful_shutdown_timeout)
     await activities.close()
+    copier.cancel()
+    if metrics is not None:
+        metrics.close()
+    await district.close()
 
 
 if __name__ == "__main__":

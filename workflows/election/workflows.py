@@ -39,11 +39,13 @@ from workflows.election.types import (
     PauseInput,
     PlanState,
     PostPlan,
+    ReduceInput,
     RoundState,
     ShortlistInput,
     StageInput,
     StageQuery,
     StepRecord,
+    Verdict,
     Waiting,
 )
 
@@ -79,6 +81,13 @@ class CommunityElectionWorkflow:
         self._keys = 0
         self._params: dict[str, Any] = {}
         self._posts: list[PostPlan] = []
+        self._sessions: dict[str, int] = {}
+        self._wait_seq = 0
+        self._inspected: dict[str, list[Candidate]] = {}
+        self._excluded: dict[str, set[str]] = {}
+        self._attempts: dict[str, int] = {}
+        self._plenary_elected: set[str] = set()
+        self._elected_partial: dict[str, list[Candidate]] = {}
 
     # ---- messages -------------------------------------------------------------------------
     @workflow.signal(name=WAKE_SIGNAL)
@@ -123,7 +132,16 @@ class CommunityElectionWorkflow:
 
     @workflow.update
     async def decide_unfilled(self, post: str, decision: str) -> str:
-        """The street committee's answer for a post that stayed unfilled (M7): reduce | reelect."""
+        """The street committee's answer for a post that stayed unfilled (M7): reduce | reelect.
+        ``reduce`` is refused where the committee would fall below P1's minimum size."""
+        if decision == "reduce":
+            filled = len(self._elected.get(post, [])) + len(self._elected_partial.get(post, []))
+            posts = [replace(p, seats=filled) if p.post == post else p for p in self._posts]
+            verdict: Verdict = await self._call(
+                "check_reduce", ReduceInput(self._require_input().election_id, posts), Verdict)
+            if not verdict.ok:
+                raise ApplicationError(f"[{verdict.rule}] decision: {verdict.reason}",
+                                       type="RuleViolation")
         self._unfilled_decisions[post] = decision
         self._wakes += 1
         return decision
@@ -184,44 +202,24 @@ class CommunityElectionWorkflow:
         await self._until(Waiting("review", "qualification review"),
                           lambda: self._when(self._call("nomination_state", ref, NominationState),
                                              lambda s: s.pending_reviews == 0))
-        qualified: Funnel = await self._call("funnel", StageQuery(inp.election_id, "qualified"), Funnel)
+        qualified = await self._stage_lists("qualified", self._posts)
         await self._notice(ref, "registrants", "报名人选公示 / registrants", qualified)
-        qualified = await self._call("funnel", StageQuery(inp.election_id, "qualified"), Funnel)
+        qualified = await self._stage_lists("qualified", self._posts)
         self._finish(3)
 
-        # 4 公推 + 信任投票
+        funnel_posts = [p for p in self._posts if not self._by_plenary(p.post)]
         self._begin(4)
-        shortlist = await self._recommendation(ref, qualified)
-        await self._notice(ref, "shortlist", "初步推荐人选公示 / shortlist", shortlist)
-        shortlist = await self._call("funnel", StageQuery(inp.election_id, "shortlisted"), Funnel)
+        shortlisted = await self._recommend(ref, funnel_posts, qualified, "qualified")
         self._finish(4)
-
-        # 5 组织考察
         self._begin(5)
-        inspected: InspectionState = await self._until(
-            Waiting("inspection", "inspection"),
-            lambda: self._when(self._call("inspection_state", InspectionInput(
-                inp.election_id, self._posts, shortlist.lists), InspectionState),
-                lambda s: s.missing == 0))
+        inspected = await self._inspect(funnel_posts, shortlisted)
         self._finish(5)
-
-        # 6 差额票决
         self._begin(6)
-        candidates = await self._committee(ref, inspected.inspected)
-        await self._notice(ref, "candidates", "候选人预备人选公示 / prospective candidates",
-                           candidates)
-        candidates = await self._call("funnel", StageQuery(inp.election_id, "candidate"), Funnel)
+        candidates = await self._committee_vote(ref, funnel_posts, inspected, "inspected")
         self._finish(6)
-
-        # 7 差额选举
         self._begin(7)
-        await self._congress(ref, candidates)
-        await self._call("publish_notice", NoticeInput(
-            inp.election_id, "results", "选举结果公告 / results", "当场宣布 / announced on the spot",
-            [f"{POST_ZH.get(p, p)} {c.name}" for p, cs in self._elected.items() for c in cs]))
+        await self._elect(ref, funnel_posts, candidates)
         self._finish(7)
-
-        # 8 报批 / 备案
         self._begin(8)
         await self._report(ref)
         self._finish(8)
@@ -231,120 +229,181 @@ class CommunityElectionWorkflow:
         plan: PlanState = await self._call("plan_state", ref, PlanState)
         return plan if plan.status == "approved" else None
 
-    async def _recommendation(self, ref: ElectionRef, qualified: Funnel) -> Funnel:
+    def _by_plenary(self, post: str) -> bool:
+        """P7 national: the new committee's first plenary elects the secretary and deputies."""
+        return self._params.get("congress_order") == "plenary" and post != "member"
+
+    async def _stage_lists(self, stage: str, posts: list[PostPlan]) -> Funnel:
+        funnel: Funnel = await self._call(
+            "funnel", StageQuery(self._require_input().election_id, stage), Funnel)
+        wanted = {p.post for p in posts}
+        return Funnel({p: people for p, people in funnel.lists.items() if p in wanted})
+
+    def _session(self, kind: str) -> int:
+        self._sessions[kind] = self._sessions.get(kind, 0) + 1
+        return self._sessions[kind]
+
+    async def _recommend(self, ref: ElectionRef, posts: list[PostPlan], qualified: Funnel,
+                         from_stage: str) -> Funnel:
+        """Step 4: the recommendation meeting, the shortlist (M8-M10) and its notice (O1, O2)."""
         inp = self._require_input()
         meeting: MeetingState = await self._call("open_meeting", OpenMeetingInput(
-            inp.election_id, ref.workflow_id, "recommendation", 1, inp.profile, inp.overrides),
-            MeetingState)
+            inp.election_id, ref.workflow_id, "recommendation", self._session("recommendation"),
+            inp.profile, inp.overrides), MeetingState)
+        mid = meeting.meeting_id
         await self._until(Waiting("recommendation_checkin", "recommendation meeting check-in",
-                                  meeting_id=meeting.meeting_id),
-                          lambda: self._meeting_when(meeting.meeting_id,
-                                                     lambda m: m.status != "checking_in"))
-        for post in self._posts:
+                                  meeting_id=mid),
+                          lambda: self._meeting_when(mid, lambda m: m.status != "checking_in"))
+        for post in posts:
             people = qualified.lists.get(post.post, [])
             if not people:
                 continue
-            await self._open_round(meeting.meeting_id, post.post, "recommendation", post.seats, people)
-            await self._open_round(meeting.meeting_id, post.post, "trust", len(people), people)
-        await self._until(Waiting("recommendation", "recommendation meeting",
-                                  meeting_id=meeting.meeting_id),
-                          lambda: self._meeting_when(meeting.meeting_id,
-                                                     lambda m: m.status == "closed"))
-        return await self._call("decide_shortlist", ShortlistInput(
-            inp.election_id, meeting.meeting_id, inp.profile, inp.overrides, self._posts), Funnel)
+            await self._open_round(mid, post.post, "recommendation", post.seats, people)
+            await self._open_round(mid, post.post, "trust", len(people), people)
+        await self._until(Waiting("recommendation", "recommendation meeting", meeting_id=mid),
+                          lambda: self._meeting_when(mid, lambda m: m.status == "closed"))
+        shortlist: Funnel = await self._call("decide_shortlist", ShortlistInput(
+            inp.election_id, mid, inp.profile, inp.overrides, posts, from_stage), Funnel)
+        await self._notice(ref, "shortlist", "初步推荐人选公示 / shortlist", shortlist)
+        return await self._stage_lists("shortlisted", posts)
 
-    async def _committee(self, ref: ElectionRef, inspected: dict[str, list[Candidate]]) -> Funnel:
+    async def _inspect(self, posts: list[PostPlan], shortlisted: Funnel) -> Funnel:
+        """Step 5: an inspection record per shortlisted person; the list narrowed (P4)."""
         inp = self._require_input()
-        session = 0
+        state: InspectionState = await self._until(
+            Waiting("inspection", "inspection"),
+            lambda: self._when(self._call("inspection_state", InspectionInput(
+                inp.election_id, posts, shortlisted.lists), InspectionState),
+                lambda s: s.missing == 0))
+        for post, people in state.inspected.items():
+            self._inspected[post] = list(people)
+        return Funnel(state.inspected)
+
+    async def _committee_vote(self, ref: ElectionRef, posts: list[PostPlan], inspected: Funnel,
+                              from_stage: str) -> Funnel:
+        """Step 6: the street committee's competitive vote (M11) and the candidate notice."""
+        inp = self._require_input()
         while True:
-            session += 1
             meeting: MeetingState = await self._call("open_meeting", OpenMeetingInput(
-                inp.election_id, ref.workflow_id, "committee", session, inp.profile,
-                inp.overrides), MeetingState)
+                inp.election_id, ref.workflow_id, "committee", self._session("committee"),
+                inp.profile, inp.overrides), MeetingState)
             mid = meeting.meeting_id
             meeting = await self._until(
                 Waiting("committee_session", "committee session", meeting_id=mid),
                 lambda mid=mid: self._meeting_when(mid, lambda m: m.status != "checking_in"))
             if meeting.quorum_met:
                 break
-        result = Funnel()
-        for post in self._posts:
-            pool = inspected.get(post.post, [])
+        for post in posts:
+            pool = inspected.lists.get(post.post, [])
+            by_id = {c.person_id: c for c in pool}
             selected: list[Candidate] = []
             kind, seats = "regular", post.candidates
             while pool and seats > 0:
-                rnd = await self._vote(meeting.meeting_id, post.post, kind, seats, pool,
-                                       "committee_round", f"committee round for {post.post}")
-                by_id = {c.person_id: c for c in pool}
-                selected += [by_id[p] for p in rnd.elected if p in by_id]
+                rnd = await self._vote(mid, post.post, kind, seats, pool, "committee_round",
+                                       f"committee round for {post.post}")
                 if rnd.void:
                     kind = "repeat"
                     continue
-                if rnd.tied:
+                selected += [by_id[p] for p in rnd.elected if p in by_id]
+                if rnd.tied:  # M11: a tie at the cut is voted again among the tied
                     pool = [by_id[p] for p in rnd.tied if p in by_id]
                     seats = post.candidates - len(selected)
                     kind = "tie"
                     continue
                 break
-            result.lists[post.post] = selected
             await self._call("advance_stage", StageInput(
                 inp.election_id, post.post, "candidate", [c.person_id for c in selected],
-                ["M11"], "inspected", self._key("stage-candidate-" + post.post)))
-        await self._call("close_meeting", CloseMeeting(meeting.meeting_id, self._key("close")))
-        return result
+                ["M11"], from_stage, self._key("stage-candidate-" + post.post)))
+        await self._call("close_meeting", CloseMeeting(mid, self._key("close")))
+        candidates = await self._stage_lists("candidate", posts)
+        await self._notice(ref, "candidates", "候选人预备人选公示 / prospective candidates",
+                           candidates)
+        return await self._stage_lists("candidate", posts)
 
-    async def _congress(self, ref: ElectionRef, candidates: Funnel) -> None:
-        inp = self._require_input()
-        session = 0
-        meeting: MeetingState | None = None
-        posts = self._congress_order()
+    async def _elect(self, ref: ElectionRef, posts: list[PostPlan], candidates: Funnel) -> None:
+        """Step 7: the congress (M1-M7) in the P7 order, the plenary where the profile says so,
+        the results announced; a post sent back (M7 reelect, O2 on the results) is elected again."""
+        pending = self._congress_order(posts)
+        reelect: list[PostPlan] = []
         max_additional = int(self._params.get("max_additional_rounds", 2))
-        pending = list(posts)
         while pending:
-            session += 1
-            meeting = await self._call("open_meeting", OpenMeetingInput(
-                inp.election_id, ref.workflow_id, "congress", session, inp.profile,
-                inp.overrides), MeetingState)
-            mid = meeting.meeting_id
-            meeting = await self._until(
-                Waiting("congress_session", "congress session", meeting_id=mid),
-                lambda mid=mid: self._meeting_when(mid, lambda m: m.status != "checking_in"))
-            if not meeting.quorum_met:
-                continue  # M1: this session cannot elect; convene a new one
+            mid = await self._convene("congress", "congress session")
             while pending:
-                post = pending[0]
+                post = pending.pop(0)
                 taken = {c.person_id for cs in self._elected.values() for c in cs}
                 pool = [c for c in candidates.lists.get(post.post, []) if c.person_id not in taken]
-                elected = await self._elect_post(mid, post, pool, max_additional)
-                self._elected[post.post] = elected
-                self._bump()
-                await self._call("advance_stage", StageInput(
-                    inp.election_id, post.post, "elected", [c.person_id for c in elected],
-                    ["M5"], "candidate", self._key("stage-elected-" + post.post)))
-                pending.pop(0)
+                elected, again = await self._elect_post(mid, post, pool, max_additional,
+                                                        "congress_round", "congress round")
+                await self._record_elected(post, elected)
+                if again:
+                    reelect.append(post)
             await self._call("close_meeting", CloseMeeting(mid, self._key("close")))
+        plenary_posts = [p for p in self._congress_order(self._posts) if self._by_plenary(p.post)
+                         and len(self._elected.get(p.post, [])) < p.seats]
+        if plenary_posts:
+            await self._plenary(ref, plenary_posts)
+        await self._results_notice(ref)
+        for post in reelect:
+            await self._rerun(ref, post)
+
+    async def _convene(self, kind: str, label: str, electorate: list[Candidate] | None = None) -> str:
+        """M1: a session below quorum cannot elect; a new one is convened until one sits."""
+        inp = self._require_input()
+        while True:
+            meeting: MeetingState = await self._call("open_meeting", OpenMeetingInput(
+                inp.election_id, workflow.info().workflow_id, kind, self._session(kind),
+                inp.profile, inp.overrides, list(electorate or [])), MeetingState)
+            mid = meeting.meeting_id
+            meeting = await self._until(
+                Waiting(f"{kind}_session", label, meeting_id=mid),
+                lambda mid=mid: self._meeting_when(mid, lambda m: m.status != "checking_in"))
+            if meeting.quorum_met:
+                return mid
+
+    async def _plenary(self, ref: ElectionRef, posts: list[PostPlan]) -> None:
+        members = list(self._elected.get("member", []))
+        mid = await self._convene("plenary", "plenary session", members)
+        for post in posts:
+            taken = {c.person_id for p, cs in self._elected.items() if p != "member" for c in cs}
+            pool = [c for c in members if c.person_id not in taken]
+            elected, _ = await self._elect_post(mid, post, pool, 0, "plenary_round",
+                                                "plenary round")
+            self._elected[post.post] = elected
+            self._plenary_elected.add(post.post)
+            self._bump()
+        await self._call("close_meeting", CloseMeeting(mid, self._key("close")))
+
+    async def _record_elected(self, post: PostPlan, elected: list[Candidate]) -> None:
+        self._elected[post.post] = self._elected.get(post.post, []) + elected
+        self._bump()
+        await self._call("advance_stage", StageInput(
+            self._require_input().election_id, post.post, "elected",
+            [c.person_id for c in self._elected[post.post]], ["M5"], "",
+            self._key("stage-elected-" + post.post)))
 
     async def _elect_post(self, meeting_id: str, post: PostPlan, candidates: list[Candidate],
-                          max_additional: int) -> list[Candidate]:
+                          max_additional: int, wait_kind: str,
+                          label: str) -> tuple[list[Candidate], bool]:
+        """Rounds for one post until its seats are filled or the street committee decides.
+        Returns the elected and whether the post goes back for a new election (reelect)."""
         by_id = {c.person_id: c for c in candidates}
+        seats_total = post.seats - len(self._elected.get(post.post, []))
         elected: list[Candidate] = []
-        pool, seats, kind = list(candidates), post.seats, "regular"
+        pool, seats, kind = list(candidates), seats_total, "regular"
         additional = 0
-        while True:
-            if not pool or seats <= 0:
-                break
-            rnd = await self._vote(meeting_id, post.post, kind, seats, pool, "congress_round",
-                                   f"congress round for {post.post}")
+        while pool and seats > 0:
+            rnd = await self._vote(meeting_id, post.post, kind, seats, pool, wait_kind,
+                                   f"{label} for {post.post}")
             if rnd.void:  # M2: held again
                 kind = "repeat"
                 continue
             elected += [by_id[p] for p in rnd.elected if p in by_id]
             if rnd.tied:  # M6: a new round among the tied only
                 pool = [by_id[p] for p in rnd.tied if p in by_id]
-                seats = post.seats - len(elected)
+                seats = seats_total - len(elected)
                 kind = "tie"
                 continue
-            remaining = post.seats - len(elected)
+            remaining = seats_total - len(elected)
             if remaining <= 0:
                 break
             chosen = {c.person_id for c in elected}
@@ -353,44 +412,113 @@ class CommunityElectionWorkflow:
                 pool = [c for c in candidates if c.person_id not in chosen]
                 seats, kind = remaining, "additional"
                 continue
+            self._elected_partial = {post.post: elected}
             decision = await self._until(
                 Waiting("unfilled", f"unfilled decision for {post.post}", post=post.post),
                 lambda: self._ready(self._unfilled_decisions.pop(post.post, None)))
+            self._elected_partial = {}
             if decision == "reduce":
-                break
-            additional = 0  # reelect: a fresh set of rounds among those not elected
-            pool = [c for c in candidates if c.person_id not in chosen]
-            seats, kind = remaining, "additional"
-        return elected
+                self._posts = [replace(p, seats=len(self._elected.get(p.post, [])) + len(elected))
+                               if p.post == post.post else p for p in self._posts]
+                return elected, False
+            return elected, True
+        return elected, False
+
+    async def _results_notice(self, ref: ElectionRef) -> None:
+        """O1: the results are published too; an upheld objection (O2) sends the post back."""
+        before = {p: list(cs) for p, cs in self._elected.items()}
+        names = Funnel({p: cs for p, cs in self._elected.items()})
+        await self._notice(ref, "results", "选举结果公示 / results", names)
+        removed = await self._call("funnel", StageQuery(ref.election_id, "rejected"), Funnel)
+        gone = {(p, c.person_id) for p, cs in removed.lists.items() for c in cs}
+        for post, people in before.items():
+            kept = [c for c in people if (post, c.person_id) not in gone]
+            if len(kept) != len(people):
+                self._elected[post] = kept
+                self._bump()
+                plan = next(p for p in self._posts if p.post == post)
+                await self._rerun(ref, plan)
 
     async def _report(self, ref: ElectionRef) -> None:
+        """Step 8: approvals (批准) and filings (备案), A1; a rejected post is elected again, A2."""
         inp = self._require_input()
         committee = inp.committee_id or inp.street_id
+        while True:
+            for post, people in self._elected.items():
+                for person in people:
+                    await self._call("request_approval", ApprovalInput(
+                        inp.election_id, ref.workflow_id, inp.community_id, inp.street_id,
+                        committee, post, person, self._attempts.get(post, 1)), ApprovalState)
+            state: ApprovalsState = await self._until(
+                Waiting("approval", "approval"),
+                lambda: self._when(self._call("approvals_state", ref, ApprovalsState),
+                                   lambda s: all(a.status != "pending" for a in s.approvals)))
+            current = {(p, c.person_id) for p, cs in self._elected.items() for c in cs}
+            rejected = [a for a in state.approvals
+                        if a.status == "rejected" and (a.post, a.person_id) in current]
+            if not rejected:
+                break
+            self._begin(8)
+            for post in self._congress_order(self._posts):
+                out = [a.person_id for a in rejected if a.post == post.post]
+                if not out:
+                    continue
+                self._excluded.setdefault(post.post, set()).update(out)
+                self._elected[post.post] = [c for c in self._elected[post.post]
+                                            if c.person_id not in out]
+                self._attempts[post.post] = self._attempts.get(post.post, 1) + 1
+                self._bump()
+                await self._rerun(ref, post)
+            self._step = 8
+            self._bump()
         for post, people in self._elected.items():
-            for person in people:
-                await self._call("request_approval", ApprovalInput(
-                    inp.election_id, ref.workflow_id, inp.community_id, inp.street_id, committee,
-                    post, person, 1), ApprovalState)
-        state: ApprovalsState = await self._until(
-            Waiting("approval", "approval"),
-            lambda: self._when(self._call("approvals_state", ref, ApprovalsState),
-                               lambda s: all(a.status != "pending" for a in s.approvals)))
-        rejected = [a for a in state.approvals if a.status == "rejected"]
-        if rejected:
-            raise ElectionStopped("A2: re-election after a rejected approval is not available yet: "
-                                  + ", ".join(f"{a.post} {a.name}" for a in rejected))
-        for post in self._elected:
-            approved = [a.person_id for a in state.approvals
-                        if a.post == post and a.status in ("approved", "filed")]
+            if post in self._plenary_elected:
+                continue
             stage = "filed" if post == "member" else "approved"
             await self._call("advance_stage", StageInput(
-                inp.election_id, post, stage, approved, ["A1"], "elected",
+                inp.election_id, post, stage, [c.person_id for c in people], ["A1"], "elected",
                 self._key("stage-" + stage + "-" + post)))
 
+    async def _rerun(self, ref: ElectionRef, post: PostPlan) -> None:
+        """A2: the post is elected again without the persons sent back: from the committee vote
+        when enough inspected persons remain, otherwise from the recommendation meeting; a new
+        congress session elects it."""
+        seats = post.seats - len(self._elected.get(post.post, []))
+        if seats <= 0:
+            return
+        if self._by_plenary(post.post):
+            await self._plenary(ref, [post])
+            return
+        need = PostPlan(post.post, seats,
+                        shortlist=max(seats + 3, -(-post.shortlist * seats // post.seats)),
+                        inspected=max(seats + 2, -(-post.inspected * seats // post.seats)),
+                        candidates=max(seats + 1, -(-post.candidates * seats // post.seats)))
+        excluded = set(self._excluded.get(post.post, set()))
+        excluded |= {c.person_id for cs in self._elected.values() for c in cs}
+        remaining = [c for c in self._inspected.get(post.post, []) if c.person_id not in excluded]
+        resume_step = self._step
+        if len(remaining) < need.candidates:
+            qualified = await self._stage_lists("", [post])
+            pool = [c for c in qualified.lists.get(post.post, []) if c.person_id not in excluded]
+            self._begin(4)
+            shortlisted = await self._recommend(ref, [need], Funnel({post.post: pool}), "")
+            self._finish(4)
+            self._begin(5)
+            remaining = (await self._inspect([need], shortlisted)).lists.get(post.post, [])
+            self._finish(5)
+        self._begin(6)
+        candidates = await self._committee_vote(ref, [need], Funnel({post.post: remaining}), "")
+        self._finish(6)
+        self._begin(7)
+        await self._elect(ref, [post], candidates)
+        self._finish(7)
+        self._step = resume_step
+        self._bump()
+
     # ---- helpers --------------------------------------------------------------------------
-    def _congress_order(self) -> list[PostPlan]:
+    def _congress_order(self, posts: list[PostPlan]) -> list[PostPlan]:
         order = ["secretary", "deputy_secretary", "member"]
-        return sorted(self._posts, key=lambda p: order.index(p.post) if p.post in order else 9)
+        return sorted(posts, key=lambda p: order.index(p.post) if p.post in order else 9)
 
     async def _vote(self, meeting_id: str, post: str, kind: str, seats: int,
                     pool: list[Candidate], wait_kind: str, label: str) -> RoundState:
@@ -490,6 +618,9 @@ class CommunityElectionWorkflow:
         return self._inp
 
     def _set_waiting(self, waiting: Waiting | None) -> None:
+        if waiting is not None:
+            self._wait_seq += 1
+            waiting = replace(waiting, seq=self._wait_seq)
         self._waiting = waiting
         self._bump()
 

@@ -1,0 +1,1 @@
+"""DistrictElectionWorkflow: one child CommunityElectionWorkflow per community of a district."""

@@ -1,0 +1,54 @@
+"""The benchmark's no-op baseline: the same number of workflows and activities as a district
+run, with empty activity bodies and no people to wait for (``gongtui bench district``)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.workflow import ParentClosePolicy
+
+
+@dataclass
+class NoopDistrictInput:
+    district_id: str
+    activities: list[int] = field(default_factory=list)   # activities per child, in order
+    parent_activities: int = 0                            # the district's own activities
+
+
+@dataclass
+class NoopChildResult:
+    started_at: str
+    ended_at: str
+    activities: int
+
+
+@workflow.defn(name="NoopCommunityWorkflow")
+class NoopCommunityWorkflow:
+    @workflow.run
+    async def run(self, activities: int) -> NoopChildResult:
+        started = workflow.now().isoformat()
+        for i in range(activities):
+            await workflow.execute_activity("noop", i, start_to_close_timeout=timedelta(seconds=60))
+        return NoopChildResult(started, workflow.now().isoformat(), activities)
+
+
+@workflow.defn(name="NoopDistrictWorkflow")
+class NoopDistrictWorkflow:
+    @workflow.run
+    async def run(self, inp: NoopDistrictInput) -> list[NoopChildResult]:
+        async def own() -> None:
+            for i in range(inp.parent_activities):
+                await workflow.execute_activity("noop", i,
+                                                start_to_close_timeout=timedelta(seconds=60))
+
+        mine = asyncio.create_task(own())
+        results = list(await asyncio.gather(*(
+            workflow.execute_child_workflow(
+                "NoopCommunityWorkflow", n, id=f"noop-{inp.district_id}-{i:04d}",
+                result_type=NoopChildResult, parent_close_policy=ParentClosePolicy.ABANDON)
+            for i, n in enumerate(inp.activities))))
+        await mine
+        return results
