@@ -308,6 +308,16 @@ class Play:
         pool.sort(key=lambda p: (bool(p.excluded_reason), not p.named))
         return pool[:count]
 
+    async def _check_in(self, meeting_id: str, actor: common_pb2.Actor, person_ids: list[str],
+                        committee_size: int = 0, headcount: int = 0) -> None:
+        """Attendance, then check-in closed: the voting service decides the quorum."""
+        v = self.clients.voting
+        await v.CheckIn(voting_pb2.CheckInRequest(
+            idempotency_key=self.key("checkin", meeting_id), actor=actor, meeting_id=meeting_id,
+            person_ids=person_ids, committee_size=committee_size, headcount=headcount))
+        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
+            idempotency_key=self.key("confirm", meeting_id), actor=actor, meeting_id=meeting_id))
+
     async def on_recommendation_checkin(self, w: Waiting) -> bool:
         rec = self.scenario.get("recommendation")
         if rec is None or "attendance" not in rec:
@@ -315,13 +325,7 @@ class Play:
         att = rec["attendance"]
         people = (self._attendees("member", att.get("members", 0))
                   + self._attendees("other", att.get("others", 0)))
-        v = self.clients.voting
-        await v.CheckIn(voting_pb2.CheckInRequest(
-            idempotency_key=self.key("checkin", w.meeting_id), actor=self.office(),
-            meeting_id=w.meeting_id, person_ids=[p.person_id for p in people]))
-        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
-            idempotency_key=self.key("confirm", w.meeting_id), actor=self.office(),
-            meeting_id=w.meeting_id))
+        await self._check_in(w.meeting_id, self.office(), [p.person_id for p in people])
         return True
 
     async def on_recommendation(self, w: Waiting) -> bool:
@@ -374,13 +378,8 @@ class Play:
             election_id=self.election_id, kind="committee"))
         if any(m.status == "quorum_failed" for m in sittings.meetings):
             return False
-        await v.CheckIn(voting_pb2.CheckInRequest(
-            idempotency_key=self.key("checkin", w.meeting_id), actor=self.street_committee(),
-            meeting_id=w.meeting_id, committee_size=committee["size"],
-            headcount=committee["present"]))
-        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
-            idempotency_key=self.key("confirm", w.meeting_id), actor=self.street_committee(),
-            meeting_id=w.meeting_id))
+        await self._check_in(w.meeting_id, self.street_committee(), [],
+                             committee_size=committee["size"], headcount=committee["present"])
         return True
 
     async def on_committee_round(self, w: Waiting) -> bool:
@@ -403,13 +402,7 @@ class Play:
             self.congress_rounds.setdefault(r["post"], []).append(r)
         self._present = session["present"]
         people = self._attendees("member", session["present"])
-        v = self.clients.voting
-        await v.CheckIn(voting_pb2.CheckInRequest(
-            idempotency_key=self.key("checkin", w.meeting_id), actor=self.office(),
-            meeting_id=w.meeting_id, person_ids=[p.person_id for p in people]))
-        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
-            idempotency_key=self.key("confirm", w.meeting_id), actor=self.office(),
-            meeting_id=w.meeting_id))
+        await self._check_in(w.meeting_id, self.office(), [p.person_id for p in people])
         return True
 
     async def on_congress_round(self, w: Waiting) -> bool:
@@ -451,13 +444,8 @@ class Play:
             self.plenary_rounds.setdefault(r["post"], []).append(r)
         self._present = session["present"]
         members = (self.status.elected.get("member", []) if self.status else [])
-        v = self.clients.voting
-        await v.CheckIn(voting_pb2.CheckInRequest(
-            idempotency_key=self.key("checkin", w.meeting_id), actor=self.office(),
-            meeting_id=w.meeting_id, person_ids=[c.person_id for c in members][:session["present"]]))
-        await v.ConfirmAttendance(voting_pb2.MeetingActionRequest(
-            idempotency_key=self.key("confirm", w.meeting_id), actor=self.office(),
-            meeting_id=w.meeting_id))
+        present = [c.person_id for c in members][:session["present"]]
+        await self._check_in(w.meeting_id, self.office(), present)
         return True
 
     async def on_plenary_round(self, w: Waiting) -> bool:
