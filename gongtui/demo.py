@@ -1,19 +1,26 @@
-"""The district demo: generated community scenarios run concurrently on the embedded stack."""
+"""The district demo: a generated district (or one calibrated on published figures) run by a
+DistrictElectionWorkflow on the embedded stack, every community's human acts played through the
+services; a live display per step and per street, then a summary table, a PNG chart and the
+report (``--json``) read back from the services' records."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import platform
 import random
-import statistics
 import time
+import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.console import Console, Group
+from rich.live import Live
 from rich.table import Table
 
 from gongtui.domain import STEPS
-from gongtui.runner import ensure_stack, play_many
+from gongtui.runner import RssSampler, count_activities, ensure_stack, run_district
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
 GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红兰凤建文辉力林成国海云荣新春")
@@ -123,49 +130,287 @@ def generate_scenario(index: int, rng: random.Random) -> dict[str, Any]:
     }
 
 
-async def run_demo(communities: int, seed: int, ballots: str, day_seconds: float,
-                   console: Console, data_dir: Path | None = None) -> dict[str, Any]:
+def generate_district(communities: int, seed: int, calibrate: str | None = None
+                      ) -> list[dict[str, Any]]:
+    if calibrate:
+        from gongtui.calibrate import CALIBRATIONS, nanjing_2009
+
+        if calibrate not in CALIBRATIONS:
+            raise ValueError(f"--calibrate: one of {', '.join(CALIBRATIONS)}, not {calibrate!r}")
+        return nanjing_2009(communities, seed)
     rng = random.Random(seed)
-    scenarios = [generate_scenario(i, rng) for i in range(communities)]
-    reached = [0] * communities
-    progress = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console)
-    tasks = {n: progress.add_task(f"{n} {name} {zh}", total=communities) for n, name, zh in STEPS}
+    return [generate_scenario(i, rng) for i in range(communities)]
 
-    def on_status(i: int, status: Any) -> None:
-        done = sum(1 for s in status.timeline if s.status == "done")
-        for step in range(reached[i] + 1, done + 1):
-            progress.advance(tasks[step])
-        reached[i] = max(reached[i], done)
 
-    started = time.monotonic()
-    with progress:
-        async with ensure_stack(data_dir=data_dir, log=console.print) as settings:
-            results = await play_many(scenarios, settings, ballots=ballots,
-                                      day_seconds=day_seconds, progress=on_status)
-    elapsed = time.monotonic() - started
+class DistrictDisplay:
+    """Live view: communities per step, per street; paused and waiting; the district's own view."""
 
-    table = Table(title=f"District demo — {communities} communities, seed {seed}")
-    for col in ("community", "status", "secretary 书记", "attendance 到会率"):
-        table.add_column(col)
-    attendance = []
-    for sc, out in zip(scenarios, results, strict=True):
-        sessions = [s for s in out["congress"]["sessions"] if s["quorum_met"]]
-        rate = sessions[-1]["present"] / sessions[-1]["expected"] if sessions else 0.0
-        attendance.append(rate)
-        sec = ", ".join(out["elected"].get("secretary", [])) or "—"
-        style = "green" if out["status"] == "completed" else "red"
-        table.add_row(sc["community"]["name"], f"[{style}]{out['status']}[/]", sec, f"{rate:.1%}")
-    console.print(table)
-    completed = sum(1 for o in results if o["status"] == "completed")
-    console.print(f"{completed}/{communities} completed in {elapsed:.1f}s")
-    return {
-        "communities": communities,
-        "completed": completed,
-        "failed": sum(1 for o in results if o["status"] == "failed"),
-        "congress_attendance": {"mean": round(statistics.mean(attendance), 4) if attendance else 0,
-                                "max": round(max(attendance), 4) if attendance else 0,
-                                "min": round(min(attendance), 4) if attendance else 0},
-        "elapsed_s": round(elapsed, 2),
-        "results": results,
-    }
+    def __init__(self, scenarios: list[dict[str, Any]]):
+        self.streets = [str(s["community"].get("street") or s["community"]["id"])
+                        for s in scenarios]
+        self.status: list[Any] = [None] * len(scenarios)
+        self.district: Any = None
+        self.started = time.monotonic()
+
+    def on_status(self, i: int, status: Any) -> None:
+        self.status[i] = status
+
+    @staticmethod
+    def column(st: Any) -> str:
+        if st is None:
+            return "0"
+        if st.status != "running":
+            return st.status
+        return str(st.step or 0)
+
+    def render(self) -> Group:
+        cols = ["0"] + [str(n) for n, _, _ in STEPS] + ["completed", "failed", "aborted"]
+        heads = ["0"] + [str(n) for n, _, _ in STEPS] + ["done", "failed", "aborted"]
+        table = Table(title=f"District progress 进度 — {len(self.status)} communities, "
+                            f"{time.monotonic() - self.started:.0f}s", title_justify="left",
+                      caption="steps: " + " ".join(f"{n} {zh}" for n, _, zh in STEPS),
+                      caption_justify="left")
+        table.add_column("street 街道")
+        for h in heads:
+            table.add_column(h, justify="right")
+        table.add_column("paused", justify="right")
+        table.add_column("waiting", justify="right")
+        by_street: dict[str, Counter[str]] = {}
+        extra: dict[str, Counter[str]] = {}
+        for street, st in zip(self.streets, self.status, strict=True):
+            by_street.setdefault(street, Counter())[self.column(st)] += 1
+            e = extra.setdefault(street, Counter())
+            if st is not None and st.status == "running":
+                e["paused"] += st.paused
+                e["waiting"] += int(st.waiting is not None and not st.paused)
+        total: Counter[str] = Counter()
+        total_e: Counter[str] = Counter()
+        for street in sorted(by_street):
+            c, e = by_street[street], extra[street]
+            total.update(c)
+            total_e.update(e)
+            table.add_row(street, *[str(c.get(k, 0) or "") for k in cols],
+                          str(e["paused"] or ""), str(e["waiting"] or ""))
+        table.add_row("[b]district 全区[/]", *[f"[b]{total.get(k, 0)}[/]" for k in cols],
+                      f"[b]{total_e['paused']}[/]", f"[b]{total_e['waiting']}[/]")
+        parts: list[Any] = [table]
+        if self.district is not None:
+            d = self.district
+            parts.append(f"DistrictElectionWorkflow: {d.status}, run {d.runs}, "
+                         f"{d.history_events} history events, paused {d.paused}, "
+                         f"completed {d.completed}/{d.communities}")
+        return Group(*parts)
+
+
+async def run_demo(communities: int, seed: int, ballots: str, day_seconds: float,
+                   console: Console, data_dir: Path | None = None, *,
+                   calibrate: str | None = None, chart: Path | None = None,
+                   refresh_seconds: float = 5.0, live: bool = True,
+                   stack_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    scenarios = generate_district(communities, seed, calibrate)
+    display = DistrictDisplay(scenarios)
+    district_id = f"{'nj2009' if calibrate else 'xw'}-{seed}-{uuid.uuid4().hex[:6]}"
+    stacks: list[Any] = []
+    async with ensure_stack(data_dir=data_dir, log=console.print, stacks=stacks,
+                            overrides=stack_overrides) as settings:
+        rss = RssSampler(lambda: [pid for s in stacks for pid in s.pids()])
+        rss.start()
+        from temporalio.client import Client
+
+        from workflows.district.types import district_workflow_id
+        from workflows.district.workflows import DistrictElectionWorkflow
+
+        client = await Client.connect(settings.temporal_address,
+                                      namespace=settings.temporal_namespace)
+
+        async def watch_district() -> None:
+            handle = client.get_workflow_handle(district_workflow_id(district_id))
+            while True:
+                await asyncio.sleep(2.0)
+                try:
+                    display.district = await handle.query(DistrictElectionWorkflow.progress)
+                except Exception:  # not started yet, or between runs
+                    pass
+
+        watcher = asyncio.create_task(watch_district())
+        run = asyncio.create_task(run_district(
+            scenarios, settings, district_id=district_id, ballots=ballots,
+            day_seconds=day_seconds, refresh_seconds=refresh_seconds,
+            name="南京市 2009" if calibrate else "玄武区", progress=display.on_status))
+        try:
+            if live:
+                with Live(display.render(), console=console, refresh_per_second=2) as view:
+                    while not run.done():
+                        view.update(display.render())
+                        await asyncio.sleep(0.5)
+                    view.update(display.render())
+            outcome = await run
+        finally:
+            watcher.cancel()
+            if not run.done():
+                run.cancel()
+        result = outcome.result
+        ids = [district_workflow_id(district_id)] + [
+            f"election-{c.election_id}" for c in result.children]
+        activities = await count_activities(client, ids)
+        peak = await rss.stop()
+
+    report = dict(result.report)
+    report.update({"district_id": district_id, "seed": seed, "calibrate": calibrate,
+                   "ballots": ballots, "day_seconds": day_seconds,
+                   "activities": activities, "peak_rss_mb": peak,
+                   "wall_s": round(outcome.wall_s, 2), "district_runs": result.runs,
+                   "machine": machine()})
+    statuses = Counter(o["status"] for o in outcome.outputs)
+    report["scenario_outputs"] = dict(statuses)
+    if calibrate:
+        from gongtui.calibrate import compare
+
+        report["calibration"] = compare(report, communities)
+    print_summary(report, console)
+    if chart is not None:
+        write_chart(report, chart)
+        report["chart"] = str(chart)
+        console.print(f"chart → {chart}")
+    return report
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    import psutil
+
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpus": os.cpu_count(), "cpu": cpu or platform.processor(),
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "platform": platform.platform()}
+
+
+def print_summary(report: dict[str, Any], console: Console) -> None:
+    reg = report["registrants"]
+    t = Table(title=f"District report 汇总 — {report['district_id']}", title_justify="left")
+    t.add_column("figure 指标")
+    t.add_column("value", justify="right")
+    rows = [
+        ("communities 社区", report["communities"]),
+        ("completed 完成 / failed 失败", f"{report['completed']} / {report['failed']}"),
+        ("registrants 报名", reg["total"]),
+        ("  self 个人自荐 / joint 联名 / organization 组织",
+         f"{reg['self']} / {reg['joint']} / {reg['organization']}"),
+        ("  passed review 通过资格审查", reg["passed"]),
+        ("co-signers 联名人", report["cosigners"]),
+        ("non-voting participants 列席公推", report["recommendation"]["non_voting_participants"]),
+        ("member attendance, recommendation 公推到会率",
+         _pct(report["recommendation"]["member_attendance_mean"])),
+        ("congress attendance 党员大会到会率 mean / max / min",
+         " / ".join(_pct(report["congress_attendance"][k]) for k in ("mean", "max", "min"))),
+        ("approvals 批准 / rejected 未批准 / filed 备案",
+         f"{report['approvals']['approved']} / {report['approvals']['rejected']} / "
+         f"{report['approvals'].get('filed', 0)}"),
+        ("elapsed (first start → last end)", f"{report['elapsed_s']} s"),
+        ("activities", report["activities"]),
+        ("peak RSS (stack)", f"{report['peak_rss_mb']} MB"),
+    ]
+    for k, v in rows:
+        t.add_row(k, str(v))
+    console.print(t)
+    f = Table(title="Funnel 差额 (shortlisted → inspected → candidates → elected)",
+              title_justify="left")
+    for col in ("post", "shortlisted", "inspected", "candidates", "elected", "min / community"):
+        f.add_column(col, justify="right")
+    order = ("secretary", "deputy_secretary", "member")
+    for post, st in sorted(report["funnel"].items(),
+                           key=lambda kv: order.index(kv[0]) if kv[0] in order else 9):
+        low = report.get("funnel_min_per_community", {}).get(post, {})
+        f.add_row(post, *[str(st[k]) for k in ("shortlisted", "inspected", "candidates",
+                                                "elected")],
+                  " → ".join(str(low.get(k)) for k in ("shortlisted", "inspected", "candidates",
+                                                        "elected")))
+    console.print(f)
+    if report.get("calibration"):
+        c = Table(title="Calibration: report vs Nanjing 2009 seed", title_justify="left")
+        for col in ("figure", "report", "seed", "deviation", "ok"):
+            c.add_column(col, justify="right")
+        for row in report["calibration"]:
+            dev = row["deviation"]
+            dev_s = "" if dev is None else (f"{dev:+.2%}" if row["tolerance"] == "2 %"
+                                            else f"{dev * 100:+.2f} pt")
+            c.add_row(row["figure"], str(row["report"]), str(row["seed"]), dev_s,
+                      "[green]yes[/]" if row["ok"] else "[red]no[/]")
+        console.print(c)
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
+
+
+def write_chart(report: dict[str, Any], path: Path) -> None:
+    """Funnel per post, attendance distribution, progress per street."""
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
+    from datetime import datetime
+
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(17, 5.2))
+    ax = axes[0]
+    stages = ("shortlisted", "inspected", "candidates", "elected")
+    order = ("secretary", "deputy_secretary", "member")
+    posts = sorted(report["funnel"], key=lambda p: order.index(p) if p in order else 9)
+    width = 0.8 / max(1, len(stages))
+    for j, stage in enumerate(stages):
+        ax.bar([i + j * width for i in range(len(posts))],
+               [report["funnel"][p][stage] for p in posts], width, label=stage)
+    ax.set_xticks([i + width * (len(stages) - 1) / 2 for i in range(len(posts))], posts)
+    ax.set_title("Funnel per post (district totals)")
+    ax.legend()
+    ax = axes[1]
+    att = [c["congress_attendance"] * 100 for c in report["per_community"]
+           if c.get("congress_attendance") is not None]
+    ax.hist(att, bins=20, color="tab:green", edgecolor="white")
+    mean = report["congress_attendance"]["mean"]
+    if mean is not None:
+        ax.axvline(mean * 100, color="black", linestyle="--", label=f"mean {mean:.1%}")
+        ax.legend()
+    ax.set_title("Congress attendance (% of expected)")
+    ax.set_xlabel("attendance %")
+    ax.set_ylabel("communities")
+    ax = axes[2]
+    ends: dict[str, list[float]] = {}
+    starts = [datetime.fromisoformat(c["started_at"]) for c in report["per_community"]
+              if c.get("started_at")]
+    t0 = min(starts) if starts else None
+    for c in report["per_community"]:
+        if t0 is not None and c.get("ended_at") and c["status"] == "completed":
+            ends.setdefault(c["street_id"], []).append(
+                (datetime.fromisoformat(c["ended_at"]) - t0).total_seconds())
+    for k, (street, values) in enumerate(sorted(ends.items())):
+        values.sort()
+        ax.step(values, range(1, len(values) + 1), where="post",
+                label=street if street.isascii() else f"street {k + 1}")
+    ax.set_title("Communities completed per street over time")
+    ax.set_xlabel("seconds since the first community started")
+    ax.set_ylabel("completed")
+    if len(ends) <= 12:
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{report['district_id']}: {report['completed']}/{report['communities']} "
+                 f"completed in {report['elapsed_s']} s")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_report(report: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import tempfile
+import time
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +25,12 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def ensure_stack(settings: Settings | None = None, data_dir: Path | None = None,
-                       log: Callable[[str], None] | None = None) -> AsyncIterator[Settings]:
+                       log: Callable[[str], None] | None = None,
+                       stacks: list[EmbeddedStack] | None = None,
+                       overrides: dict[str, Any] | None = None) -> AsyncIterator[Settings]:
     """Yield settings of a reachable stack, starting an embedded one (and stopping it after)
-    when the configured one does not answer."""
+    when the configured one does not answer. An embedded stack is appended to ``stacks`` (its
+    processes are measured by the demo); ``overrides`` tune the embedded stack's settings."""
     settings = settings or get_settings()
     if await stack_reachable(settings):
         yield settings
@@ -31,10 +39,14 @@ async def ensure_stack(settings: Settings | None = None, data_dir: Path | None =
     if data_dir is None:
         tmp = tempfile.TemporaryDirectory(prefix="gongtui-")
         data_dir = Path(tmp.name)
-    own = embedded_settings(data_dir, max_cached_workflows=settings.max_cached_workflows,
-                            max_concurrent_activities=settings.max_concurrent_activities)
+    tuning: dict[str, Any] = {"max_cached_workflows": settings.max_cached_workflows,
+                              "max_concurrent_activities": settings.max_concurrent_activities}
+    tuning.update(overrides or {})
+    own = embedded_settings(data_dir, **tuning)
     stack = EmbeddedStack(own, components=("temporal", "nomination", "voting", "approval",
                                            "worker"))
+    if stacks is not None:
+        stacks.append(stack)
     if log:
         log(f"no stack reachable at {settings.temporal_address}: starting an embedded one in "
             f"{data_dir}")
@@ -93,3 +105,136 @@ async def play_many(scenarios: list[dict[str, Any]], settings: Settings, ballots
         return list(await asyncio.gather(*(one(i, s) for i, s in enumerate(scenarios))))
     finally:
         await clients.close()
+
+
+# ---- a whole district: DistrictElectionWorkflow starts the children, Play acts in each ----------
+@dataclass
+class DistrictOutcome:
+    district_id: str
+    result: Any                      # DistrictResult of the district workflow
+    outputs: list[dict[str, Any]]    # one scenario output per community (SCENARIOS.md)
+    wall_s: float
+
+
+def district_election_id(district_id: str, community_id: str) -> str:
+    return f"{district_id}-{community_id}"
+
+
+async def run_district(scenarios: list[dict[str, Any]], settings: Settings, *,
+                       district_id: str = "", name: str = "", ballots: str = "paper",
+                       day_seconds: float = 0.2, refresh_seconds: float = 5.0,
+                       max_history_events: int = 4000,
+                       progress: Callable[[int, Any], None] | None = None,
+                       clients: Clients | None = None) -> DistrictOutcome:
+    """Start a DistrictElectionWorkflow for ``scenarios`` (one community each) and play every
+    community's human acts against the child the district started (``Play(attach=True)``)."""
+    from workflows.district.types import DistrictInput, DistrictResult, district_workflow_id
+    from workflows.district.workflows import DistrictElectionWorkflow
+
+    district_id = district_id or f"d{uuid.uuid4().hex[:8]}"
+    own = clients is None
+    if clients is None:
+        clients = await Clients.connect(settings)
+    started = time.monotonic()
+    try:
+        plays = []
+        for i, sc in enumerate(scenarios):
+            cb = (lambda st, i=i: progress(i, st)) if progress else None
+            plays.append(Play(sc, clients, settings, ballots=ballots, day_seconds=day_seconds,
+                              election_id=district_election_id(district_id, sc["community"]["id"]),
+                              district_id=district_id, progress=cb, attach=True))
+        handle = await clients.temporal.start_workflow(
+            DistrictElectionWorkflow.run,
+            DistrictInput(district_id=district_id, name=name,
+                          elections=[p.election_input() for p in plays], day_seconds=day_seconds,
+                          refresh_seconds=refresh_seconds, max_history_events=max_history_events),
+            id=district_workflow_id(district_id), task_queue=settings.task_queue,
+            result_type=DistrictResult)
+
+        async def one(play: Play) -> dict[str, Any]:
+            try:
+                await play.run()
+                out = await build_output(play)
+                out["election_id"] = play.election_id
+                return out
+            except Exception as exc:  # one community's fault must not stop the district
+                log.exception("community %s failed", play.scenario.get("name"))
+                return failed_output(play.scenario, f"{type(exc).__name__}: {exc}")
+
+        outputs = list(await asyncio.gather(*(one(p) for p in plays)))
+        result = await handle.result()
+        return DistrictOutcome(district_id, result, outputs, time.monotonic() - started)
+    finally:
+        if own:
+            await clients.close()
+
+
+async def count_activities(client: Any, workflow_ids: list[str], concurrency: int = 16) -> int:
+    """Activity executions (ActivityTaskScheduled events) in every run of these workflows."""
+    from temporalio.api.enums.v1 import EventType
+
+    gate = asyncio.Semaphore(concurrency)
+
+    async def runs(wid: str) -> list[str]:
+        out = []
+        async for w in client.list_workflows(f"WorkflowId = '{wid}'"):
+            out.append(w.run_id)
+        return out or [""]
+
+    async def one(wid: str) -> int:
+        async with gate:
+            total = 0
+            for run_id in await runs(wid):
+                handle = client.get_workflow_handle(wid, run_id=run_id or None)
+                history = await handle.fetch_history()
+                total += sum(1 for e in history.events
+                             if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+            return total
+
+    return sum(await asyncio.gather(*(one(w) for w in workflow_ids)))
+
+
+class RssSampler:
+    """Peak resident memory of the stack's processes (and their children) plus this one."""
+
+    def __init__(self, pids: Callable[[], list[int]], interval: float = 0.5):
+        self.pids = pids
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    def sample(self) -> float:
+        import psutil
+
+        seen: set[int] = set()
+        total = 0
+        roots = [os.getpid(), *self.pids()]
+        for pid in roots:
+            try:
+                proc = psutil.Process(pid)
+                for p in [proc, *proc.children(recursive=True)]:
+                    if p.pid in seen:
+                        continue
+                    seen.add(p.pid)
+                    total += p.memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        mb = total / 1024 / 1024
+        self.peak_mb = max(self.peak_mb, mb)
+        return mb
+
+    async def _loop(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> float:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.sample()
+        return round(self.peak_mb, 1)

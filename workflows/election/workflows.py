@@ -8,6 +8,7 @@ state back through an activity, so a duplicated or lost-and-retried signal does 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -83,6 +84,7 @@ class CommunityElectionWorkflow:
         self._posts: list[PostPlan] = []
         self._sessions: dict[str, int] = {}
         self._wait_seq = 0
+        self._parent_signals: list[asyncio.Future[None]] = []
         self._inspected: dict[str, list[Candidate]] = {}
         self._excluded: dict[str, set[str]] = {}
         self._attempts: dict[str, int] = {}
@@ -100,6 +102,7 @@ class CommunityElectionWorkflow:
             self._paused = True
             self._pause_reason = inp.reason
             self._bump()
+            self._tell_parent()
 
     @workflow.signal
     def resume(self, inp: PauseInput) -> None:
@@ -107,6 +110,7 @@ class CommunityElectionWorkflow:
             self._paused = False
             self._pause_reason = ""
             self._bump()
+            self._tell_parent()
 
     @workflow.signal
     def abort(self, inp: PauseInput) -> None:
@@ -169,7 +173,10 @@ class CommunityElectionWorkflow:
             self._error = str(cause.message if isinstance(cause, ApplicationError) else cause or exc)
         self._waiting = None
         self._bump()
+        self._tell_parent()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._parent_signals:
+            await asyncio.gather(*self._parent_signals, return_exceptions=True)
         return self.status()
 
     async def _run_steps(self, inp: ElectionInput) -> None:
@@ -632,6 +639,27 @@ class CommunityElectionWorkflow:
         self._timeline[step - 1] = replace(self._timeline[step - 1], status="active",
                                            started_at=workflow.now().isoformat())
         self._bump()
+        self._tell_parent()
+
+    def _tell_parent(self) -> None:
+        """A district parent learns of each step, pause and end from its children (about ten
+        signals per election, far below Temporal's per-workflow signal limit)."""
+        parent = workflow.info().parent
+        if parent is None or self._inp is None:
+            return
+        started = [t.started_at for t in self._timeline if t.started_at]
+        ended = [t.ended_at for t in self._timeline if t.ended_at]
+        summary = {
+            "election_id": self._inp.election_id, "community_id": self._inp.community_id,
+            "street_id": self._inp.street_id, "status": self._status, "step": self._step,
+            "paused": self._paused, "waiting": self._waiting.kind if self._waiting else "",
+            "deadline": self._waiting.deadline if self._waiting else "", "error": self._error,
+            "started_at": started[0] if started else "",
+            "ended_at": ended[-1] if ended and self._status != "running" else "",
+            "version": self._version}
+        handle = workflow.get_external_workflow_handle(parent.workflow_id, run_id=None)
+        self._parent_signals.append(asyncio.ensure_future(
+            handle.signal("child_progress", summary)))
 
     def _finish(self, step: int) -> None:
         self._timeline[step - 1] = replace(self._timeline[step - 1], status="done",

@@ -1,0 +1,158 @@
+"""``gongtui bench district``: a district run and, on the same Temporal server in the same run, a
+no-op baseline of the same number of workflows and activities with empty bodies; both, their
+ratio, a per-process CPU profile and the machine go to ``bench/results/district-*.json``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from gongtui.bench import bench_app
+
+console = Console(stderr=True)
+
+
+def _cpu(pids: dict[str, int]) -> dict[str, float]:
+    import psutil
+
+    out = {}
+    for name, pid in pids.items():
+        try:
+            proc = psutil.Process(pid)
+            total = 0.0
+            for p in [proc, *proc.children(recursive=True)]:
+                t = p.cpu_times()
+                total += t.user + t.system
+            out[name] = total
+        except psutil.NoSuchProcess:
+            out[name] = 0.0
+    return out
+
+
+def _own_cpu() -> float:
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return t.user + t.system
+
+
+async def _per_workflow_activities(client: Any, ids: list[str]) -> list[int]:
+    from gongtui.runner import count_activities
+
+    gate = asyncio.Semaphore(16)
+
+    async def one(wid: str) -> int:
+        async with gate:
+            return await count_activities(client, [wid], concurrency=1)
+
+    return list(await asyncio.gather(*(one(w) for w in ids)))
+
+
+async def bench(communities: int, seed: int, calibrate: str | None, day_seconds: float,
+                ballots: str, overrides: dict[str, Any]) -> dict[str, Any]:
+    from temporalio.client import Client
+
+    from gongtui.demo import generate_district, machine
+    from gongtui.runner import RssSampler, run_district
+    from gongtui.stack import EmbeddedStack, embedded_settings
+    from workflows.district.noop import NoopChildResult, NoopDistrictInput, NoopDistrictWorkflow
+    from workflows.district.types import district_workflow_id
+
+    scenarios = generate_district(communities, seed, calibrate)
+    with tempfile.TemporaryDirectory(prefix="gongtui-bench-") as tmp:
+        settings = embedded_settings(Path(tmp), **overrides)
+        stack = EmbeddedStack(settings, components=("temporal", "nomination", "voting",
+                                                    "approval", "worker"))
+        try:
+            await stack.start()
+            pids = {name: p.pid for name, p in stack.procs.items()}
+            client = await Client.connect(settings.temporal_address,
+                                          namespace=settings.temporal_namespace)
+            # ---- the district ----
+            rss = RssSampler(lambda: list(pids.values()))
+            rss.start()
+            cpu0, own0 = _cpu(pids), _own_cpu()
+            console.print(f"district: {communities} communities …")
+            outcome = await run_district(scenarios, settings, day_seconds=day_seconds,
+                                         ballots=ballots, refresh_seconds=10.0)
+            cpu1, own1 = _cpu(pids), _own_cpu()
+            peak = await rss.stop()
+            result = outcome.result
+            child_ids = [f"election-{c.election_id}" for c in result.children]
+            counts = await _per_workflow_activities(client, child_ids)
+            parent = await _per_workflow_activities(client, [district_workflow_id(
+                outcome.district_id)])
+            district = {
+                "elapsed_s": result.report["elapsed_s"], "wall_s": round(outcome.wall_s, 2),
+                "completed": result.completed, "failed": result.failed,
+                "workflows": len(child_ids) + 1, "activities": sum(counts) + parent[0],
+                "peak_rss_mb": peak,
+                "cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in pids}
+                | {"driver (this process)": round(own1 - own0, 1)},
+            }
+            console.print(f"district: {district}")
+            # ---- the no-op baseline: same server, same workflows and activities ----
+            console.print("baseline: no-op workflows and activities …")
+            cpu0 = _cpu(pids)
+            t0 = time.monotonic()
+            res: list[NoopChildResult] = await client.execute_workflow(
+                NoopDistrictWorkflow.run,
+                NoopDistrictInput(f"{outcome.district_id}", counts, parent[0]),
+                id=f"noop-district-{outcome.district_id}", task_queue=settings.task_queue)
+            wall = time.monotonic() - t0
+            cpu1 = _cpu(pids)
+            starts = [datetime.fromisoformat(r.started_at) for r in res]
+            ends = [datetime.fromisoformat(r.ended_at) for r in res]
+            baseline = {
+                "elapsed_s": round((max(ends) - min(starts)).total_seconds(), 2),
+                "wall_s": round(wall, 2), "workflows": len(res) + 1,
+                "activities": sum(r.activities for r in res) + parent[0],
+                "cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in pids},
+            }
+            console.print(f"baseline: {baseline}")
+        finally:
+            stack.stop()
+    ratio = district["elapsed_s"] / baseline["elapsed_s"] if baseline["elapsed_s"] else None
+    return {
+        "benchmark": "district", "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "command": (f"gongtui bench district --communities {communities} --seed {seed}"
+                    + (f" --calibrate {calibrate}" if calibrate else "")
+                    + f" --day-seconds {day_seconds}"),
+        "communities": communities, "seed": seed, "calibrate": calibrate,
+        "day_seconds": day_seconds, "ballots": ballots, "settings": overrides,
+        "district": district, "baseline": baseline,
+        "ratio": round(ratio, 3) if ratio else None, "target_ratio": 1.5,
+        "machine": machine(),
+    }
+
+
+@bench_app.command("district")
+def district_cmd(
+    communities: Annotated[int, typer.Option(help="how many communities")] = 363,
+    seed: Annotated[int, typer.Option(help="random seed of the generated district")] = 2009,
+    calibrate: Annotated[str | None, typer.Option(help="nanjing-2009 or none")] = "nanjing-2009",
+    day_seconds: Annotated[float, typer.Option(help="one day, in seconds")] = 0.01,
+    ballots: Annotated[str, typer.Option(help="paper | electronic")] = "paper",
+    max_concurrent_activities: Annotated[int, typer.Option(help="worker activity slots")] = 200,
+    max_cached_workflows: Annotated[int, typer.Option(help="worker workflow cache")] = 1000,
+    out: Annotated[Path, typer.Option(help="results folder")] = Path("bench/results"),
+) -> None:
+    """District run vs a no-op baseline of the same workflows and activities."""
+    if calibrate in ("", "none"):
+        calibrate = None
+    overrides = {"max_concurrent_activities": max_concurrent_activities,
+                 "max_cached_workflows": max_cached_workflows}
+    result = asyncio.run(bench(communities, seed, calibrate, day_seconds, ballots, overrides))
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"district-{communities}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    console.print(f"ratio {result['ratio']} (district {result['district']['elapsed_s']} s / "
+                  f"baseline {result['baseline']['elapsed_s']} s) → {path}")

@@ -1,0 +1,195 @@
+"""District commands: ``gongtui pause|resume|abort --district|--street|--community ID --reason``,
+``gongtui progress`` and the district ``demo``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+
+ScopeOpt = Annotated[str | None, typer.Option(help="the district's id")]
+
+
+async def _running_districts(client: Any) -> list[str]:
+    ids = []
+    async for w in client.list_workflows(
+            "WorkflowType = 'DistrictElectionWorkflow' AND ExecutionStatus = 'Running'"):
+        ids.append(w.id)
+    return ids
+
+
+async def find_district(client: Any, district: str | None, street: str | None,
+                        community: str | None) -> str | None:
+    """The workflow id of the district holding the street or community (None: not in one)."""
+    from workflows.district.types import district_workflow_id
+    from workflows.district.workflows import DistrictElectionWorkflow
+
+    if district:
+        return district_workflow_id(district)
+    for wid in await _running_districts(client):
+        try:
+            directory = await client.get_workflow_handle(wid).query(
+                DistrictElectionWorkflow.directory)
+        except Exception:
+            continue
+        if (community and community in directory) or (street and street in directory.values()):
+            return str(wid)
+    return None
+
+
+async def control(action: str, district: str | None, street: str | None, community: str | None,
+                  reason: str, actor: str) -> dict[str, Any]:
+    from temporalio.client import Client
+
+    from gongtui.config import get_settings
+    from workflows.district.types import ControlInput
+    from workflows.district.workflows import DistrictElectionWorkflow
+
+    settings = get_settings()
+    client = await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    scope, target = (("community", community) if community else
+                     ("street", street) if street else ("district", ""))
+    wid = await find_district(client, district, street, community)
+    if wid is None and community:
+        return await _control_election(client, settings, action, community, reason, actor)
+    if wid is None:
+        raise typer.BadParameter(f"no running district holds street {street!r}")
+    result = await client.get_workflow_handle(wid).execute_update(
+        DistrictElectionWorkflow.control,
+        ControlInput(action=action, scope=scope, target=target or "", reason=reason, actor=actor))
+    return {"district": wid, "action": result.action, "scope": result.scope,
+            "target": result.target, "communities": result.affected, "paused": result.paused}
+
+
+async def _control_election(client: Any, settings: Any, action: str, election_id: str,
+                            reason: str, actor: str) -> dict[str, Any]:
+    """A community election run on its own (``gongtui simulate``): ID is its election id."""
+    import uuid
+
+    import grpc
+
+    from proto import common_pb2, nomination_pb2, nomination_pb2_grpc
+    from workflows.election.types import PauseInput
+
+    handle = client.get_workflow_handle(f"election-{election_id}")
+    await handle.describe()
+    past = {"pause": "paused", "resume": "resumed", "abort": "aborted"}[action]
+    async with grpc.aio.insecure_channel(settings.nomination_address) as channel:
+        await nomination_pb2_grpc.NominationStub(channel).RecordElectionEvent(
+            nomination_pb2.RecordElectionEventRequest(
+                idempotency_key=f"cli/{action}/{election_id}/{uuid.uuid4().hex}",
+                actor=common_pb2.Actor(role="district_admin", scope="district:*", name=actor),
+                election_id=election_id, kind=f"election.{past}",
+                payload_json=json.dumps({"reason": reason, "scope": "community",
+                                         "target": election_id, "actor": actor},
+                                        ensure_ascii=False)))
+    await handle.signal(action, PauseInput(reason=reason, actor=actor))
+    return {"election": election_id, "action": action, "communities": [election_id]}
+
+
+def _command(action: str):  # type: ignore[no-untyped-def]
+    def cmd(
+        reason: Annotated[str, typer.Option(help="why (recorded in every affected election's "
+                                                 "audit chain)")],
+        district: ScopeOpt = None,
+        street: Annotated[str | None, typer.Option(help="one street's id")] = None,
+        community: Annotated[str | None, typer.Option(help="one community's id")] = None,
+        actor: Annotated[str, typer.Option(help="who gives the order")] = "district office",
+    ) -> None:
+        if not (district or street or community):
+            raise typer.BadParameter("give --district, --street or --community")
+        if street and community:
+            raise typer.BadParameter("give either --street or --community")
+        if not reason.strip():
+            raise typer.BadParameter("a reason is required", param_hint="--reason")
+        try:
+            out = asyncio.run(control(action, district, street, community, reason, actor))
+        except typer.BadParameter:
+            raise
+        except Exception as exc:
+            console.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from exc
+        n = len(out["communities"])
+        console.print(f"{action}: {n} communit{'y' if n == 1 else 'ies'} "
+                      f"({out.get('scope', 'community')} {out.get('target') or out.get('district')})")
+        typer.echo(json.dumps(out, ensure_ascii=False))
+
+    cmd.__doc__ = {
+        "pause": "Pause the district, a street or a community: no step starts, input waits, "
+                 "notice clocks stop.",
+        "resume": "Resume the district, a street or a community exactly where it stood.",
+        "abort": "Abort the district, a street or a community (final).",
+    }[action]
+    return cmd
+
+
+def progress_cmd(district: Annotated[str, typer.Option(help="the district's id")]) -> None:
+    """Show a running district: communities per step, per street; paused, waiting, completed."""
+    from temporalio.client import Client
+
+    from gongtui.config import get_settings
+    from workflows.district.types import district_workflow_id
+    from workflows.district.workflows import DistrictElectionWorkflow
+
+    async def main() -> Any:
+        s = get_settings()
+        client = await Client.connect(s.temporal_address, namespace=s.temporal_namespace)
+        return await client.get_workflow_handle(district_workflow_id(district)).query(
+            DistrictElectionWorkflow.progress)
+
+    p = asyncio.run(main())
+    t = Table(title=f"{p.district_id}: {p.status} (run {p.runs}, {p.history_events} events)")
+    for col in ("street", "communities", *[f"step {n}" for n in range(1, 9)], "paused",
+                "waiting", "completed", "failed", "aborted"):
+        t.add_column(col, justify="right")
+    for name, sp in [*p.streets.items(), ("district", p)]:
+        t.add_row(name, str(sp.communities), *[str(sp.per_step.get(n, "")) for n in range(1, 9)],
+                  str(sp.paused), str(sp.waiting), str(sp.completed), str(sp.failed),
+                  str(sp.aborted))
+    Console().print(t)
+
+
+def demo_cmd(
+    communities: Annotated[int, typer.Option(help="how many communities")] = 363,
+    seed: Annotated[int, typer.Option(help="random seed of the generated district")] = 2009,
+    calibrate: Annotated[str | None, typer.Option(
+        help="follow published figures: nanjing-2009")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="write the report here")] = None,
+    chart: Annotated[Path | None, typer.Option(
+        help="PNG chart (default: beside --json, else district.png)")] = None,
+    ballots: Annotated[str, typer.Option(help="paper | electronic")] = "paper",
+    day_seconds: Annotated[float, typer.Option(help="one day, in seconds")] = 0.2,
+    data_dir: Annotated[Path | None, typer.Option(
+        help="keep the embedded stack's databases and logs here (default: a temporary folder)")] = None,
+) -> None:
+    """Run a whole district: one DistrictElectionWorkflow, one election per community."""
+    from gongtui.demo import run_demo, write_report
+
+    if ballots not in ("paper", "electronic"):
+        raise typer.BadParameter("paper or electronic", param_hint="--ballots")
+    if chart is None:
+        chart = json_out.with_suffix(".png") if json_out else Path("district.png")
+    try:
+        report = asyncio.run(run_demo(communities, seed, ballots, day_seconds, console, data_dir,
+                                      calibrate=calibrate, chart=chart))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if json_out:
+        write_report(report, json_out)
+        console.print(f"report → {json_out}")
+    if report["failed"] or report["completed"] != report["communities"]:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    for action in ("pause", "resume", "abort"):
+        app.command(name=action)(_command(action))
+    app.command(name="progress")(progress_cmd)
+    app.command(name="demo")(demo_cmd)
