@@ -54,6 +54,54 @@ def install_log_filter() -> None:
         access.addFilter(SecretBallotLogFilter())
 
 
+def install_observability(app: FastAPI) -> None:
+    """/metrics (Prometheus), /livez, /readyz, request latency per route, and the election and
+    community IDs of the path bound for the request's log lines. The ballot route is timed
+    like any other, never logged."""
+    import re
+    import time
+
+    from fastapi.responses import PlainTextResponse, Response
+    from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+    from services.common.logs import bind
+    from services.common.metrics import HTTP_LATENCY
+
+    ids = re.compile(r"/(elections|communities)/([^/]+)")
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
+        found = dict(ids.findall(request.url.path))
+        unbind = bind(found.get("elections", ""), found.get("communities", ""))
+        start = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            HTTP_LATENCY.labels(request.method, path, str(status)).observe(
+                time.perf_counter() - start)
+            unbind()
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/livez", include_in_schema=False)
+    async def livez() -> PlainTextResponse:
+        return PlainTextResponse("ok\n")
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> PlainTextResponse:
+        ready = getattr(request.app.state, "db", None) is not None and not getattr(
+            request.app.state, "stopping", False)
+        return PlainTextResponse("ready\n" if ready else "not ready\n",
+                                 status_code=200 if ready else 503)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     install_log_filter()
@@ -68,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tokens = TokenStore(db)
         app.state.clients = ServiceClients(settings)
         yield
+        app.state.stopping = True
         await app.state.clients.close()
         await db.dispose()
 
@@ -90,6 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   type(exc).__name__)
         err = errors.ApiError(500, "internal error", code="INTERNAL")
         return JSONResponse(err.body(), status_code=500)
+
+    install_observability(app)
 
     for module in (health, notices, tokens, registry, profiles, cycles, elections, plans,
                    roster, nominations, inspections, objections, meetings, approvals):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
 import sys
 from pathlib import Path
@@ -30,6 +29,9 @@ def _mount_subcommands() -> None:
     app.add_typer(audit_app, name="audit", help="verify an election's audit chain")
     load_commands()
     app.add_typer(bench_app, name="bench")
+    from gongtui.rules_cli import rules_app
+
+    app.add_typer(rules_app, name="rules")
     try:  # district-wide commands (pause / resume / abort) live in their own module
         from gongtui.district_cli import register
     except ModuleNotFoundError as exc:
@@ -47,28 +49,45 @@ def up(
     data_dir: Annotated[Path, typer.Option(help="where the databases and logs live")] = Path(".gongtui"),
     api_port: Annotated[int, typer.Option(help="port of the REST API")] = 8000,
     temporal_ui: Annotated[bool, typer.Option(help="serve the Temporal web UI")] = True,
+    database_url: Annotated[str, typer.Option(
+        envvar="GONGTUI_DATABASE_URL",
+        help="PostgreSQL for every service (postgresql+asyncpg://user@host/db), each in its own "
+             "schema; default: a SQLite file per service under --data-dir")] = "",
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    metrics: Annotated[bool, typer.Option(
+        help="serve /metrics, /livez, /readyz of every service and worker on a port of its own"
+    )] = True,
 ) -> None:
-    """Start the embedded stack in the foreground (Ctrl-C stops every component)."""
+    """Start the stack in the foreground, every component its own process (Ctrl-C stops
+    them all): the Temporal dev server, the three services, the workers and the API."""
     from gongtui.stack import EmbeddedStack, embedded_settings
 
-    settings = embedded_settings(data_dir, api_port=api_port, fixed_ports=True)
+    settings = embedded_settings(data_dir, api_port=api_port, fixed_ports=True,
+                                 database_url=database_url)
 
     async def main() -> None:
-        stack = EmbeddedStack(settings, temporal_ui=temporal_ui)
+        stack = EmbeddedStack(settings, temporal_ui=temporal_ui, extra_workers=max(0, workers - 1),
+                              metrics=metrics)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
             await stack.start()
-            console.print(f"[green]gongtui is up[/] (data in {stack.data_dir})")
+            console.print(f"[green]gongtui is up[/] (data in {stack.data_dir}; databases: "
+                          f"{'PostgreSQL' if database_url else 'SQLite'})")
             console.print(f"  API        http://{settings.host}:{settings.api_port}  "
-                          f"(OpenAPI: /docs)")
+                          f"(OpenAPI: /docs, metrics: /metrics)")
             console.print(f"  Temporal   {settings.temporal_address}"
                           + (f"  UI http://127.0.0.1:{settings.temporal_ui_port}"
                              if temporal_ui else ""))
             for s in ("nomination", "voting", "approval"):
-                console.print(f"  {s:<10} {settings.service_address(s)}")
+                extra = (f"  metrics http://127.0.0.1:{stack.metrics_ports[s]}/metrics"
+                         if s in stack.metrics_ports else "")
+                console.print(f"  {s:<10} {settings.service_address(s)}{extra}")
+            for name, port in stack.metrics_ports.items():
+                if name.startswith("worker"):
+                    console.print(f"  {name:<10} metrics http://127.0.0.1:{port}/metrics")
             console.print("  first token: gongtui token create --role district_admin "
                           "--scope district:DISTRICT_ID")
             console.print("Ctrl-C stops every component.")
@@ -82,11 +101,15 @@ def up(
 
 @app.command()
 def serve(component: Annotated[str, typer.Argument(help="|".join(COMPONENTS))]) -> None:
-    """Run one component in this process, configured by GONGTUI_* environment variables."""
+    """Run one component in this process, configured by GONGTUI_* environment variables
+    (docs/deployment.md): JSON logs, /metrics, graceful stop on SIGTERM. A service applies
+    its database migrations first."""
+    from services.common.logs import setup
+
     settings = get_settings()
-    logging.basicConfig(level=settings.log_level,
-                        format='{"ts":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s",'
-                               '"msg":"%(message)s"}')
+    if component not in COMPONENTS:
+        raise typer.BadParameter(f"unknown component {component!r}; one of {', '.join(COMPONENTS)}")
+    setup(component, settings.log_level, settings.log_format)
     if component == "nomination":
         from services.nomination.server import main as run
     elif component == "voting":
@@ -95,16 +118,15 @@ def serve(component: Annotated[str, typer.Argument(help="|".join(COMPONENTS))]) 
         from services.approval.server import main as run
     elif component == "worker":
         from workflows.election.worker import run_worker as run
-    elif component == "api":
+    else:  # api
         import uvicorn
 
         from api.main import create_app
 
         uvicorn.run(create_app(settings), host=settings.host, port=settings.api_port,
-                    log_level=settings.log_level.lower(), timeout_graceful_shutdown=10)
+                    log_level=settings.log_level.lower(), log_config=None,
+                    timeout_graceful_shutdown=int(settings.shutdown_grace_seconds))
         return
-    else:
-        raise typer.BadParameter(f"unknown component {component!r}; one of {', '.join(COMPONENTS)}")
     asyncio.run(run(settings))
 
 
@@ -141,28 +163,6 @@ def simulate(
     else:
         sys.stdout.write(text + "\n")
     if out["status"] == "failed":
-        raise typer.Exit(1)
-
-
-@app.command()
-def demo(
-    communities: Annotated[int, typer.Option(help="how many communities")] = 12,
-    seed: Annotated[int, typer.Option(help="random seed of the generated district")] = 2009,
-    json_out: Annotated[Path | None, typer.Option("--json", help="write the report here")] = None,
-    ballots: Annotated[str, typer.Option(help="paper | electronic")] = "paper",
-    day_seconds: Annotated[float, typer.Option(help="one day, in seconds")] = 0.2,
-    data_dir: Annotated[Path | None, typer.Option(
-        help="keep the embedded stack's databases and logs here (default: a temporary folder)")] = None,
-) -> None:
-    """Generate a district of community elections and run them all on the embedded stack."""
-    from gongtui.demo import run_demo
-
-    report = asyncio.run(run_demo(communities, seed, ballots, day_seconds, console, data_dir))
-    if json_out:
-        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
-                            encoding="utf-8")
-        console.print(f"report → {json_out}")
-    if report["failed"]:
         raise typer.Exit(1)
 
 

@@ -1,4 +1,7 @@
-"""Configuration from the environment (GONGTUI_*), one settings object for every component."""
+"""Configuration from the environment (GONGTUI_*), one settings object for every component.
+
+Every field is the environment variable ``GONGTUI_<FIELD>`` (docs/deployment.md has the table).
+"""
 
 from __future__ import annotations
 
@@ -13,22 +16,38 @@ SERVICES = ("nomination", "voting", "approval")
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GONGTUI_", extra="ignore")
 
+    # where the SQLite databases (and the embedded stack's logs) live
     data_dir: Path = Path(".gongtui")
-    # A PostgreSQL URL here puts every service in its own schema of that database.
+    # A PostgreSQL URL (postgresql+asyncpg://...) here puts every service in its own schema
+    # (nomination, voting, approval; the API in "api") of that database.
     database_url: str = ""
+    # per-service URLs override database_url for that service
     nomination_database_url: str = ""
     voting_database_url: str = ""
     approval_database_url: str = ""
 
+    # host the API binds
     host: str = "127.0.0.1"
+    # host the gRPC services bind ("" = the host of their address; 0.0.0.0 in containers)
+    bind_host: str = ""
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233
     task_queue: str = "gongtui-elections"
+    # where the services are reached (and, without bind_host, what they bind)
     nomination_address: str = "127.0.0.1:50151"
     voting_address: str = "127.0.0.1:50152"
     approval_address: str = "127.0.0.1:50153"
     api_port: int = 8000
+
+    # /metrics, /livez, /readyz of a service or worker process (0: not served); the API
+    # serves them on api_port
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 0
+    # seconds a stopping process lets in-flight RPCs (and activities) finish
+    shutdown_grace_seconds: float = 10.0
+    # group commit of ballots (one transaction for the ballots that arrive together)
+    group_commit: bool = True
 
     # One "day" of profiles and plans, in seconds (drills and tests run days as seconds).
     day_seconds: float = 86400.0
@@ -36,9 +55,17 @@ class Settings(BaseSettings):
     max_cached_workflows: int = 1000
     max_concurrent_activities: int = 200
     log_level: str = "INFO"
+    # json (one object per line) or text
+    log_format: str = "json"
 
     def service_address(self, service: str) -> str:
         return str(getattr(self, f"{service}_address"))
+
+    def bind_address(self, service: str) -> str:
+        address = self.service_address(service)
+        if not self.bind_host:
+            return address
+        return f"{self.bind_host}:{address.rsplit(':', 1)[1]}"
 
     def service_database_url(self, service: str) -> str:
         explicit = str(getattr(self, f"{service}_database_url"))

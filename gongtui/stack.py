@@ -111,6 +111,9 @@ class EmbeddedStack:
     temporal_ui: bool = False
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     extra_workers: int = 0
+    # serve /metrics, /livez, /readyz of each service and worker on a free port of its own
+    metrics: bool = False
+    metrics_ports: dict[str, int] = field(default_factory=dict)
 
     @property
     def data_dir(self) -> Path:
@@ -145,8 +148,12 @@ class EmbeddedStack:
     def spawn(self, component: str, name: str | None = None) -> subprocess.Popen[bytes]:
         name = name or component
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self._env()
+        if self.metrics and component in (*SERVICES, "worker"):
+            port = self.metrics_ports.setdefault(name, free_port())
+            env["GONGTUI_METRICS_PORT"] = str(port)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the child
-        proc = subprocess.Popen(self._command(component), env=self._env(), stdout=log,
+        proc = subprocess.Popen(self._command(component), env=env, stdout=log,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 start_new_session=True)
         self.procs[name] = proc
@@ -214,7 +221,7 @@ class EmbeddedStack:
             proc.wait(timeout=30)
 
     async def restart(self, name: str) -> None:
-        self.kill(name, signal.SIGTERM)
+        self.kill(name, signal.SIGTERM)  # graceful: in-flight RPCs finish first
         component = "worker" if name.startswith("worker") else name
         self.spawn(component, name)
         if component in SERVICES:

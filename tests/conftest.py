@@ -1,23 +1,96 @@
 """Shared fixtures: the embedded stack (real Temporal dev server, real gRPC services on
-sockets, real SQLite files) started once per test session."""
+sockets, real databases) started once per test session.
+
+The suite runs twice in CI (.ci/run): on SQLite files, and with ``GONGTUI_TEST_DATABASE_URL``
+naming a PostgreSQL server, on PostgreSQL — the stack in a fresh ``gongtui_test_*`` database
+made for the session, each service test in a fresh database of its own; all dropped after.
+Without a reachable server that pass skips with the reason, unless GONGTUI_REQUIRE_POSTGRES=1
+makes it a failure.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from gongtui.config import Settings
 from gongtui.stack import EmbeddedStack, embedded_settings, settings_env
+from tests.postgres import support
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    if support.postgres_pass():
+        return f"databases: PostgreSQL ({support.server_url()}), fresh gongtui_test_* databases"
+    return "databases: SQLite files (set GONGTUI_TEST_DATABASE_URL for the PostgreSQL pass)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not support.postgres_pass():
+        return
+    why = support.reachable()
+    if not why:
+        return
+    if support.required():
+        raise pytest.UsageError(f"{why}; GONGTUI_REQUIRE_POSTGRES=1 makes the PostgreSQL pass "
+                                "mandatory")
+    skip = pytest.mark.skip(reason=f"PostgreSQL pass: {why}")
+    for item in items:
+        item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
-async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EmbeddedStack]:
+def test_database_url() -> Iterator[str]:
+    """The session's PostgreSQL database in the PostgreSQL pass, '' on SQLite."""
+    if not support.postgres_pass():
+        yield ""
+        return
+    url = support.create_database()
+    try:
+        yield url
+    finally:
+        support.drop_database(url)
+
+
+@pytest.fixture
+def service_database_url(tmp_path: Path) -> Iterator[str]:
+    """A service test's own database: a file under tmp_path, or a fresh PostgreSQL database."""
+    if not support.postgres_pass():
+        yield ""  # Settings(data_dir=tmp_path) puts <service>.db under tmp_path
+        return
+    url = support.create_database()
+    try:
+        yield url
+    finally:
+        support.drop_database(url)
+
+
+def service_probe(settings: Settings, service: str) -> support.SqlProbe:
+    return support.SqlProbe.for_service(settings.service_database_url(service), service)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for the PostgreSQL-only tests (races, topology), in both
+    passes: skipped with the reason when no server answers (failed under
+    GONGTUI_REQUIRE_POSTGRES=1)."""
+    support.need_postgres()
+    url = support.create_database()
+    try:
+        yield url
+    finally:
+        support.drop_database(url)
+
+
+@pytest.fixture(scope="session")
+async def stack(tmp_path_factory: pytest.TempPathFactory,
+                test_database_url: str) -> AsyncIterator[EmbeddedStack]:
     data_dir = tmp_path_factory.mktemp("stack")
-    settings = embedded_settings(data_dir)
+    settings = embedded_settings(data_dir, database_url=test_database_url)
     stack = EmbeddedStack(settings)
     try:
         await stack.start()
@@ -33,3 +106,9 @@ def stack_env(stack: EmbeddedStack) -> dict[str, str]:
     env = dict(os.environ)
     env.update(settings_env(stack.settings))
     return env
+
+
+@pytest.fixture(scope="session")
+def stack_sql(stack: EmbeddedStack):  # type: ignore[no-untyped-def]
+    """``stack_sql("nomination")``: a probe of that service's tables in the stack."""
+    return lambda service: service_probe(stack.settings, service)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,7 @@ from gongtui.runner import play_scenario
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack
 from proto import common_pb2, nomination_pb2
+from tests.conftest import service_probe
 
 SCENARIOS = Path(__file__).parent / "scenarios"
 pytestmark = pytest.mark.stack
@@ -87,14 +87,11 @@ async def test_same_key_twice_writes_one_row(stack: EmbeddedStack) -> None:
         first = await stub.ImportRoster(request)
         second = await stub.ImportRoster(request)
         assert first == second
-    db = sqlite3.connect(Path(stack.settings.data_dir) / "nomination.db")
-    try:
-        tables = {r[0] for r in db.execute("select name from sqlite_master where type='table'")}
-        people_table = next(t for t in tables if t in ("people", "roster", "persons", "roster_people"))
-        count = db.execute(f"select count(*) from {people_table} where election_id='idem-1'").fetchone()[0]
-        keys = db.execute("select count(*) from idempotency_keys where key='idem-roster'").fetchone()[0]
-        audits = db.execute("select count(*) from audit_records where election_id='idem-1' "
-                            "and kind like 'roster%'").fetchone()[0]
-    finally:
-        db.close()
+    db = service_probe(stack.settings, "nomination")  # SQLite file or PostgreSQL schema
+    tables = set(db.tables())
+    people_table = next(t for t in tables if t in ("people", "roster", "persons", "roster_people"))
+    count = db.count(f"select count(*) from {people_table} where election_id='idem-1'")
+    keys = db.count("select count(*) from idempotency_keys where key='idem-roster'")
+    audits = db.count("select count(*) from audit_records where election_id='idem-1' "
+                      "and kind like 'roster%'")
     assert (count, keys, audits) == (1, 1, 1)

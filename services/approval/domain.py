@@ -71,7 +71,9 @@ class ApprovalDomain:
     async def decide(self, tx: Tx, req: approval_pb2.DecideRequest) -> approval_pb2.ApprovalRequest:
         if req.decision not in ("approve", "reject"):
             raise InvalidArgument("must be approve or reject", field="decision", value=req.decision)
-        row = await tx.session.get(ApprovalRequestRow, req.approval_id)
+        # two decisions on one approval: the second waits for the first's row lock and then
+        # finds it decided (PostgreSQL; SQLite's writes are serialised by the process)
+        row = await tx.session.get(ApprovalRequestRow, req.approval_id, with_for_update=True)
         if row is None:
             raise NotFound(f"no approval request {req.approval_id!r}", field="approval_id")
         if req.actor.role not in ("approver", "system"):

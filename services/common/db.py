@@ -45,7 +45,7 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
     options = {}
     if schema:
         options["execution_options"] = {"schema_translate_map": {None: schema}}
-    engine = create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **options)
+    engine = create_async_engine(url, pool_size=5, max_overflow=15, pool_pre_ping=True, **options)
     return engine
 
 

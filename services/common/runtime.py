@@ -23,16 +23,19 @@ class ServiceRuntime:
         self.settings = settings
         self.db = Database(database_url or settings.service_database_url(service), base,
                            schema=service)
-        self.store = Store(service, self.db, models)
+        self.store = Store(service, self.db, models, group_commit=settings.group_commit)
         address = settings.temporal_address if temporal_address is None else temporal_address
         self.relay = SignalRelay(self.db, models.outbox, address, settings.temporal_namespace)
         self.store.on_commit = self.relay.notify
 
     async def start(self) -> None:
-        await self.db.create_all()
+        from services.common.migrate import upgrade
+
+        await upgrade(self.db, self.service)  # its Alembic migrations, up to head
         self.relay.start()
 
     async def stop(self) -> None:
+        await self.store.close()
         await self.relay.stop()
         await self.db.dispose()
 
@@ -41,5 +44,10 @@ async def serve(runtime: ServiceRuntime, address: str,
                 add_servicers: Callable[[grpc.aio.Server], Sequence[str]],
                 ready: asyncio.Event | None = None,
                 stop_event: asyncio.Event | None = None) -> None:
+    settings = runtime.settings
+    if settings.bind_host:  # e.g. 0.0.0.0 in a container, reached as voting:50152
+        address = f"{settings.bind_host}:{address.rsplit(':', 1)[1]}"
+    metrics = (settings.metrics_host, settings.metrics_port) if settings.metrics_port else None
     await run_server(runtime.service, address, add_servicers, on_start=runtime.start,
-                     on_stop=runtime.stop, ready=ready, stop_event=stop_event)
+                     on_stop=runtime.stop, ready=ready, stop_event=stop_event,
+                     grace=settings.shutdown_grace_seconds, metrics_address=metrics)

@@ -1,5 +1,7 @@
-"""Runs a grpc.aio server with health checking, reflection, the domain-error interceptor and a
-graceful stop that lets in-flight RPCs finish."""
+"""Runs a grpc.aio server with health checking, reflection, the metrics and domain-error
+interceptors, /metrics with liveness and readiness, and a graceful stop: on SIGTERM the
+process reports NOT_SERVING (gRPC health and /readyz), refuses new RPCs, lets the in-flight
+ones finish (up to ``grace`` seconds), then flushes and closes its database."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from grpc_reflection.v1alpha import reflection
 from sqlalchemy.exc import IntegrityError
 
 from services.common.errors import AlreadyExists, DomainError
+from services.common.metrics import MetricsInterceptor, Probe, serve_metrics
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +66,13 @@ async def run_server(
     ready: asyncio.Event | None = None,
     stop_event: asyncio.Event | None = None,
     grace: float = 10.0,
+    metrics_address: tuple[str, int] | None = None,
+    probe: Probe | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop_event``), then stop gracefully."""
+    probe = probe or Probe()
     server = grpc.aio.server(
-        interceptors=[DomainErrorInterceptor()],
+        interceptors=[MetricsInterceptor(name), DomainErrorInterceptor()],
         options=[("grpc.max_receive_message_length", 32 * 1024 * 1024),
                  ("grpc.so_reuseport", 0)],
     )
@@ -79,11 +85,13 @@ async def run_server(
     port = server.add_insecure_port(address)
     if port == 0:
         raise RuntimeError(f"{name}: cannot bind {address}")
+    metrics = await serve_metrics(*metrics_address, probe) if metrics_address else None
     if on_start is not None:
         await on_start()
     await server.start()
     for svc in [*service_names, ""]:
         await health_servicer.set(svc, health_pb2.HealthCheckResponse.SERVING)
+    probe.ready = True
     log.info("%s serving on %s", name, address)
     if ready is not None:
         ready.set()
@@ -96,9 +104,13 @@ async def run_server(
         except (NotImplementedError, RuntimeError):
             pass
     await stop.wait()
+    probe.ready = False
+    log.info("%s stopping: finishing in-flight RPCs (up to %.0fs)", name, grace)
     for svc in [*service_names, ""]:
         await health_servicer.set(svc, health_pb2.HealthCheckResponse.NOT_SERVING)
     await server.stop(grace)
     if on_stop is not None:
         await on_stop()
+    if metrics is not None:
+        metrics.close()
     log.info("%s stopped", name)

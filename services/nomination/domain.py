@@ -182,12 +182,14 @@ class NominationDomain:
 
     @staticmethod
     async def _person(session: Any, election_id: str, person_id: str,
-                      field: str = "person_id") -> PersonRow:
+                      field: str = "person_id", lock: bool = False) -> PersonRow:
         if not person_id:
             raise InvalidArgument("required", field=field)
-        row = (await session.execute(select(PersonRow).where(
-            PersonRow.election_id == election_id,
-            PersonRow.person_id == person_id))).scalar_one_or_none()
+        stmt = select(PersonRow).where(PersonRow.election_id == election_id,
+                                       PersonRow.person_id == person_id)
+        if lock:  # row lock on PostgreSQL (SQLite's writes are serialised by the process)
+            stmt = stmt.with_for_update()
+        row = (await session.execute(stmt)).scalar_one_or_none()
         if row is None:
             raise NotFound(f"{person_id!r} is not on the roster of {election_id!r}", field=field,
                            value=person_id)
@@ -200,10 +202,12 @@ class NominationDomain:
         return {pid: name for pid, name in rows}
 
     @staticmethod
-    async def _registration(session: Any, registration_id: str) -> RegistrationRow:
+    async def _registration(session: Any, registration_id: str,
+                            lock: bool = False) -> RegistrationRow:
         if not registration_id:
             raise InvalidArgument("required", field="registration_id")
-        row = await session.get(RegistrationRow, registration_id)
+        row = await session.get(RegistrationRow, registration_id,
+                                with_for_update=True if lock else None)
         if row is None:
             raise NotFound(f"no registration {registration_id!r}", field="registration_id",
                            value=registration_id)
@@ -493,7 +497,10 @@ class NominationDomain:
         return registration_message(row, person.name)
 
     async def cosign(self, tx: Tx, req: nomination_pb2.CosignRequest) -> nomination_pb2.Cosignature:
-        reg = await self._registration(tx.session, req.registration_id)
+        # Two co-signatures racing (the same co-signer for two nominations of one post, or a
+        # co-signature against the review counting them) are serialised by row locks on the
+        # registration and on the co-signer; a partial unique index backs the NM2 rule.
+        reg = await self._registration(tx.session, req.registration_id, lock=True)
         election = await self._election(tx.session, reg.election_id)
         if reg.channel != "joint":
             raise FailedPrecondition("only a joint nomination (联名举荐) takes co-signatures",
@@ -504,7 +511,7 @@ class NominationDomain:
             raise FailedPrecondition(window.reason, field="window_status",
                                      rule=window.rule or "NM3")
         cosigner = await self._person(tx.session, reg.election_id, req.cosigner_person_id,
-                                      field="cosigner_person_id")
+                                      field="cosigner_person_id", lock=True)
         if cosigner.person_id == reg.person_id:
             raise InvalidArgument("nobody co-signs their own nomination",
                                   field="cosigner_person_id", rule="NM2",
@@ -540,7 +547,7 @@ class NominationDomain:
 
     async def withdraw_cosignature(self, tx: Tx, req: nomination_pb2.WithdrawCosignatureRequest
                                    ) -> nomination_pb2.Cosignature:
-        reg = await self._registration(tx.session, req.registration_id)
+        reg = await self._registration(tx.session, req.registration_id, lock=True)
         if not req.cosigner_person_id:
             raise InvalidArgument("required", field="cosigner_person_id")
         row = await tx.session.get(CosignatureRow, (reg.registration_id, req.cosigner_person_id))
@@ -622,7 +629,7 @@ class NominationDomain:
 
     async def decide_review(self, tx: Tx, req: nomination_pb2.DecideReviewRequest
                             ) -> nomination_pb2.Registration:
-        reg = await self._registration(tx.session, req.registration_id)
+        reg = await self._registration(tx.session, req.registration_id, lock=True)
         election = await self._election(tx.session, reg.election_id)
         _require_decider(req.actor, "qualification reviews", rule="NM4")
         if not reg.auto_checked:

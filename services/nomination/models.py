@@ -8,10 +8,12 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     Float,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -125,6 +127,13 @@ class CosignatureRow(Base):
     """One co-signature (联名) of a joint nomination."""
 
     __tablename__ = "cosignatures"
+    # NM2, one co-signature per person per post, held by the database too: at most one
+    # co-signature of a person for a post that is not withdrawn
+    __table_args__ = (
+        Index("uq_cosignatures_active", "election_id", "post", "cosigner_person_id",
+              unique=True, sqlite_where=text("NOT withdrawn"),
+              postgresql_where=text("NOT withdrawn")),
+    )
     registration_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     cosigner_person_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     election_id: Mapped[str] = mapped_column(String(120), index=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 import subprocess
 import sys
 
@@ -15,6 +14,7 @@ import pytest
 from api.db import open_database
 from gongtui.stack import EmbeddedStack
 from tests.api.conftest import Stubs, TokenFactory, bearer, create_election, register_place
+from tests.conftest import service_probe
 
 pytestmark = pytest.mark.stack
 AUDIT_CLI = "from api.cli import audit_app; audit_app()"
@@ -43,15 +43,14 @@ async def test_edited_audit_row_is_named_by_verify(
                         capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0, ok.stdout + ok.stderr
 
-    # someone edits record 3 straight in the nomination service's SQLite file
-    path = stack.data_dir / "nomination.db"
-    with sqlite3.connect(path) as conn:
-        (payload,) = conn.execute("SELECT payload_json FROM audit_records WHERE election_id = ? "
-                                  "AND seq = 3", (eid,)).fetchone()
-        forged = json.loads(payload)
-        forged["imported"] = 99
-        conn.execute("UPDATE audit_records SET payload_json = ? WHERE election_id = ? AND "
-                     "seq = 3", (json.dumps(forged), eid))
+    # someone edits record 3 straight in the nomination service's database
+    db = service_probe(stack.settings, "nomination")
+    (payload,) = db.rows("SELECT payload_json FROM audit_records WHERE election_id = ? "
+                         "AND seq = 3", eid)[0]
+    forged = json.loads(payload)
+    forged["imported"] = 99
+    db.execute("UPDATE audit_records SET payload_json = ? WHERE election_id = ? AND "
+               "seq = 3", json.dumps(forged), eid)
 
     r = await http.get(f"/api/v1/elections/{eid}/audit/verify", headers=supervisor)
     assert r.status_code == 200, r.text

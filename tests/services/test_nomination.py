@@ -1,11 +1,11 @@
-"""The nomination service over a real grpc.aio channel, on its own SQLite file."""
+"""The nomination service over a real grpc.aio channel, on its own database (a SQLite file,
+or PostgreSQL in the suite's PostgreSQL pass)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import socket
-import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +18,8 @@ from gongtui.config import Settings
 from proto import common_pb2, nomination_pb2_grpc
 from proto import nomination_pb2 as pb
 from services.nomination import server
+from tests.conftest import service_probe
+from tests.postgres.support import SqlProbe
 
 SYSTEM = common_pb2.Actor(role="system", scope="district:test")
 STREET = common_pb2.Actor(role="street_committee", scope="street:xw-mf", name="街道党工委")
@@ -38,17 +40,17 @@ def key() -> str:
 @dataclass
 class Service:
     stub: nomination_pb2_grpc.NominationStub
-    db: Path
+    db: SqlProbe  # the service's tables, on SQLite or PostgreSQL
 
     def count(self, sql: str, *args: object) -> int:
-        with sqlite3.connect(self.db) as conn:
-            return int(conn.execute(sql, args).fetchone()[0])
+        return self.db.count(sql, *args)
 
 
 @pytest.fixture
-async def svc(tmp_path: Path) -> AsyncIterator[Service]:
+async def svc(tmp_path: Path, service_database_url: str) -> AsyncIterator[Service]:
     address = f"127.0.0.1:{free_port()}"
-    settings = Settings(data_dir=tmp_path, nomination_address=address, temporal_address="")
+    settings = Settings(data_dir=tmp_path, nomination_address=address, temporal_address="",
+                        database_url=service_database_url)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(server.main(settings, ready, stop))
     done, _ = await asyncio.wait({task, asyncio.ensure_future(ready.wait())}, timeout=30,
@@ -57,7 +59,8 @@ async def svc(tmp_path: Path) -> AsyncIterator[Service]:
         task.result()  # raises the start-up error
     assert ready.is_set()
     async with grpc.aio.insecure_channel(address) as channel:
-        yield Service(nomination_pb2_grpc.NominationStub(channel), tmp_path / "nomination.db")
+        yield Service(nomination_pb2_grpc.NominationStub(channel),
+                      service_probe(settings, "nomination"))
     stop.set()
     await asyncio.wait_for(task, timeout=30)
 
@@ -454,11 +457,10 @@ async def test_audit_tampering_is_detected(svc: Service) -> None:
     await approved_plan(svc)
     report = await svc.stub.VerifyAudit(common_pb2.AuditRequest(election_id=ELECTION))
     assert report.verified and report.records == 4 and report.head.startswith("sha256:")
-    with sqlite3.connect(svc.db) as conn:
-        payload = conn.execute("SELECT payload_json FROM audit_records WHERE election_id=? AND "
-                               "seq=3", (ELECTION,)).fetchone()[0]
-        conn.execute("UPDATE audit_records SET payload_json=? WHERE election_id=? AND seq=3",
-                     (payload.replace('"full_members":12', '"full_members":13'), ELECTION))
+    payload = svc.db.rows("SELECT payload_json FROM audit_records WHERE election_id=? AND "
+                          "seq=3", ELECTION)[0][0]
+    svc.db.execute("UPDATE audit_records SET payload_json=? WHERE election_id=? AND seq=3",
+                   payload.replace('"full_members":12', '"full_members":13'), ELECTION)
     report = await svc.stub.VerifyAudit(common_pb2.AuditRequest(election_id=ELECTION))
     assert not report.verified
     assert report.first_broken_seq == 3

@@ -1,4 +1,5 @@
-"""The voting service over a real grpc.aio channel, on its own SQLite file."""
+"""The voting service over a real grpc.aio channel, on its own database (a SQLite file, or
+PostgreSQL in the suite's PostgreSQL pass)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import asyncio
 import hashlib
 import json
 import socket
-import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -20,6 +20,8 @@ from gongtui.config import Settings
 from proto import common_pb2, voting_pb2_grpc
 from proto import voting_pb2 as pb
 from services.voting import models, server
+from tests.conftest import service_probe
+from tests.postgres.support import SqlProbe
 
 OFFICE = common_pb2.Actor(role="community_office", scope="community:xw-001", name="选举工作小组")
 STREET = common_pb2.Actor(role="street_committee", scope="street:xw-mf")
@@ -39,31 +41,24 @@ def key() -> str:
 @dataclass
 class Service:
     stub: voting_pb2_grpc.VotingStub
-    db: Path
+    db: SqlProbe  # the service's tables, on SQLite or PostgreSQL
 
     def rows(self, sql: str, *args: object) -> list[tuple]:
-        with sqlite3.connect(self.db) as conn:
-            return conn.execute(sql, args).fetchall()
+        return self.db.rows(sql, *args)
 
     def count(self, sql: str, *args: object) -> int:
-        return int(self.rows(sql, *args)[0][0])
+        return self.db.count(sql, *args)
 
     def all_text(self) -> str:
         """Every value of every table, blobs decoded, as one string."""
-        out = []
-        with sqlite3.connect(self.db) as conn:
-            tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-            for table in tables:
-                for row in conn.execute(f'SELECT * FROM "{table}"'):
-                    out.extend(v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
-                               for v in row)
-        return "\n".join(out)
+        return self.db.all_text()
 
 
 @pytest.fixture
-async def svc(tmp_path: Path) -> AsyncIterator[Service]:
+async def svc(tmp_path: Path, service_database_url: str) -> AsyncIterator[Service]:
     address = f"127.0.0.1:{free_port()}"
-    settings = Settings(data_dir=tmp_path, voting_address=address, temporal_address="")
+    settings = Settings(data_dir=tmp_path, voting_address=address, temporal_address="",
+                        database_url=service_database_url)
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(server.main(settings, ready, stop))
     waiter = asyncio.ensure_future(ready.wait())
@@ -72,7 +67,7 @@ async def svc(tmp_path: Path) -> AsyncIterator[Service]:
         task.result()  # raises the start-up error
     assert ready.is_set()
     async with grpc.aio.insecure_channel(address) as channel:
-        yield Service(voting_pb2_grpc.VotingStub(channel), tmp_path / "voting.db")
+        yield Service(voting_pb2_grpc.VotingStub(channel), service_probe(settings, "voting"))
     stop.set()
     await asyncio.wait_for(task, timeout=30)
 

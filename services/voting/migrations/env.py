@@ -1,0 +1,8 @@
+"""Alembic environment of the voting service (see services/common/migrate.py)."""
+
+from alembic import context
+
+from services.common.migrate import run_env
+from services.voting.models import Base
+
+run_env(context, Base.metadata)

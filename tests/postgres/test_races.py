@@ -1,0 +1,164 @@
+"""Races on PostgreSQL, where writes of one service run in parallel (on SQLite the owning
+process serialises them): two co-signatures by one person for one post, check-ins of the same
+voter, and decisions on one approval, each fired concurrently from many clients. Exactly one
+wins, the others are refused (or find it done), and the stored facts and the audit chain
+agree."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from gongtui.config import Settings
+from proto import approval_pb2, approval_pb2_grpc, common_pb2, nomination_pb2_grpc, voting_pb2_grpc
+from proto import nomination_pb2 as npb
+from proto import voting_pb2 as vpb
+from services.approval import server as approval_server
+from services.nomination import server as nomination_server
+from services.voting import server as voting_server
+from tests.postgres.support import SqlProbe
+from tests.services import test_nomination as nom
+
+pytestmark = pytest.mark.postgres
+OFFICE = common_pb2.Actor(role="community_office", scope="community:xw-001")
+APPROVER = common_pb2.Actor(role="approver", scope="street:xw-mf")
+ROUNDS = 5  # each race is run this many times
+CLIENTS = 12
+
+
+def key() -> str:
+    return uuid.uuid4().hex
+
+
+async def serving(main: Callable[..., Awaitable[None]], settings: Settings,
+                  address: str) -> tuple[asyncio.Task[None], asyncio.Event, grpc.aio.Channel]:
+    ready, stop = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(main(settings, ready, stop))
+    waiter = asyncio.ensure_future(ready.wait())
+    done, _ = await asyncio.wait({task, waiter}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        task.result()
+    # several channels: the clients' RPCs really arrive side by side
+    return task, stop, grpc.aio.insecure_channel(address)
+
+
+@pytest.fixture
+async def services(tmp_path: Path, postgres_url: str) -> AsyncIterator[dict[str, Any]]:
+    ports = {s: nom.free_port() for s in ("nomination", "voting", "approval")}
+    settings = Settings(data_dir=tmp_path, database_url=postgres_url, temporal_address="",
+                        **{f"{s}_address": f"127.0.0.1:{p}" for s, p in ports.items()})
+    started = []
+    out: dict[str, Any] = {"url": postgres_url}
+    for name, main in (("nomination", nomination_server.main), ("voting", voting_server.main),
+                       ("approval", approval_server.main)):
+        task, stop, channel = await serving(main, settings, settings.service_address(name))
+        started.append((task, stop, channel))
+        out[name] = channel
+    yield out
+    for task, stop, channel in started:
+        await channel.close()
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def outcomes(calls: list[Awaitable[Any]]) -> tuple[list[Any], list[grpc.StatusCode]]:
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    ok = [r for r in results if not isinstance(r, BaseException)]
+    errors = [r.code() for r in results if isinstance(r, grpc.aio.AioRpcError)]
+    others = [r for r in results if isinstance(r, BaseException)
+              and not isinstance(r, grpc.aio.AioRpcError)]
+    assert not others, others
+    return ok, errors
+
+
+async def test_two_cosignatures_one_person_one_post(services: dict[str, Any]) -> None:
+    stub = nomination_pb2_grpc.NominationStub(services["nomination"])
+    svc = nom.Service(stub, SqlProbe(services["url"], "nomination"))
+    await nom.create(svc, nom.ROSTER)
+    await nom.approved_plan(svc)
+    await stub.OpenNominations(npb.WindowRequest(idempotency_key=key(), actor=OFFICE,
+                                                 election_id=nom.ELECTION))
+    # two joint nominations for the same post; p06 may co-sign only one of them (NM2)
+    regs = [await nom.register(svc, pid, "secretary", "joint") for pid in ("p03", "p04")]
+    for attempt in range(ROUNDS):
+        signer = ["p06", "p07", "p08", "p09", "p10"][attempt]
+        ok, errors = await outcomes([
+            stub.Cosign(npb.CosignRequest(idempotency_key=key(), actor=OFFICE,
+                                          registration_id=regs[i % 2].registration_id,
+                                          cosigner_person_id=signer))
+            for i in range(CLIENTS)])
+        assert {e for e in errors} <= {grpc.StatusCode.FAILED_PRECONDITION}, errors
+        winners = {c.registration_id for c in ok}
+        assert len(winners) == 1, winners  # all the successes are the one co-signature
+        assert svc.count("SELECT count(*) FROM cosignatures WHERE cosigner_person_id=? "
+                         "AND NOT withdrawn", signer) == 1
+        assert svc.count("SELECT count(*) FROM audit_records WHERE kind='cosignature.added' "
+                         "AND payload_json LIKE ?", f'%"cosigner_person_id":"{signer}"%') == 1
+    report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id=nom.ELECTION))
+    assert report.verified
+
+
+async def test_check_ins_of_the_same_voter(services: dict[str, Any]) -> None:
+    stub = voting_pb2_grpc.VotingStub(services["voting"])
+    probe = SqlProbe(services["url"], "voting")
+    electorate = [vpb.Elector(person_id=f"m{i:03d}", name=f"党员{i}", expected=True,
+                              **{"class": "member"}) for i in range(1, 41)]
+    meeting = await stub.OpenMeeting(vpb.OpenMeetingRequest(
+        idempotency_key=key(), actor=OFFICE, election_id="race-1", kind="congress", session=1,
+        electorate=electorate, profile="nanjing"))
+    for attempt in range(ROUNDS):
+        voter = f"m{attempt + 1:03d}"
+        ok, errors = await outcomes([
+            stub.CheckIn(vpb.CheckInRequest(idempotency_key=key(), actor=OFFICE,
+                                            meeting_id=meeting.meeting_id, person_ids=[voter]))
+            for _ in range(CLIENTS)])
+        assert not errors, errors
+        assert sum(r.checked_in for r in ok) == 1  # one of them checked the voter in
+        assert max(r.meeting.present_members for r in ok) == attempt + 1
+    # and different voters at once: no lost update of the meeting's count
+    rest = [f"m{i:03d}" for i in range(ROUNDS + 1, 41)]
+    ok, errors = await outcomes([
+        stub.CheckIn(vpb.CheckInRequest(idempotency_key=key(), actor=OFFICE,
+                                        meeting_id=meeting.meeting_id, person_ids=[p]))
+        for p in rest])
+    assert not errors
+    final = await stub.GetMeeting(vpb.GetMeetingRequest(meeting_id=meeting.meeting_id))
+    assert final.present_members == 40
+    assert probe.count("SELECT count(*) FROM electors WHERE checked_in") == 40
+    checked = probe.rows("SELECT payload_json FROM audit_records WHERE kind='meeting.checked_in'")
+    import json
+
+    assert sum(json.loads(p)["count"] for (p,) in checked) == 40
+    report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id="race-1"))
+    assert report.verified
+
+
+async def test_two_decisions_on_one_approval(services: dict[str, Any]) -> None:
+    stub = approval_pb2_grpc.ApprovalStub(services["approval"])
+    probe = SqlProbe(services["url"], "approval")
+    for attempt in range(ROUNDS):
+        request = await stub.RequestApproval(approval_pb2.RequestApprovalRequest(
+            idempotency_key=key(), actor=OFFICE, election_id="race-2", community_id="xw-001",
+            street_id="xw-mf", committee_id="xw-mf", post="secretary",
+            person_id=f"p{attempt}", name=f"候选人{attempt}"))
+        ok, errors = await outcomes([
+            stub.Decide(approval_pb2.DecideRequest(
+                idempotency_key=key(), actor=APPROVER, approval_id=request.approval_id,
+                decision="approve" if i % 2 else "reject", reason="" if i % 2 else "不符合"))
+            for i in range(CLIENTS)])
+        assert len(ok) == 1, (ok, errors)  # one decision; every other one is refused
+        assert set(errors) == {grpc.StatusCode.FAILED_PRECONDITION}
+        stored = await stub.GetApproval(approval_pb2.GetApprovalRequest(
+            approval_id=request.approval_id))
+        assert stored.status == ok[0].status
+        assert probe.count("SELECT count(*) FROM audit_records WHERE kind IN "
+                           "('approval.approved', 'approval.rejected') AND payload_json LIKE ?",
+                           f'%{request.approval_id}%') == 1
+    report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id="race-2"))
+    assert report.verified
