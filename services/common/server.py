@@ -15,7 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from sqlalchemy.exc import IntegrityError
 
-from services.common.errors import AlreadyExists, DomainError
+from services.common.errors import AlreadyExists, DomainError, InvalidArgument
 from services.common.metrics import MetricsInterceptor, Probe, serve_metrics
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,10 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
 
         async def wrapped(request, context):  # type: ignore[no-untyped-def]
             try:
+                bad = _nul_field(request)
+                if bad:
+                    # PostgreSQL text cannot hold NUL; no name or ID contains one either
+                    raise InvalidArgument("contains a NUL character", field=bad)
                 return await inner(request, context)
             except DomainError as exc:
                 await _abort(context, exc)
@@ -50,6 +54,22 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+
+def _nul_field(message, prefix: str = "") -> str:  # type: ignore[no-untyped-def]
+    """The first string field (dotted path) of a request that holds a NUL character."""
+    for field, value in message.ListFields():
+        name = f"{prefix}{field.name}"
+        values = value if field.is_repeated else [value]
+        for i, item in enumerate(values):
+            path = f"{name}[{i}]" if field.is_repeated else name
+            if isinstance(item, str) and "\x00" in item:
+                return path
+            if hasattr(item, "ListFields"):
+                found = _nul_field(item, path + ".")
+                if found:
+                    return found
+    return ""
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: DomainError) -> None:
