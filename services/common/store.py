@@ -24,6 +24,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from google.protobuf.message import Message
@@ -134,6 +135,15 @@ class Tx:
         return await self.store.append_audit(self.session, election_id, kind, payload,
                                              self.actor_role, self.actor_scope)
 
+    def insert(self, model: type, **values: Any) -> None:
+        """Add a row that nothing reads back in this transaction: a group commit inserts all
+        its batch's rows of a table in one statement, otherwise it is an ordinary add."""
+        deferred = self.session.info.get("deferred_rows")
+        if deferred is not None:
+            deferred.setdefault(model, []).append(values)
+        else:
+            self.session.add(model(**values))
+
     def wake(self, workflow_id: str, reason: str) -> None:
         if workflow_id:
             self.wakes.append((workflow_id, reason))
@@ -225,6 +235,8 @@ class GroupCommitter:
                 select(idem).where(idem.key.in_(keys)))).scalars()}
             deferred: list[dict[str, Any]] = []
             session.info["deferred_audit"] = deferred
+            rows: dict[type, list[dict[str, Any]]] = {}
+            session.info["deferred_rows"] = rows
             prefetch = GROUP_COMMIT_METHODS.get(batch[0].method)
             if prefetch is not None:
                 await prefetch(session, keys)
@@ -246,12 +258,15 @@ class GroupCommitter:
                         raise
                     answers.append((item, None, exc))
                     continue
-                session.add(idem(key=item.key, method=item.method, request_digest=item.digest,
-                                 response=response.SerializeToString(deterministic=True)))
+                tx.insert(idem, key=item.key, method=item.method, request_digest=item.digest,
+                          response=response.SerializeToString(deterministic=True),
+                          created_at=utcnow())
                 for workflow_id, reason in dict.fromkeys(tx.wakes):
                     session.add(store.models.outbox(workflow_id=workflow_id, reason=reason))
                     woke = True
                 answers.append((item, response, None))
+            for model, values in rows.items():  # one executemany per table
+                await session.execute(insert(model), values)
             if deferred:  # in chain order, one executemany
                 await session.execute(insert(store.models.audit), deferred)
             await session.flush()
@@ -367,7 +382,7 @@ class Store:
         deferred = session.info.get("deferred_audit")
         if deferred is not None:  # a group commit inserts its records in one statement
             deferred.append(values)
-            record = self.models.audit(**values)
+            record = SimpleNamespace(**values)
         else:
             record = self.models.audit(**values)
             session.add(record)

@@ -507,9 +507,9 @@ class VotingDomain:
         marks_json = json.dumps(marks, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         salt = secrets.token_hex(16)
         receipt = "sha256:" + _sha256(salt + marks_json)
-        tx.session.add(BallotRow(ballot_id=secrets.token_hex(16), round_id=rnd.round_id,
-                                 marks_json=marks_json, valid=valid, invalid_rule=invalid_rule,
-                                 salt=salt, receipt=receipt))
+        tx.insert(BallotRow, ballot_id=secrets.token_hex(16), round_id=rnd.round_id,
+                  marks_json=marks_json, valid=valid, invalid_rule=invalid_rule, salt=salt,
+                  receipt=receipt)
         code.used = True
         await tx.audit(rnd.election_id, "ballot.cast", {"round_id": rnd.round_id,
                                                         "receipt": receipt})

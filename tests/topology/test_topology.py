@@ -43,7 +43,13 @@ def suite() -> list[tuple[str, dict[str, Any]]]:
 
 
 # the callers of the services wait for a service that is restarting instead of failing fast
-WAIT_FOR_READY = json.dumps({"methodConfig": [{"name": [{}], "waitForReady": True}]})
+# (and retry a call the stopping server turned away: every mutating call carries an
+# idempotency key, so a retry never acts twice)
+WAIT_FOR_READY = json.dumps({"methodConfig": [{
+    "name": [{}], "waitForReady": True,
+    "retryPolicy": {"maxAttempts": 5, "initialBackoff": "0.2s", "maxBackoff": "2s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"]}}]})
 
 
 async def riding_clients(stack: EmbeddedStack) -> Clients:
@@ -105,15 +111,17 @@ async def test_district_topology_plays_the_suite_through_a_restart(
 
     clients = await riding_clients(stack)
     restarter = asyncio.create_task(restart_voting())
+    plays = [asyncio.create_task(play_scenario(
+        load(SCENARIOS / f"{name}.yaml"), stack.settings, clients=clients,
+        ballots="electronic" if "electronic" in name else "paper",
+        progress=progress if i == 0 else None)) for i, (name, _) in enumerate(scenarios)]
     try:
-        outs = await asyncio.wait_for(asyncio.gather(*(
-            play_scenario(load(SCENARIOS / f"{name}.yaml"), stack.settings, clients=clients,
-                          ballots="electronic" if "electronic" in name else "paper",
-                          progress=progress if i == 0 else None)
-            for i, (name, _) in enumerate(scenarios))), 1000)
+        outs = await asyncio.wait_for(asyncio.gather(*plays), 1000)
         await asyncio.wait_for(restarter, 60)
     finally:
-        restarter.cancel()
+        for task in [*plays, restarter]:
+            task.cancel()
+        await asyncio.gather(*plays, restarter, return_exceptions=True)
         await clients.close()
     assert restart_done.is_set()
     for (name, expected), out in zip(scenarios, outs, strict=True):
