@@ -5,6 +5,7 @@ activity interceptor and the API's middleware)."""
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import logging
 import sys
@@ -42,7 +43,23 @@ def ids_of(message: Any) -> tuple[str, str]:
     return election, community
 
 
+def _unbind() -> None:
+    pass
+
+
+@functools.lru_cache(maxsize=512)
+def _carries_ids(message_type: type) -> bool:
+    """Whether a request type has any field ids_of reads (most of a service's hot calls —
+    a ballot, a check-in — have none: then there is nothing to bind, per call)."""
+    fields = getattr(getattr(message_type, "DESCRIPTOR", None), "fields_by_name", None)
+    if fields is None:  # not a protobuf message: look per call
+        return True
+    return any(name in fields for name in ("election_id", "community_id", "election"))
+
+
 def bind_request(message: Any) -> Callable[[], None]:
+    if not _carries_ids(type(message)):
+        return _unbind
     return bind(*ids_of(message))
 
 

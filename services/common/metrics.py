@@ -46,37 +46,41 @@ HTTP_LATENCY = Histogram(
 
 
 class MetricsInterceptor(grpc.aio.ServerInterceptor):
-    """Times every unary RPC by method and status code; counts the ballots cast."""
+    """Times every unary RPC by method and status code; counts the ballots cast. Applied once per
+    method at registration by services.common.server.run_server (see DomainErrorInterceptor)."""
 
     def __init__(self, service: str):
         self.service = service
 
     async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
-        handler = await continuation(handler_call_details)
+        return self.wrap(await continuation(handler_call_details), handler_call_details.method)
+
+    def wrap(self, handler, full_method: str):  # type: ignore[no-untyped-def]
         if handler is None or handler.unary_unary is None:
             return handler
         inner = handler.unary_unary
-        method = handler_call_details.method.rsplit("/", 1)[-1]
+        method = full_method.rsplit("/", 1)[-1]
         service = self.service
         ballot = method == "CastBallot"
+        ok_latency = RPC_LATENCY.labels(service, method, "OK")  # the common case, resolved once
 
         async def timed(request, context):  # type: ignore[no-untyped-def]
             from services.common.logs import bind_request
 
             start = time.perf_counter()
-            code = "OK"
             token = bind_request(request)
             try:
                 response = await inner(request, context)
-                if ballot:
-                    BALLOTS_CAST.inc()
-                return response
             except BaseException:
                 code = context.code().name if context.code() is not None else "UNKNOWN"
+                RPC_LATENCY.labels(service, method, code).observe(time.perf_counter() - start)
                 raise
             finally:
-                RPC_LATENCY.labels(service, method, code).observe(time.perf_counter() - start)
                 token()
+            if ballot:
+                BALLOTS_CAST.inc()
+            ok_latency.observe(time.perf_counter() - start)
+            return response
 
         return grpc.unary_unary_rpc_method_handler(
             timed, request_deserializer=handler.request_deserializer,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 import grpc
 from sqlalchemy.orm import DeclarativeBase
@@ -27,6 +27,8 @@ class ServiceRuntime:
         address = settings.temporal_address if temporal_address is None else temporal_address
         self.relay = SignalRelay(self.db, models.outbox, address, settings.temporal_namespace)
         self.store.on_commit = self.relay.notify
+        #: what the service's own writers need closed before the database (e.g. the ballot box)
+        self.closers: list[Callable[[], Awaitable[None]]] = []
 
     async def start(self) -> None:
         from services.common.migrate import upgrade
@@ -35,6 +37,8 @@ class ServiceRuntime:
         self.relay.start()
 
     async def stop(self) -> None:
+        for close in self.closers:
+            await close()
         await self.store.close()
         await self.relay.stop()
         await self.db.dispose()

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -23,17 +24,26 @@ log = logging.getLogger(__name__)
 
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
     """Maps domain errors (and rule violations) to status codes with a message naming the field
-    and the rule; the rule and field also travel as trailing metadata."""
+    and the rule; the rule and field also travel as trailing metadata.
+
+    Usable as a grpc.aio interceptor, but :func:`run_server` applies it once per method when the
+    servicers register (:class:`InterceptedServer`): grpc.aio's per-call interceptor chain cost
+    ~70 µs of server CPU per call here (measured with the ballot benchmark), a quarter of a
+    whole echo RPC."""
 
     async def intercept_service(self, continuation, handler_call_details):  # type: ignore[no-untyped-def]
-        handler = await continuation(handler_call_details)
+        return self.wrap(await continuation(handler_call_details), handler_call_details.method)
+
+    @staticmethod
+    def wrap(handler, method: str):  # type: ignore[no-untyped-def]
         if handler is None or handler.unary_unary is None:
             return handler
         inner = handler.unary_unary
 
         async def wrapped(request, context):  # type: ignore[no-untyped-def]
             try:
-                bad = _nul_field(request)
+                # a NUL in a string shows as a 0 byte in the wire form; only then walk it
+                bad = _nul_field(request) if b"\x00" in request.SerializeToString() else ""
                 if bad:
                     # PostgreSQL text cannot hold NUL; no name or ID contains one either
                     raise InvalidArgument("contains a NUL character", field=bad)
@@ -77,6 +87,44 @@ async def _abort(context: grpc.aio.ServicerContext, exc: DomainError) -> None:
     await context.abort(exc.code, exc.describe())
 
 
+class InterceptedServer:
+    """The server as the generated ``add_*Servicer_to_server`` functions see it: every method
+    handler they register is wrapped by the interceptors once, at registration (outermost
+    first, as grpc.aio would call them), so no interceptor chain runs per call."""
+
+    def __init__(self, server: grpc.aio.Server, interceptors: Sequence[Any]):
+        self.server = server
+        self.interceptors = list(interceptors)
+
+    def wrap(self, handler: Any, method: str) -> Any:
+        for interceptor in reversed(self.interceptors):
+            handler = interceptor.wrap(handler, method)
+        return handler
+
+    def add_generic_rpc_handlers(self, handlers: Sequence[Any]) -> None:
+        self.server.add_generic_rpc_handlers(tuple(_WrappedGeneric(h, self) for h in handlers))
+
+    def add_registered_method_handlers(self, service: str, handlers: dict[str, Any]) -> None:
+        self.server.add_registered_method_handlers(service, {
+            name: self.wrap(h, f"/{service}/{name}") for name, h in handlers.items()})
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.server, name)
+
+
+class _WrappedGeneric(grpc.GenericRpcHandler):
+    def __init__(self, inner: Any, server: InterceptedServer):
+        self.inner = inner
+        self.server = server
+        self.cache: dict[str, Any] = {}
+
+    def service(self, handler_call_details: Any) -> Any:
+        method = handler_call_details.method
+        if method not in self.cache:
+            self.cache[method] = self.server.wrap(self.inner.service(handler_call_details), method)
+        return self.cache[method]
+
+
 async def run_server(
     name: str,
     address: str,
@@ -92,11 +140,11 @@ async def run_server(
     """Serve until SIGINT/SIGTERM (or ``stop_event``), then stop gracefully."""
     probe = probe or Probe()
     server = grpc.aio.server(
-        interceptors=[MetricsInterceptor(name), DomainErrorInterceptor()],
         options=[("grpc.max_receive_message_length", 32 * 1024 * 1024),
                  ("grpc.so_reuseport", 0)],
     )
-    service_names = list(add_servicers(server))
+    service_names = list(add_servicers(InterceptedServer(  # type: ignore[arg-type]
+        server, [MetricsInterceptor(name), DomainErrorInterceptor()])))
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(

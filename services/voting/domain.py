@@ -19,13 +19,12 @@ from sqlalchemy import func, select
 import rules
 from proto import voting_pb2
 from services.common.errors import (
-    AlreadyExists,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
     from_rule_violation,
 )
-from services.common.store import Store, Tx, canonical_json, group_commit
+from services.common.store import Store, Tx, canonical_json
 from services.voting.models import (
     BallotCodeRow,
     BallotIssueRow,
@@ -93,17 +92,29 @@ def _section_validity(seats: int, marks: tuple[tuple[str | None, str, str | None
     return verdict.ok, "" if verdict.ok else verdict.rule
 
 
-async def prefetch_codes(session: Any, keys: Sequence[str]) -> None:
-    """Group commit of CastBallot: load the batch's codes in one query (the key of a cast is
-    ``"ballot:" + code_hash``, the code row's primary key)."""
-    hashes = [k.removeprefix("ballot:") for k in keys]
-    rows = (await session.execute(select(BallotCodeRow).where(
-        BallotCodeRow.code_hash.in_(hashes)))).scalars().all()
-    session.info["prefetched"] = rows  # held: the identity map keeps only weak references
-
-# Ballots are group-committed (services/common/store.py): cast_ballot raises every refusal
-# before it writes, and its caller is answered only once the ballot is durable.
-group_commit("CastBallot", prefetch=prefetch_codes)
+def ballot_validity(kind: str, seats: int, candidates: frozenset[str],
+                    marks: Sequence[voting_pb2.Mark]) -> tuple[bool, str]:
+    """Refuses malformed marks (InvalidArgument); returns (valid, invalid_rule) by the rules."""
+    for i, m in enumerate(marks):
+        if m.person_id and m.person_id not in candidates:
+            raise InvalidArgument(f"marks[{i}] names {m.person_id!r}, not a candidate of this"
+                                  " round", field="marks", value=m.person_id)
+        if not m.person_id and not m.write_in.strip():
+            raise InvalidArgument(f"marks[{i}] names no candidate and no write-in",
+                                  field="marks")
+    if kind in CONGRESS_ROUND_KINDS:
+        return _section_validity(seats, tuple(
+            (m.person_id or None, m.choice, m.write_in.strip() or None) for m in marks))
+    # recommendation / trust ballots (M8): one mark per listed person and no write-in (it
+    # lists the persons to recommend / to trust); a ballot spoilt so is invalid, like paper
+    marked = [m.person_id for m in marks if m.person_id]
+    if (any(m.write_in.strip() for m in marks) or len(set(marked)) != len(marked)
+            or any(m.choice not in CHOICES for m in marks)):
+        return False, "M8"
+    if kind == "trust":  # trust (for) / no trust (against) per person
+        return True, ""
+    verdict = rules.recommendation_ballot_valid(seats, sum(1 for m in marks if m.choice == "for"))
+    return verdict.ok, "" if verdict.ok else verdict.rule
 
 
 # --------------------------------------------------------------------------- messages
@@ -460,61 +471,6 @@ class VotingDomain:
         await tx.audit(rnd.election_id, "ballots.issued", {
             "round_id": rnd.round_id, "count": len(codes), "issued_total": int(total)})
         return voting_pb2.IssueBallotsResponse(codes=codes, issued_total=int(total))
-
-    def _ballot_validity(self, rnd: RoundRow, marks: Sequence[voting_pb2.Mark]) -> tuple[bool, str]:
-        """Refuses malformed marks (InvalidArgument); returns (valid, invalid_rule) by the rules."""
-        candidates = {c["person_id"] for c in _candidates(rnd)}
-        for i, m in enumerate(marks):
-            if m.person_id and m.person_id not in candidates:
-                raise InvalidArgument(f"marks[{i}] names {m.person_id!r}, not a candidate of this"
-                                      " round", field="marks", value=m.person_id)
-            if not m.person_id and not m.write_in.strip():
-                raise InvalidArgument(f"marks[{i}] names no candidate and no write-in",
-                                      field="marks")
-        if rnd.kind in CONGRESS_ROUND_KINDS:
-            return _section_validity(rnd.seats, tuple(
-                (m.person_id or None, m.choice, m.write_in.strip() or None) for m in marks))
-        # recommendation / trust ballots (M8): one mark per listed person and no write-in (it
-        # lists the persons to recommend / to trust); a ballot spoilt so is invalid, like paper
-        marked = [m.person_id for m in marks if m.person_id]
-        if (any(m.write_in.strip() for m in marks) or len(set(marked)) != len(marked)
-                or any(m.choice not in CHOICES for m in marks)):
-            return False, "M8"
-        if rnd.kind == "trust":  # trust (for) / no trust (against) per person
-            return True, ""
-        verdict = rules.recommendation_ballot_valid(
-            rnd.seats, sum(1 for m in marks if m.choice == "for"))
-        return verdict.ok, "" if verdict.ok else verdict.rule
-
-    async def cast_ballot(self, tx: Tx,
-                          req: voting_pb2.CastBallotRequest) -> voting_pb2.CastBallotResponse:
-        # the round is share-locked (a cast and the count exclude each other; casts do not),
-        # once per transaction: a group commit casts many ballots in one
-        locked = tx.session.info.setdefault("share_locked_rounds", {})
-        rnd = locked.get(req.round_id) or await self._round(tx, req.round_id, lock={"read": True})
-        locked[req.round_id] = rnd
-        code = await tx.session.get(BallotCodeRow, code_hash(req.code)) if req.code else None
-        if code is None or code.round_id != rnd.round_id:
-            raise NotFound("unknown ballot code for this round", field="code")
-        if code.used:
-            raise AlreadyExists("ballot code already used", field="code")
-        self._require_open(rnd)
-        valid, invalid_rule = self._ballot_validity(rnd, req.marks)
-        # canonical marks: sorted, so not even the order of marking is kept
-        marks = sorted(({"person_id": m.person_id, "choice": m.choice, "write_in": m.write_in.strip()}
-                        for m in req.marks),
-                       key=lambda m: (m["person_id"], m["choice"], m["write_in"]))
-        marks_json = json.dumps(marks, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        salt = secrets.token_hex(16)
-        receipt = "sha256:" + _sha256(salt + marks_json)
-        tx.insert(BallotRow, ballot_id=secrets.token_hex(16), round_id=rnd.round_id,
-                  marks_json=marks_json, valid=valid, invalid_rule=invalid_rule, salt=salt,
-                  receipt=receipt)
-        code.used = True
-        await tx.audit(rnd.election_id, "ballot.cast", {"round_id": rnd.round_id,
-                                                        "receipt": receipt})
-        return voting_pb2.CastBallotResponse(receipt=receipt, valid=valid,
-                                             invalid_rule=invalid_rule)
 
     # ----------------------------------------------------------------------- paper tally
     async def enter_tally(self, tx: Tx, req: voting_pb2.EnterTallyRequest) -> voting_pb2.Round:

@@ -6,24 +6,27 @@ Two RPCs differ from the pattern, both for ballot secrecy (DESIGN.md, Security):
   response would keep the codes beside a digest of the request, i.e. of the persons. The codes
   are handed out once; a replay of the key is refused instead of answering codes it no longer
   has (the persons are recorded as having received their ballots).
-* ``CastBallot`` has no idempotency key: its key is ``"ballot:" + sha256(code)``. The write goes
-  through ``Store.mutate`` like every other, but what is stored under the key is neither the
-  request (only the round is digested, not the code or the marks) nor the receipt, so the key
-  leads to no ballot. A second cast with the same code is always refused, never replayed.
+* ``CastBallot`` has no idempotency key: the one-time code is its key. It is written by the
+  ballot box (services/voting/ballot_box.py) in group commits, not through ``Store.mutate``:
+  the code's ``used`` flag makes a cast happen once, and nothing is stored that would lead
+  from the code to the ballot. A second cast with the same code is always refused ("already
+  used"), never replayed.
 """
 
 from __future__ import annotations
 
 from proto import common_pb2, voting_pb2, voting_pb2_grpc
-from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument
+from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.store import Store, Tx
-from services.voting.domain import VotingDomain, code_hash
+from services.voting.ballot_box import BallotBox
+from services.voting.domain import VotingDomain
 
 
 class VotingServicer(voting_pb2_grpc.VotingServicer):
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, ballot_box: BallotBox):
         self.store = store
         self.domain = VotingDomain(store)
+        self.ballot_box = ballot_box
 
     async def OpenMeeting(self, request, context):  # type: ignore[no-untyped-def]
         return await self.store.mutate(request.idempotency_key, "OpenMeeting", request,
@@ -86,25 +89,7 @@ class VotingServicer(voting_pb2_grpc.VotingServicer):
             raise InvalidArgument("required", field="code")
         if not request.round_id:
             raise InvalidArgument("required", field="round_id")
-        cast: dict[str, object] = {}
-
-        async def cast_one(tx: Tx) -> voting_pb2.CastBallotResponse:
-            cast["response"] = await self.domain.cast_ballot(tx, request)
-            cast["stored"] = voting_pb2.CastBallotResponse()
-            return cast["stored"]  # type: ignore[return-value]  # nothing kept beside the key
-
-        try:
-            result = await self.store.mutate(
-                "ballot:" + code_hash(request.code), "CastBallot",
-                voting_pb2.CastBallotRequest(round_id=request.round_id),  # digest: no code, no marks
-                voting_pb2.CastBallotResponse, cast_one, None)
-        except AlreadyExists as exc:
-            if exc.field == "idempotency_key":
-                raise AlreadyExists("ballot code already used", field="code") from exc
-            raise
-        if result is not cast.get("stored"):  # the key was there: the code was used before
-            raise AlreadyExists("ballot code already used", field="code")
-        return cast["response"]
+        return await self.ballot_box.cast(request)
 
     async def EnterTally(self, request, context):  # type: ignore[no-untyped-def]
         return await self.store.mutate(request.idempotency_key, "EnterTally", request,

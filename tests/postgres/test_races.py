@@ -162,3 +162,59 @@ async def test_two_decisions_on_one_approval(services: dict[str, Any]) -> None:
                            f'%{request.approval_id}%') == 1
     report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id="race-2"))
     assert report.verified
+
+
+async def test_casts_of_one_code_and_the_count_across_two_voting_replicas(
+        services: dict[str, Any], tmp_path: Path) -> None:
+    """Two voting processes on one database (replicas behind a balancer), each with its own
+    ballot box: one code cast at both many times is stored once; casts racing the count are
+    either in the count or refused, never acknowledged and left out."""
+    ports = nom.free_port()
+    settings = Settings(data_dir=tmp_path, database_url=services["url"], temporal_address="",
+                        voting_address=f"127.0.0.1:{ports}")
+    task, stop, replica = await serving(voting_server.main, settings, settings.voting_address)
+    try:
+        stubs = [voting_pb2_grpc.VotingStub(services["voting"]), voting_pb2_grpc.VotingStub(replica)]
+        probe = SqlProbe(services["url"], "voting")
+        people = [f"m{i:03d}" for i in range(1, 61)]
+        meeting = await stubs[0].OpenMeeting(vpb.OpenMeetingRequest(
+            idempotency_key=key(), actor=OFFICE, election_id="race-ballots", kind="congress",
+            session=1, profile="nanjing", electorate=[
+                vpb.Elector(person_id=p, name=p, expected=True, **{"class": "member"})
+                for p in people]))
+        await stubs[0].CheckIn(vpb.CheckInRequest(idempotency_key=key(), actor=OFFICE,
+                                                  meeting_id=meeting.meeting_id, person_ids=people))
+        await stubs[0].ConfirmAttendance(vpb.MeetingActionRequest(
+            idempotency_key=key(), actor=OFFICE, meeting_id=meeting.meeting_id))
+        rnd = await stubs[1].OpenRound(vpb.OpenRoundRequest(
+            idempotency_key=key(), actor=OFFICE, meeting_id=meeting.meeting_id, post="secretary",
+            kind="regular", seats=1, candidates=[vpb.Candidate(person_id="c1", name="甲"),
+                                                 vpb.Candidate(person_id="c2", name="乙")]))
+        codes = list((await stubs[0].IssueBallots(vpb.IssueBallotsRequest(
+            idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id,
+            person_ids=people))).codes)
+
+        def cast(i: int, code: str) -> Any:
+            return stubs[i % 2].CastBallot(vpb.CastBallotRequest(
+                round_id=rnd.round_id, code=code, marks=[vpb.Mark(person_id="c1", choice="for")]))
+
+        for code in codes[:ROUNDS]:  # one code, many casts at both replicas: one ballot
+            ok, errors = await outcomes([cast(i, code) for i in range(CLIENTS)])
+            assert len(ok) == 1 and set(errors) == {grpc.StatusCode.ALREADY_EXISTS}, errors
+        # the rest cast at both replicas while the count closes the round
+        casts = [asyncio.ensure_future(cast(i, code)) for i, code in enumerate(codes[ROUNDS:])]
+        await asyncio.sleep(0.01)
+        counted = await stubs[0].CloseRound(vpb.RoundActionRequest(
+            idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id))
+        ok, errors = await outcomes(casts)
+        assert set(errors) <= {grpc.StatusCode.FAILED_PRECONDITION}, errors
+        acknowledged = ROUNDS + len(ok)
+        assert counted.returned == acknowledged  # every acknowledged ballot is in the count
+        assert probe.count("SELECT count(*) FROM ballots") == acknowledged
+        assert probe.count("SELECT count(*) FROM ballot_codes WHERE used") == acknowledged
+        report = await stubs[1].VerifyAudit(common_pb2.AuditRequest(election_id="race-ballots"))
+        assert report.verified
+    finally:
+        await replica.close()
+        stop.set()
+        await asyncio.wait_for(task, 30)

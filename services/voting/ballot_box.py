@@ -1,0 +1,342 @@
+"""The ballot box: electronic ballots written in group commits, each acknowledged once durable.
+
+CastBallot is the one write that comes in thousands at once (a congress of 2,000 members votes
+in minutes), so it does not go through the general ORM write path. One writer task takes every
+cast that is waiting and writes them together in one transaction of a handful of set-wise
+statements — look up the batch's rounds and codes, insert the ballots, mark the codes used,
+append the audit records and move each election's chain head — and answers each caller only
+after that transaction committed. Casts that arrive meanwhile wait for the next batch: under
+load the batches grow by themselves, with one client a batch is one ballot.
+
+Every cast is judged before anything is written (unknown round or code, code already used —
+also twice within one batch —, round not open, malformed marks); a refused cast is answered
+with its error and leaves the batch untouched. A batch that fails as a whole (a lost database
+connection, say) rolls back and each of its casts is tried again alone.
+
+The same statements run on both databases: on SQLite a batch is one call on a dedicated
+thread holding its own connection (one thread hand-off per batch, not per statement), under
+the process's write lock; on PostgreSQL it runs on the async engine, the rounds share-locked
+(a cast and the count exclude each other) and the codes locked in a fixed order.
+
+What a cast keeps (DESIGN.md, Security): the ballot (marks, validity, salt, receipt) with a
+random ID, the code's ``used`` flag, and an audit record of the receipt. Not the code, not the
+voter, not the time of the ballot. The ``used`` flag makes a cast happen once: a retry of an
+acknowledged cast is refused as "already used", never written twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import secrets
+import sqlite3
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from proto import voting_pb2
+from services.common.db import Database
+from services.common.errors import AlreadyExists, DomainError, FailedPrecondition, NotFound
+from services.common.store import utcnow
+from services.voting.domain import _sha256, ballot_validity, code_hash
+
+log = logging.getLogger(__name__)
+
+# made once: json.dumps with non-default options builds a new encoder per call (a ballot needs
+# three); these produce exactly what canonical_json / record_hash / the marks encoding produce
+_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                           default=str).encode
+_CHAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _record_hash(prev_hash: str, election_id: str, seq: int, payload_json: str,
+                 created_at: str) -> str:
+    """services.common.store.record_hash of a ballot.cast record by the system actor."""
+    canonical = _CHAIN([prev_hash, election_id, seq, "ballot.cast", payload_json, "system", "",
+                        created_at])
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class _Cast:
+    request: voting_pb2.CastBallotRequest
+    hash: str
+    future: asyncio.Future[voting_pb2.CastBallotResponse]
+
+
+@dataclass
+class _Round:
+    round_id: str
+    election_id: str
+    kind: str
+    seats: int
+    status: str
+    candidates: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass
+class _Writes:
+    """What one batch writes, decided before anything is written."""
+
+    ballots: list[tuple[Any, ...]] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)
+    audit: list[tuple[Any, ...]] = field(default_factory=list)
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+def judge(batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]], rounds: dict[str, _Round],
+          codes: dict[str, tuple[str, bool]], heads: dict[str, tuple[int, str]]
+          ) -> tuple[list[voting_pb2.CastBallotResponse | DomainError], _Writes]:
+    """Each cast's answer (a response, or the refusal it gets) and the rows the accepted ones
+    write: ballots, codes used, audit records chained on from ``heads``, the heads moved."""
+    out: list[voting_pb2.CastBallotResponse | DomainError] = []
+    writes = _Writes()
+    created_at = utcnow().isoformat()
+    for req, h in batch:
+        try:
+            rnd = rounds.get(req.round_id)
+            if rnd is None:
+                raise NotFound(f"no round {req.round_id!r}", field="round_id")
+            code = codes.get(h)
+            if code is None or code[0] != rnd.round_id:
+                raise NotFound("unknown ballot code for this round", field="code")
+            if code[1]:
+                raise AlreadyExists("ballot code already used", field="code")
+            if rnd.status != "open":
+                raise FailedPrecondition(f"round {rnd.round_id} is {rnd.status}, not open",
+                                         field="round_id")
+            valid, invalid_rule = ballot_validity(rnd.kind, rnd.seats, rnd.candidates, req.marks)
+        except DomainError as exc:
+            out.append(exc)
+            continue
+        codes[h] = (code[0], True)  # the same code twice in one batch: the second is refused
+        # canonical marks: sorted, so not even the order of marking is kept
+        marks = sorted(({"person_id": m.person_id, "choice": m.choice,
+                         "write_in": m.write_in.strip()} for m in req.marks),
+                       key=lambda m: (m["person_id"], m["choice"], m["write_in"]))
+        marks_json = _SORTED(marks)
+        random = secrets.token_hex(32)  # one read of the system's randomness for both
+        salt, ballot_id = random[:32], random[32:]
+        receipt = "sha256:" + _sha256(salt + marks_json)
+        writes.ballots.append((ballot_id, rnd.round_id, marks_json, valid, invalid_rule, salt,
+                               receipt))
+        writes.used.append(h)
+        # the election's audit chain, on from its head (locked by the caller)
+        election_id = rnd.election_id
+        payload_json = _SORTED({"round_id": rnd.round_id, "receipt": receipt})
+        seq, prev = writes.heads.get(election_id) or heads.get(election_id, (0, ""))
+        seq += 1
+        digest = _record_hash(prev, election_id, seq, payload_json, created_at)
+        writes.audit.append((election_id, seq, "ballot.cast", payload_json, "system", "",
+                             created_at, prev, digest))
+        writes.heads[election_id] = (seq, digest)
+        out.append(voting_pb2.CastBallotResponse(receipt=receipt, valid=valid,
+                                                 invalid_rule=invalid_rule))
+    return out, writes
+
+
+def _round(row: Sequence[Any]) -> _Round:
+    round_id, election_id, kind, seats, status, candidates_json = row
+    return _Round(round_id, election_id, kind, seats, status,
+                  frozenset(c["person_id"] for c in json.loads(candidates_json)))
+
+
+_BALLOT_COLUMNS = "ballot_id, round_id, marks_json, valid, invalid_rule, salt, receipt"
+_AUDIT_COLUMNS = ("election_id, seq, kind, payload_json, actor_role, actor_scope, created_at,"
+                  " prev_hash, hash")
+
+
+def write_batch_sqlite(conn: sqlite3.Connection,
+                       batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]]) -> list[Any]:
+    """One batch on SQLite, in one BEGIN IMMEDIATE ... COMMIT on ``conn`` (this thread's)."""
+    def marks(n: int) -> str:
+        return ",".join("?" * n)
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        round_ids = sorted({req.round_id for req, _ in batch})
+        rounds = {r[0]: _round(r) for r in conn.execute(
+            "SELECT round_id, election_id, kind, seats, status, candidates_json FROM rounds"
+            f" WHERE round_id IN ({marks(len(round_ids))})", round_ids)}
+        hashes = sorted({h for _, h in batch})
+        codes = {h: (r, bool(u)) for h, r, u in conn.execute(
+            "SELECT code_hash, round_id, used FROM ballot_codes"
+            f" WHERE code_hash IN ({marks(len(hashes))})", hashes)}
+        elections = sorted({r.election_id for r in rounds.values()})
+        heads = {e: (s, h) for e, s, h in conn.execute(
+            "SELECT election_id, seq, hash FROM audit_heads"
+            f" WHERE election_id IN ({marks(len(elections))})", elections)}
+        out, w = judge(batch, rounds, codes, heads)
+        if w.ballots:
+            conn.executemany(f"INSERT INTO ballots ({_BALLOT_COLUMNS}) VALUES ({marks(7)})",
+                             w.ballots)
+            conn.execute(f"UPDATE ballot_codes SET used = 1 WHERE code_hash IN"
+                         f" ({marks(len(w.used))})", w.used)
+            conn.executemany(f"INSERT INTO audit_records ({_AUDIT_COLUMNS}) VALUES ({marks(9)})",
+                             w.audit)
+            conn.executemany(
+                "INSERT INTO audit_heads (election_id, seq, hash) VALUES (?, ?, ?) ON CONFLICT"
+                " (election_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+                [(e, s, h) for e, (s, h) in w.heads.items()])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return out
+
+
+async def write_batch_postgres(conn: Any, schema: str,
+                               batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]]
+                               ) -> list[Any]:
+    """One batch on PostgreSQL (an asyncpg connection): the rounds share-locked (casts share,
+    the count excludes them), the codes and chain heads locked in a fixed order."""
+    q = f'"{schema}".'
+    async with conn.transaction():
+        round_ids = sorted({req.round_id for req, _ in batch})
+        rounds = {r[0]: _round(tuple(r)) for r in await conn.fetch(
+            "SELECT round_id, election_id, kind, seats, status, candidates_json FROM "
+            f"{q}rounds WHERE round_id = ANY($1::text[]) ORDER BY round_id FOR SHARE",
+            round_ids)}
+        hashes = sorted({h for _, h in batch})
+        codes = {r[0]: (r[1], bool(r[2])) for r in await conn.fetch(
+            f"SELECT code_hash, round_id, used FROM {q}ballot_codes"
+            " WHERE code_hash = ANY($1::text[]) ORDER BY code_hash FOR UPDATE", hashes)}
+        elections = sorted({r.election_id for r in rounds.values()})
+        heads = {r[0]: (r[1], r[2]) for r in await conn.fetch(
+            f"SELECT election_id, seq, hash FROM {q}audit_heads"
+            " WHERE election_id = ANY($1::text[]) ORDER BY election_id FOR UPDATE", elections)}
+        out, w = judge(batch, rounds, codes, heads)
+        if w.ballots:
+            await conn.executemany(f"INSERT INTO {q}ballots ({_BALLOT_COLUMNS}) VALUES"
+                                   " ($1, $2, $3, $4, $5, $6, $7)", w.ballots)
+            await conn.execute(f"UPDATE {q}ballot_codes SET used = true"
+                               " WHERE code_hash = ANY($1::text[])", w.used)
+            await conn.executemany(f"INSERT INTO {q}audit_records ({_AUDIT_COLUMNS}) VALUES"
+                                   " ($1, $2, $3, $4, $5, $6, $7, $8, $9)", w.audit)
+            await conn.executemany(
+                f"INSERT INTO {q}audit_heads (election_id, seq, hash) VALUES ($1, $2, $3)"
+                " ON CONFLICT (election_id) DO UPDATE SET seq = excluded.seq,"
+                " hash = excluded.hash", [(e, s, h) for e, (s, h) in w.heads.items()])
+    return out
+
+
+class BallotBox:
+    """One writer task per process over the batch writers above (see the module's docstring)."""
+
+    def __init__(self, db: Database, max_batch: int = 512):
+        self.db = db
+        self.max_batch = max_batch
+        self.pending: list[_Cast] = []
+        self.event = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._sqlite: sqlite3.Connection | None = None
+        self._postgres: Any = None  # asyncpg connection, made on first use
+
+    async def cast(self, request: voting_pb2.CastBallotRequest) -> voting_pb2.CastBallotResponse:
+        future: asyncio.Future[voting_pb2.CastBallotResponse] = \
+            asyncio.get_running_loop().create_future()
+        self.pending.append(_Cast(request, code_hash(request.code), future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run(), name="ballot-box")
+        self.event.set()
+        return await future
+
+    async def close(self) -> None:
+        if self.task is not None:
+            while self.pending:  # noqa: ASYNC110 - in-flight casts finished: drain their writes
+                await asyncio.sleep(0.01)
+            self.task.cancel()
+            try:
+                await self.task
+            except asyncio.CancelledError:
+                pass
+        if self._thread is not None:
+            if self._sqlite is not None:
+                await asyncio.get_running_loop().run_in_executor(self._thread, self._sqlite.close)
+            self._thread.shutdown(wait=True)
+        if self._postgres is not None:
+            await self._postgres.close()
+
+    async def _run(self) -> None:
+        while True:
+            await self.event.wait()
+            self.event.clear()
+            while self.pending:
+                batch = self.pending[: self.max_batch]
+                del self.pending[: len(batch)]
+                try:
+                    answers = await self._write(batch)
+                except Exception as exc:  # rolled back as a whole: each cast again, alone
+                    log.warning("ballot batch of %d failed (%s: %s); casting each alone",
+                                len(batch), type(exc).__name__, exc)
+                    for cast in batch:
+                        try:
+                            answers = await self._write([cast])
+                        except Exception as alone:  # noqa: BLE001 - handed to its caller
+                            answers = [alone]
+                        _answer([cast], answers)
+                    continue
+                _answer(batch, answers)
+
+    async def _write(self, batch: list[_Cast]) -> list[Any]:
+        from services.common.metrics import GROUP_COMMIT_SIZE
+
+        items = [(c.request, c.hash) for c in batch]
+        if self.db.sqlite:
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(1, thread_name_prefix="ballot-box")
+            assert self.db._write_lock is not None
+            async with self.db._write_lock:  # one writer in the process (see Database)
+                answers = await asyncio.get_running_loop().run_in_executor(
+                    self._thread, self._write_sqlite, items)
+        else:
+            try:
+                if self._postgres is None or self._postgres.is_closed():
+                    import asyncpg
+
+                    self._postgres = await asyncpg.connect(_dsn(self.db.url))
+                answers = await write_batch_postgres(self._postgres, self.db.schema or "public",
+                                                     items)
+            except (OSError, ConnectionError) as exc:
+                if self._postgres is not None:
+                    self._postgres.terminate()
+                    self._postgres = None
+                raise exc
+        GROUP_COMMIT_SIZE.labels("CastBallot").observe(len(batch))
+        return answers
+
+    def _write_sqlite(self, items: list[tuple[voting_pb2.CastBallotRequest, str]]) -> list[Any]:
+        if self._sqlite is None:  # made on the ballot box's own thread, used only there
+            self._sqlite = _sqlite_connection(self.db.url)
+        return write_batch_sqlite(self._sqlite, items)
+
+
+def _answer(batch: Sequence[_Cast], answers: Sequence[Any]) -> None:
+    for cast, answer in zip(batch, answers, strict=True):
+        if cast.future.done():
+            continue
+        if isinstance(answer, BaseException):
+            cast.future.set_exception(answer)
+        else:
+            cast.future.set_result(answer)
+
+
+def _sqlite_connection(async_url: str) -> sqlite3.Connection:
+    """The ballot box's own connection to the service's SQLite file: WAL, synchronous FULL (a
+    ballot is acknowledged only once it is on disk); transactions begun explicitly."""
+    conn = sqlite3.connect(make_url(async_url).database or ":memory:", timeout=30,
+                           isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def _dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
