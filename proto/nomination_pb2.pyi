@@ -237,6 +237,28 @@ class RegisterRequest(_message.Message):
     channel: str
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., person_id: _Optional[str] = ..., post: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
 
+class RegistrationEntry(_message.Message):
+    __slots__ = ("person_id", "post", "channel")
+    PERSON_ID_FIELD_NUMBER: _ClassVar[int]
+    POST_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    person_id: str
+    post: str
+    channel: str
+    def __init__(self, person_id: _Optional[str] = ..., post: _Optional[str] = ..., channel: _Optional[str] = ...) -> None: ...
+
+class RegisterManyRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "election_id", "registrations")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    REGISTRATIONS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    election_id: str
+    registrations: _containers.RepeatedCompositeFieldContainer[RegistrationEntry]
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., registrations: _Optional[_Iterable[_Union[RegistrationEntry, _Mapping]]] = ...) -> None: ...
+
 class CosignRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "registration_id", "cosigner_person_id")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
@@ -248,6 +270,24 @@ class CosignRequest(_message.Message):
     registration_id: str
     cosigner_person_id: str
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., registration_id: _Optional[str] = ..., cosigner_person_id: _Optional[str] = ...) -> None: ...
+
+class CosignManyRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "registration_id", "cosigner_person_ids")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REGISTRATION_ID_FIELD_NUMBER: _ClassVar[int]
+    COSIGNER_PERSON_IDS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    registration_id: str
+    cosigner_person_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., registration_id: _Optional[str] = ..., cosigner_person_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CosignManyResponse(_message.Message):
+    __slots__ = ("cosignatures",)
+    COSIGNATURES_FIELD_NUMBER: _ClassVar[int]
+    cosignatures: _containers.RepeatedCompositeFieldContainer[Cosignature]
+    def __init__(self, cosignatures: _Optional[_Iterable[_Union[Cosignature, _Mapping]]] = ...) -> None: ...
 
 class WithdrawCosignatureRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "registration_id", "cosigner_person_id")
@@ -294,6 +334,26 @@ class DecideReviewRequest(_message.Message):
     approve: bool
     reason: str
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., registration_id: _Optional[str] = ..., approve: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReviewDecision(_message.Message):
+    __slots__ = ("registration_id", "approve", "reason")
+    REGISTRATION_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    registration_id: str
+    approve: bool
+    reason: str
+    def __init__(self, registration_id: _Optional[str] = ..., approve: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class DecideReviewsRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "decisions")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    DECISIONS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    decisions: _containers.RepeatedCompositeFieldContainer[ReviewDecision]
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., decisions: _Optional[_Iterable[_Union[ReviewDecision, _Mapping]]] = ...) -> None: ...
 
 class ListRegistrationsRequest(_message.Message):
     __slots__ = ("election_id", "post", "stage")

@@ -85,10 +85,20 @@ class NominationStub:
                 request_serializer=proto_dot_nomination__pb2.RegisterRequest.SerializeToString,
                 response_deserializer=proto_dot_nomination__pb2.Registration.FromString,
                 _registered_method=True)
+        self.RegisterMany = channel.unary_unary(
+                '/gongtui.v1.Nomination/RegisterMany',
+                request_serializer=proto_dot_nomination__pb2.RegisterManyRequest.SerializeToString,
+                response_deserializer=proto_dot_nomination__pb2.ListRegistrationsResponse.FromString,
+                _registered_method=True)
         self.Cosign = channel.unary_unary(
                 '/gongtui.v1.Nomination/Cosign',
                 request_serializer=proto_dot_nomination__pb2.CosignRequest.SerializeToString,
                 response_deserializer=proto_dot_nomination__pb2.Cosignature.FromString,
+                _registered_method=True)
+        self.CosignMany = channel.unary_unary(
+                '/gongtui.v1.Nomination/CosignMany',
+                request_serializer=proto_dot_nomination__pb2.CosignManyRequest.SerializeToString,
+                response_deserializer=proto_dot_nomination__pb2.CosignManyResponse.FromString,
                 _registered_method=True)
         self.WithdrawCosignature = channel.unary_unary(
                 '/gongtui.v1.Nomination/WithdrawCosignature',
@@ -104,6 +114,11 @@ class NominationStub:
                 '/gongtui.v1.Nomination/DecideReview',
                 request_serializer=proto_dot_nomination__pb2.DecideReviewRequest.SerializeToString,
                 response_deserializer=proto_dot_nomination__pb2.Registration.FromString,
+                _registered_method=True)
+        self.DecideReviews = channel.unary_unary(
+                '/gongtui.v1.Nomination/DecideReviews',
+                request_serializer=proto_dot_nomination__pb2.DecideReviewsRequest.SerializeToString,
+                response_deserializer=proto_dot_nomination__pb2.ListRegistrationsResponse.FromString,
                 _registered_method=True)
         self.ListRegistrations = channel.unary_unary(
                 '/gongtui.v1.Nomination/ListRegistrations',
@@ -230,8 +245,24 @@ class NominationServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RegisterMany(self, request, context):
+        """Many registrations of one election at once: all recorded, or none (the first refusal
+        names registrations[i] and its rule); answered in the order asked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Cosign(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CosignMany(self, request, context):
+        """Many co-signatures of one joint nomination at once: all recorded, or none (the first
+        refusal names cosigner_person_ids[i] and its rule).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -250,6 +281,14 @@ class NominationServicer:
 
     def DecideReview(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideReviews(self, request, context):
+        """Many review decisions of one election at once: all recorded, or none (the first refusal
+        names decisions[i] and its rule).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -382,10 +421,20 @@ def add_NominationServicer_to_server(servicer, server):
                     request_deserializer=proto_dot_nomination__pb2.RegisterRequest.FromString,
                     response_serializer=proto_dot_nomination__pb2.Registration.SerializeToString,
             ),
+            'RegisterMany': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegisterMany,
+                    request_deserializer=proto_dot_nomination__pb2.RegisterManyRequest.FromString,
+                    response_serializer=proto_dot_nomination__pb2.ListRegistrationsResponse.SerializeToString,
+            ),
             'Cosign': grpc.unary_unary_rpc_method_handler(
                     servicer.Cosign,
                     request_deserializer=proto_dot_nomination__pb2.CosignRequest.FromString,
                     response_serializer=proto_dot_nomination__pb2.Cosignature.SerializeToString,
+            ),
+            'CosignMany': grpc.unary_unary_rpc_method_handler(
+                    servicer.CosignMany,
+                    request_deserializer=proto_dot_nomination__pb2.CosignManyRequest.FromString,
+                    response_serializer=proto_dot_nomination__pb2.CosignManyResponse.SerializeToString,
             ),
             'WithdrawCosignature': grpc.unary_unary_rpc_method_handler(
                     servicer.WithdrawCosignature,
@@ -401,6 +450,11 @@ def add_NominationServicer_to_server(servicer, server):
                     servicer.DecideReview,
                     request_deserializer=proto_dot_nomination__pb2.DecideReviewRequest.FromString,
                     response_serializer=proto_dot_nomination__pb2.Registration.SerializeToString,
+            ),
+            'DecideReviews': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideReviews,
+                    request_deserializer=proto_dot_nomination__pb2.DecideReviewsRequest.FromString,
+                    response_serializer=proto_dot_nomination__pb2.ListRegistrationsResponse.SerializeToString,
             ),
             'ListRegistrations': grpc.unary_unary_rpc_method_handler(
                     servicer.ListRegistrations,
@@ -744,6 +798,33 @@ class Nomination:
             _registered_method=True)
 
     @staticmethod
+    def RegisterMany(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Nomination/RegisterMany',
+            proto_dot_nomination__pb2.RegisterManyRequest.SerializeToString,
+            proto_dot_nomination__pb2.ListRegistrationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def Cosign(request,
             target,
             options=(),
@@ -760,6 +841,33 @@ class Nomination:
             '/gongtui.v1.Nomination/Cosign',
             proto_dot_nomination__pb2.CosignRequest.SerializeToString,
             proto_dot_nomination__pb2.Cosignature.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CosignMany(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Nomination/CosignMany',
+            proto_dot_nomination__pb2.CosignManyRequest.SerializeToString,
+            proto_dot_nomination__pb2.CosignManyResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -841,6 +949,33 @@ class Nomination:
             '/gongtui.v1.Nomination/DecideReview',
             proto_dot_nomination__pb2.DecideReviewRequest.SerializeToString,
             proto_dot_nomination__pb2.Registration.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideReviews(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Nomination/DecideReviews',
+            proto_dot_nomination__pb2.DecideReviewsRequest.SerializeToString,
+            proto_dot_nomination__pb2.ListRegistrationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import rules
 from proto import approval_pb2
@@ -13,9 +15,10 @@ from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.store import Store, Tx, utcnow
 
 POSTS = ("secretary", "deputy_secretary", "member")
+_A = ApprovalRequestRow.__table__
 
 
-def to_message(row: ApprovalRequestRow) -> approval_pb2.ApprovalRequest:
+def to_message(row: Any) -> approval_pb2.ApprovalRequest:
     return approval_pb2.ApprovalRequest(
         approval_id=row.approval_id, election_id=row.election_id, community_id=row.community_id,
         street_id=row.street_id, committee_id=row.committee_id, post=row.post,
@@ -44,25 +47,24 @@ class ApprovalDomain:
         if req.post not in POSTS:
             raise InvalidArgument(f"unknown post {req.post!r}", field="post")
         attempt = req.attempt or 1
-        existing = (await tx.session.execute(select(ApprovalRequestRow).where(
-            ApprovalRequestRow.election_id == req.election_id,
-            ApprovalRequestRow.post == req.post,
-            ApprovalRequestRow.person_id == req.person_id,
-            ApprovalRequestRow.attempt == attempt))).scalar_one_or_none()
+        existing = await self.store.first(tx.session, select(*_A.c).where(
+            _A.c.election_id == req.election_id, _A.c.post == req.post,
+            _A.c.person_id == req.person_id, _A.c.attempt == attempt))
         if existing is not None:
             return to_message(existing)
         kind = rules.approval_kind(req.post)  # A1: approval for secretary/deputy, filing for members
         approval_id = "ap-" + hashlib.sha256(
             f"{req.election_id}|{req.post}|{req.person_id}|{attempt}".encode()).hexdigest()[:16]
-        row = ApprovalRequestRow(
+        now = utcnow()
+        values = dict(
             approval_id=approval_id, election_id=req.election_id, community_id=req.community_id,
             street_id=req.street_id, committee_id=req.committee_id, post=req.post,
             person_id=req.person_id, name=req.name, kind=kind,
-            status="filed" if kind == "filing" else "pending", attempt=attempt,
-            workflow_id=req.workflow_id, requested_at=utcnow())
-        if kind == "filing":
-            row.decided_at = row.requested_at
-        tx.session.add(row)
+            status="filed" if kind == "filing" else "pending", reason="", attempt=attempt,
+            workflow_id=req.workflow_id, requested_at=now,
+            decided_at=now if kind == "filing" else None, decided_by="")
+        tx.insert(ApprovalRequestRow, **values)
+        row = SimpleNamespace(**values)
         await tx.audit(req.election_id, "approval.requested" if kind == "approval" else "filing.received",
                        {"approval_id": approval_id, "post": req.post, "person_id": req.person_id,
                         "name": req.name, "kind": kind, "attempt": attempt, "rule": "A1"})
@@ -73,9 +75,11 @@ class ApprovalDomain:
             raise InvalidArgument("must be approve or reject", field="decision", value=req.decision)
         # two decisions on one approval: the second waits for the first's row lock and then
         # finds it decided (PostgreSQL; SQLite's writes are serialised by the process)
-        row = await tx.session.get(ApprovalRequestRow, req.approval_id, with_for_update=True)
-        if row is None:
+        found = await self.store.first(tx.session, select(*_A.c).where(
+            _A.c.approval_id == req.approval_id).with_for_update())
+        if found is None:
             raise NotFound(f"no approval request {req.approval_id!r}", field="approval_id")
+        row = SimpleNamespace(**found._asdict())
         if req.actor.role not in ("approver", "system"):
             raise PermissionDenied(f"role {req.actor.role or '(none)'} cannot decide approvals",
                                    field="actor.role", rule="A1")
@@ -93,6 +97,10 @@ class ApprovalDomain:
         row.reason = req.reason
         row.decided_at = utcnow()
         row.decided_by = f"{req.actor.role}@{req.actor.scope}"
+        await self.store.dml(tx.session, update(_A).where(
+            _A.c.approval_id == row.approval_id).values(
+            status=row.status, reason=row.reason, decided_at=row.decided_at,
+            decided_by=row.decided_by))
         await tx.audit(row.election_id, f"approval.{row.status}",
                        {"approval_id": row.approval_id, "post": row.post, "person_id": row.person_id,
                         "name": row.name, "reason": req.reason, "rule": "A1"})
@@ -100,14 +108,15 @@ class ApprovalDomain:
         return to_message(row)
 
     async def get(self, approval_id: str) -> approval_pb2.ApprovalRequest:
-        async with self.store.db.read() as session:
-            row = await session.get(ApprovalRequestRow, approval_id)
+        async with self.store.read() as session:
+            row = await self.store.first(session, select(*_A.c).where(
+                _A.c.approval_id == approval_id))
         if row is None:
             raise NotFound(f"no approval request {approval_id!r}", field="approval_id")
         return to_message(row)
 
     async def list(self, req: approval_pb2.ListApprovalsRequest) -> approval_pb2.ListApprovalsResponse:
-        stmt = select(ApprovalRequestRow)
+        stmt = select(*_A.c)
         if req.election_id:
             stmt = stmt.where(ApprovalRequestRow.election_id == req.election_id)
         if req.committee_id:
@@ -115,6 +124,6 @@ class ApprovalDomain:
         if req.status:
             stmt = stmt.where(ApprovalRequestRow.status == req.status)
         stmt = stmt.order_by(ApprovalRequestRow.requested_at, ApprovalRequestRow.approval_id)
-        async with self.store.db.read() as session:
-            rows = (await session.execute(stmt)).scalars().all()
+        async with self.store.read() as session:
+            rows = await self.store.rows(session, stmt)
         return approval_pb2.ListApprovalsResponse(approvals=[to_message(r) for r in rows])

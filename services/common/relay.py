@@ -3,6 +3,11 @@
 A signal is only a wake-up: the workflow reads the facts back, so delivering one twice is
 harmless, and keeping it in the outbox until delivered means none is lost when Temporal or
 this process is down for a while.
+
+Wake-ups are coalesced: after a commit the relay waits a moment (``coalesce`` seconds) so that
+the wake-ups of a burst of calls (eight inspections recorded one after the other, say) leave
+as one signal per workflow; the workflows of one sweep are signalled concurrently, and what
+commits meanwhile waits for the next sweep (at most one signal per workflow in flight).
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ WAKE_SIGNAL = "wake"
 
 
 class SignalRelay:
-    def __init__(self, db: Database, outbox_model: type, temporal_address: str, namespace: str):
+    def __init__(self, db: Database, outbox_model: type, temporal_address: str, namespace: str,
+                 coalesce: float = 0.05, concurrency: int = 32):
         self.db = db
+        self.coalesce = coalesce
+        self.concurrency = concurrency
         self.outbox = outbox_model
         self.address = temporal_address
         self.namespace = namespace
@@ -65,6 +73,8 @@ class SignalRelay:
                         await asyncio.wait_for(self._event.wait(), timeout=5)
                     except TimeoutError:
                         pass
+                    if self.coalesce > 0 and not self._stopping:
+                        await asyncio.sleep(self.coalesce)  # let the burst's wake-ups gather
                     self._event.clear()
             except Exception as exc:  # Temporal unreachable: keep the rows, retry later
                 log.warning("signal relay: %s; retrying in %.1fs", exc, backoff)
@@ -82,17 +92,23 @@ class SignalRelay:
             return 0
         client = await self._connect()
         done: list[int] = []
-        sent: set[str] = set()
+        latest: dict[str, str] = {}  # one wake per workflow per sweep is enough
         for row_id, workflow_id, reason in rows:
-            if workflow_id not in sent:  # one wake per workflow per sweep is enough
+            latest[workflow_id] = reason
+            done.append(row_id)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def signal(workflow_id: str, reason: str) -> None:
+            async with gate:
                 try:
                     await client.get_workflow_handle(workflow_id).signal(WAKE_SIGNAL, reason)
                 except RPCError as exc:
                     if exc.status != RPCStatusCode.NOT_FOUND:
                         raise
                     log.info("signal relay: workflow %s not found (ended); dropping", workflow_id)
-                sent.add(workflow_id)
-            done.append(row_id)
+
+        # all delivered before the rows go (a failure keeps them all: a wake twice is harmless)
+        await asyncio.gather(*(signal(w, r) for w, r in latest.items()))
         async with self.db.write() as session:
             await session.execute(delete(self.outbox).where(self.outbox.id.in_(done)))
         return len(done)

@@ -7,9 +7,10 @@ import hashlib
 import json
 from collections import Counter
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, bindparam, func, select, update
 
 import rules
 from gongtui.domain import CHANNELS, ORG_TYPES, POSTS, STATUSES
@@ -136,6 +137,72 @@ def objection_message(row: ObjectionRow) -> nomination_pb2.Objection:
         decision_reason=row.decision_reason)
 
 
+# Statements made once (their values bound per call): building a statement costs more than
+# running it inline on SQLite.
+_E, _P, _R = ElectionRow.__table__, PersonRow.__table__, RegistrationRow.__table__
+Q_ELECTION = select(*_E.c).where(_E.c.election_id == bindparam("election_id"))
+Q_PERSON = select(*_P.c).where(_P.c.election_id == bindparam("election_id"),
+                               _P.c.person_id == bindparam("person_id"))
+Q_PERSON_LOCKED = Q_PERSON.with_for_update()
+Q_NAMES = select(_P.c.person_id, _P.c.name).where(_P.c.election_id == bindparam("election_id"))
+Q_NAMES_OF = Q_NAMES.where(_P.c.person_id.in_(bindparam("person_ids", expanding=True)))
+Q_REG_LOCKED = select(*_R.c).where(
+    _R.c.registration_id == bindparam("registration_id")).with_for_update()
+Q_REGS_LOCKED = select(*_R.c).where(
+    _R.c.registration_id.in_(bindparam("registration_ids", expanding=True))).order_by(
+    _R.c.registration_id).with_for_update()
+Q_REGS_OF_ELECTION = select(*_R.c).where(_R.c.election_id == bindparam("election_id"))
+Q_REGS_OF_POST = Q_REGS_OF_ELECTION.where(_R.c.post == bindparam("post"))
+Q_MAX_SEQ = {model: select(func.max(model.__table__.c.seq)).where(
+    model.__table__.c.election_id == bindparam("election_id"))
+    for model in (RegistrationRow, NoticeRow, ObjectionRow)}
+_SAVE_REGISTRATION: dict[tuple[str, ...], Any] = {}
+Q_ROSTER = select(*_P.c).where(_P.c.election_id == bindparam("election_id")).order_by(_P.c.id)
+Q_PLAN = select(*PlanRow.__table__.c).where(PlanRow.__table__.c.election_id == bindparam(
+    "election_id"))
+_I, _O = InspectionRow.__table__, ObjectionRow.__table__
+Q_INSPECTIONS = select(*_I.c).where(_I.c.election_id == bindparam("election_id")).order_by(
+    _I.c.recorded_at, _I.c.post, _I.c.person_id)
+Q_OBJECTIONS = select(*_O.c).where(_O.c.election_id == bindparam("election_id")).order_by(
+    _O.c.seq)
+
+
+def _save_statement(fields: tuple[str, ...]) -> Any:
+    stmt = _SAVE_REGISTRATION.get(fields)
+    if stmt is None:
+        stmt = _SAVE_REGISTRATION[fields] = update(_R).where(
+            _R.c.registration_id == bindparam("b_registration_id")).values(
+            {f: bindparam(f"b_{f}", type_=_R.c[f].type) for f in fields})
+    return stmt
+
+
+_LIST_REGISTRATIONS: dict[tuple[bool, bool], Any] = {}
+
+
+def _list_registrations(post: bool, stage: bool) -> Any:
+    """The registrations of an election with their names (bound: election_id, and post and
+    stage when filtered on)."""
+    stmt = _LIST_REGISTRATIONS.get((post, stage))
+    if stmt is None:
+        reg, person = _R.c, _P.c
+        stmt = select(*_registration_columns(reg), person.name).select_from(
+            _R.outerjoin(_P, and_(person.election_id == reg.election_id,
+                                  person.person_id == reg.person_id))
+        ).where(reg.election_id == bindparam("election_id"))
+        if post:
+            stmt = stmt.where(reg.post == bindparam("post"))
+        if stage:
+            stmt = stmt.where(reg.stage == bindparam("stage"))
+        _LIST_REGISTRATIONS[(post, stage)] = stmt
+    return stmt
+
+
+def _registration_columns(c: Any) -> list[Any]:
+    """What a Registration message and the sort key read of a registrations row."""
+    return [c.registration_id, c.election_id, c.person_id, c.post, c.channel, c.stage, c.review,
+            c.rejected_rule, c.reason, c.cosigners, c.member_cosigners, c.rank, c.held, c.seq]
+
+
 def _sort_key(row: RegistrationRow) -> tuple[int, int, int, int]:
     """Post order, then rank (ranked first, when > 0), then registration order."""
     return (POST_ORDER.get(row.post, len(POSTS)), 0 if row.rank > 0 else 1, row.rank, row.seq)
@@ -151,6 +218,8 @@ class NominationDomain:
     def __init__(self, store: Store):
         self.store = store
         self._profiles: dict[tuple[str, str], rules.Profile] = {}
+        self._verdicts: dict[tuple[Any, ...], Any] = {}
+        self._approved: dict[str, Any] = {}  # election ID -> its approved plan (immutable)
 
     # ----------------------------------------------------------------------- helpers
 
@@ -168,38 +237,50 @@ class NominationDomain:
             self._profiles[key] = profile
         return profile
 
+    def _verdict(self, check: Any, profile: rules.Profile, *args: Any) -> Any:
+        """A rule check that depends on the profile and ``args`` only, evaluated once (the
+        profiles are cached for the life of the process, so their identity is a fair key)."""
+        key = (check, id(profile), args)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = check(profile, *args)
+        return verdict
+
     def profile_of(self, election: ElectionRow) -> rules.Profile:
         return self._load_profile(election.profile, election.overrides_json)
 
-    @staticmethod
-    async def _election(session: Any, election_id: str) -> ElectionRow:
+    async def _election(self, session: Any, election_id: str, mutable: bool = False) -> Any:
+        """The election (its row as a plain read; ``mutable``: the ORM object, to change it)."""
         if not election_id:
             raise InvalidArgument("required", field="election_id")
-        row = await session.get(ElectionRow, election_id)
+        if mutable:
+            row = await session.get(ElectionRow, election_id)
+        else:
+            row = await self.store.first(session, Q_ELECTION, election_id=election_id)
         if row is None:
             raise NotFound(f"no election {election_id!r}", field="election_id", value=election_id)
         return row
 
-    @staticmethod
-    async def _person(session: Any, election_id: str, person_id: str,
-                      field: str = "person_id", lock: bool = False) -> PersonRow:
+    async def _person(self, session: Any, election_id: str, person_id: str,
+                      field: str = "person_id", lock: bool = False) -> Any:
+        """A person of the roster (a plain read: roster rows never change)."""
         if not person_id:
             raise InvalidArgument("required", field=field)
-        stmt = select(PersonRow).where(PersonRow.election_id == election_id,
-                                       PersonRow.person_id == person_id)
-        if lock:  # row lock on PostgreSQL (SQLite's writes are serialised by the process)
-            stmt = stmt.with_for_update()
-        row = (await session.execute(stmt)).scalar_one_or_none()
+        # lock: a row lock on PostgreSQL (SQLite's writes are serialised by the process)
+        row = await self.store.first(session, Q_PERSON_LOCKED if lock else Q_PERSON,
+                                     election_id=election_id, person_id=person_id)
         if row is None:
             raise NotFound(f"{person_id!r} is not on the roster of {election_id!r}", field=field,
                            value=person_id)
         return row
 
-    @staticmethod
-    async def _names(session: Any, election_id: str) -> dict[str, str]:
-        rows = (await session.execute(select(PersonRow.person_id, PersonRow.name).where(
-            PersonRow.election_id == election_id))).all()
-        return {pid: name for pid, name in rows}
+    async def _names(self, session: Any, election_id: str, person_ids: Any = None
+                     ) -> dict[str, str]:
+        """Names by person ID: of ``person_ids`` if given, else of the whole roster."""
+        if person_ids is None:
+            return dict(await self.store.rows(session, Q_NAMES, election_id=election_id))
+        return dict(await self.store.rows(session, Q_NAMES_OF, election_id=election_id,
+                                          person_ids=sorted(set(person_ids))))
 
     @staticmethod
     async def _registration(session: Any, registration_id: str,
@@ -213,9 +294,31 @@ class NominationDomain:
                            value=registration_id)
         return row
 
-    @staticmethod
-    async def _approved_plan(session: Any, election_id: str) -> PlanRow:
-        plan = await session.get(PlanRow, election_id)
+    async def _registrations(self, session: Any, stmt: Any, **bound: Any
+                             ) -> list[SimpleNamespace]:
+        """Registrations (one of the Q_REG* statements) as plain, changeable records: save
+        changes with _save_registration. The locked ones: row locks on PostgreSQL, in a fixed
+        order (SQLite ignores them)."""
+        return [SimpleNamespace(**r._asdict())
+                for r in await self.store.rows(session, stmt, **bound)]
+
+    async def _save_registration(self, session: Any, reg: SimpleNamespace, *fields: str) -> None:
+        await self.store.dml(session, _save_statement(fields),
+                             b_registration_id=reg.registration_id,
+                             **{f"b_{f}": getattr(reg, f) for f in fields})
+
+    async def _approved_plan(self, session: Any, election_id: str) -> Any:
+        """The approved plan: once approved it never changes, so it is kept in memory."""
+        plan = self._approved.get(election_id)
+        if plan is not None:
+            return plan
+        plan = await self.store.first(session, select(PlanRow.status, PlanRow.posts_json).where(
+            PlanRow.election_id == election_id))
+        if plan is not None and plan.status == "approved":
+            if len(self._approved) >= 10_000:
+                self._approved.clear()
+            self._approved[election_id] = plan
+            return plan
         if plan is None or plan.status != "approved":
             raise FailedPrecondition(
                 "the election plan is not approved" + (f" (it is {plan.status})" if plan else
@@ -226,11 +329,9 @@ class NominationDomain:
     def _plan_posts(plan: PlanRow) -> dict[str, dict[str, Any]]:
         return {p["post"]: p for p in json.loads(plan.posts_json) if p.get("seats", 0) > 0}
 
-    @staticmethod
-    async def _next_seq(session: Any, model: Any, election_id: str) -> int:
-        current = (await session.execute(select(func.max(model.seq)).where(
-            model.election_id == election_id))).scalar_one_or_none()
-        return (current or 0) + 1
+    async def _next_seq(self, session: Any, model: Any, election_id: str) -> int:
+        current = await self.store.first(session, Q_MAX_SEQ[model], election_id=election_id)
+        return ((current[0] if current is not None else None) or 0) + 1
 
     # ----------------------------------------------------------------------- elections
 
@@ -267,7 +368,7 @@ class NominationDomain:
         return election_message(row)
 
     async def get_election(self, election_id: str) -> nomination_pb2.Election:
-        async with self.store.db.read() as session:
+        async with self.store.read() as session:
             return election_message(await self._election(session, election_id))
 
     # ----------------------------------------------------------------------- roster
@@ -279,10 +380,10 @@ class NominationDomain:
             raise FailedPrecondition("the nomination window is closed: the roster is frozen",
                                      field="window_status", rule="NM3")
         profile = self.profile_of(election)
-        existing = {r.person_id: r for r in (await tx.session.execute(select(PersonRow).where(
-            PersonRow.election_id == req.election_id))).scalars()}
+        existing = {r.person_id: r for r in await self.store.rows(tx.session, select(
+            *PersonRow.__table__.c).where(PersonRow.election_id == req.election_id))}
         seen: set[str] = set()
-        new_rows: list[PersonRow] = []
+        new_rows: list[dict[str, Any]] = []
         skipped = 0
         canonical_rows = []
         for i, p in enumerate(req.people):
@@ -326,23 +427,24 @@ class NominationDomain:
                         value=p.person_id)
                 skipped += 1
                 continue
-            new_rows.append(PersonRow(election_id=req.election_id, imported_at=utcnow(), **data))
-        tx.session.add_all(new_rows)
-        counts = Counter(r.status for r in new_rows)
+            new_rows.append(data)
+        now = utcnow()
+        for data in new_rows:
+            tx.insert(PersonRow, election_id=req.election_id, imported_at=now, **data)
+        counts = Counter(r["status"] for r in new_rows)
         await tx.audit(req.election_id, "roster.imported", {
             "imported": len(new_rows), "skipped": skipped,
             "by_status": {s: counts[s] for s in STATUSES if counts[s]},
-            "excluded": sum(1 for r in new_rows if r.excluded_reason),
+            "excluded": sum(1 for r in new_rows if r["excluded_reason"]),
             "digest": "sha256:" + hashlib.sha256(
                 canonical_json(canonical_rows).encode()).hexdigest(),
         })
         return nomination_pb2.ImportRosterResponse(imported=len(new_rows))
 
     async def list_roster(self, election_id: str) -> nomination_pb2.ListRosterResponse:
-        async with self.store.db.read() as session:
+        async with self.store.read() as session:
             await self._election(session, election_id)
-            rows = (await session.execute(select(PersonRow).where(
-                PersonRow.election_id == election_id).order_by(PersonRow.id))).scalars().all()
+            rows = await self.store.rows(session, Q_ROSTER, election_id=election_id)
         return nomination_pb2.ListRosterResponse(people=[person_message(r) for r in rows])
 
     # ----------------------------------------------------------------------- plan
@@ -412,9 +514,9 @@ class NominationDomain:
         return plan_message(plan)
 
     async def get_plan(self, election_id: str) -> nomination_pb2.Plan:
-        async with self.store.db.read() as session:
+        async with self.store.read() as session:
             await self._election(session, election_id)
-            plan = await session.get(PlanRow, election_id)
+            plan = await self.store.first(session, Q_PLAN, election_id=election_id)
         if plan is None:
             raise NotFound("no plan submitted", field="plan")
         return plan_message(plan)
@@ -423,7 +525,7 @@ class NominationDomain:
 
     async def open_nominations(self, tx: Tx, req: nomination_pb2.WindowRequest
                                ) -> nomination_pb2.NominationWindow:
-        election = await self._election(tx.session, req.election_id)
+        election = await self._election(tx.session, req.election_id, mutable=True)
         await self._approved_plan(tx.session, req.election_id)
         if election.window_status == "closed":
             raise FailedPrecondition("the nomination window is already closed",
@@ -437,7 +539,7 @@ class NominationDomain:
 
     async def close_nominations(self, tx: Tx, req: nomination_pb2.WindowRequest
                                 ) -> nomination_pb2.NominationWindow:
-        election = await self._election(tx.session, req.election_id)
+        election = await self._election(tx.session, req.election_id, mutable=True)
         if election.window_status == "not_open":
             raise FailedPrecondition("the nomination window is not open",
                                      field="window_status", rule="NM3")
@@ -456,94 +558,187 @@ class NominationDomain:
 
     async def register(self, tx: Tx, req: nomination_pb2.RegisterRequest
                        ) -> nomination_pb2.Registration:
-        election = await self._election(tx.session, req.election_id)
-        person = await self._person(tx.session, req.election_id, req.person_id)
+        out = await self._register(tx, req.election_id, [("", req)])
+        return out[0]
+
+    async def register_many(self, tx: Tx, req: nomination_pb2.RegisterManyRequest
+                            ) -> nomination_pb2.ListRegistrationsResponse:
+        if not req.registrations:
+            raise InvalidArgument("at least one registration is required",
+                                  field="registrations", rule="NM1")
+        out = await self._register(tx, req.election_id, [
+            (f"registrations[{i}].", r) for i, r in enumerate(req.registrations)])
+        return nomination_pb2.ListRegistrationsResponse(registrations=out)
+
+    async def _register(self, tx: Tx, election_id: str, entries: list[tuple[str, Any]]
+                        ) -> list[nomination_pb2.Registration]:
+        """Registrations of one election, in order, all or none (``entries``: the prefix of
+        the request fields naming each one, and its person_id, post and channel)."""
+        session = tx.session
+        election = await self._election(session, election_id)
+        for where, e in entries:
+            if not e.person_id:
+                raise InvalidArgument("required", field=f"{where}person_id")
+        people = {r.person_id: r for r in await self.store.rows(session, select(
+            PersonRow.person_id, PersonRow.name).where(
+            PersonRow.election_id == election_id,
+            PersonRow.person_id.in_({e.person_id for _, e in entries})))}
+        ids = [registration_id_for(election_id, e.person_id, e.post) for _, e in entries]
+        # the registrations already there, and the last registration number, at once
+        found = await self.store.rows(session, select(
+            RegistrationRow.registration_id, func.max(RegistrationRow.seq).over()).where(
+            RegistrationRow.election_id == election_id))
+        taken = {r[0] for r in found}
+        last_seq = found[0][1] if found else 0
         profile = self.profile_of(election)
-        if req.channel not in CHANNELS:
-            raise InvalidArgument(f"must be one of {', '.join(CHANNELS)}", field="channel",
-                                  rule="NM1", value=req.channel)
-        channel = rules.check_channel(profile, req.channel)
-        if not channel.ok:
-            raise InvalidArgument(channel.reason, field="channel", rule=channel.rule,
-                                  value=req.channel)
-        if req.post not in POSTS:
-            raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})", field="post",
-                                  value=req.post)
-        plan = await self._approved_plan(tx.session, req.election_id)
-        if req.post not in self._plan_posts(plan):
-            raise InvalidArgument("the approved plan has no seats for this post", field="post",
-                                  value=req.post)
-        registration_id = registration_id_for(req.election_id, req.person_id, req.post)
-        already = await tx.session.get(RegistrationRow, registration_id) is not None
         window_open = election.window_status == "open"
-        verdict = rules.check_registration(profile, window_open, already)
-        if not verdict.ok:
-            raise FailedPrecondition(verdict.reason, rule=verdict.rule or "NM3",
-                                     field="window_status" if not window_open else "post",
-                                     value=req.post)
+        plan = None
         now = utcnow()
-        row = RegistrationRow(
-            registration_id=registration_id, election_id=req.election_id,
-            seq=await self._next_seq(tx.session, RegistrationRow, req.election_id),
-            person_id=req.person_id, post=req.post, channel=req.channel, stage="registered",
-            review="pending", auto_checked=False, rejected_rule="", reason="", cosigners=0,
-            member_cosigners=0, rank=0, held=False, dropped_at="", registered_at=now,
-            updated_at=now)
-        tx.session.add(row)
-        await tx.audit(req.election_id, "registration.received", {
-            "registration_id": registration_id, "person_id": person.person_id,
-            "name": person.name, "post": req.post, "channel": req.channel,
-            "rules": ["NM1", "NM3"]})
-        return registration_message(row, person.name)
+        out: list[nomination_pb2.Registration] = []
+        for (where, e), registration_id in zip(entries, ids, strict=True):
+            person = people.get(e.person_id)
+            if person is None:
+                raise NotFound(f"{e.person_id!r} is not on the roster of {election_id!r}",
+                               field=f"{where}person_id", value=e.person_id)
+            if e.channel not in CHANNELS:
+                raise InvalidArgument(f"must be one of {', '.join(CHANNELS)}",
+                                      field=f"{where}channel", rule="NM1", value=e.channel)
+            channel = self._verdict(rules.check_channel, profile, e.channel)
+            if not channel.ok:
+                raise InvalidArgument(channel.reason, field=f"{where}channel",
+                                      rule=channel.rule, value=e.channel)
+            if e.post not in POSTS:
+                raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})",
+                                      field=f"{where}post", value=e.post)
+            plan = plan or await self._approved_plan(session, election_id)
+            if e.post not in self._plan_posts(plan):
+                raise InvalidArgument("the approved plan has no seats for this post",
+                                      field=f"{where}post", value=e.post)
+            already = registration_id in taken
+            verdict = self._verdict(rules.check_registration, profile, window_open, already)
+            if not verdict.ok:
+                raise FailedPrecondition(
+                    verdict.reason, rule=verdict.rule or "NM3",
+                    field="window_status" if not window_open else f"{where}post", value=e.post)
+            taken.add(registration_id)
+            last_seq += 1
+            values = dict(
+                registration_id=registration_id, election_id=election_id, seq=last_seq,
+                person_id=e.person_id, post=e.post, channel=e.channel, stage="registered",
+                review="pending", auto_checked=False, rejected_rule="", reason="", cosigners=0,
+                member_cosigners=0, rank=0, held=False, dropped_at="", registered_at=now,
+                updated_at=now)
+            tx.insert(RegistrationRow, **values)
+            await tx.audit(election_id, "registration.received", {
+                "registration_id": registration_id, "person_id": person.person_id,
+                "name": person.name, "post": e.post, "channel": e.channel,
+                "rules": ["NM1", "NM3"]})
+            out.append(registration_message(SimpleNamespace(**values), person.name))
+        return out
 
     async def cosign(self, tx: Tx, req: nomination_pb2.CosignRequest) -> nomination_pb2.Cosignature:
+        rows = await self._cosign(tx, req.registration_id,
+                                  [("cosigner_person_id", req.cosigner_person_id)])
+        return rows[0]
+
+    async def cosign_many(self, tx: Tx, req: nomination_pb2.CosignManyRequest
+                          ) -> nomination_pb2.CosignManyResponse:
+        if not req.cosigner_person_ids:
+            raise InvalidArgument("at least one co-signer is required",
+                                  field="cosigner_person_ids", rule="NM2")
+        seen: set[str] = set()
+        for i, pid in enumerate(req.cosigner_person_ids):
+            if pid in seen:
+                raise InvalidArgument(f"{pid!r} is listed twice",
+                                      field=f"cosigner_person_ids[{i}]", rule="NM2", value=pid)
+            seen.add(pid)
+        rows = await self._cosign(tx, req.registration_id, [
+            (f"cosigner_person_ids[{i}]", pid) for i, pid in enumerate(req.cosigner_person_ids)])
+        return nomination_pb2.CosignManyResponse(cosignatures=rows)
+
+    async def _cosign(self, tx: Tx, registration_id: str, signers: list[tuple[str, str]]
+                      ) -> list[nomination_pb2.Cosignature]:
+        """Co-signatures of one registration, in order, all or none (``signers``: the request
+        field naming each co-signer, and the co-signer's person ID)."""
         # Two co-signatures racing (the same co-signer for two nominations of one post, or a
         # co-signature against the review counting them) are serialised by row locks on the
         # registration and on the co-signer; a partial unique index backs the NM2 rule.
-        reg = await self._registration(tx.session, req.registration_id, lock=True)
-        election = await self._election(tx.session, reg.election_id)
+        session = tx.session
+        if not registration_id:
+            raise InvalidArgument("required", field="registration_id")
+        found = await self._registrations(session, Q_REG_LOCKED,
+                                          registration_id=registration_id)
+        if not found:
+            raise NotFound(f"no registration {registration_id!r}", field="registration_id",
+                           value=registration_id)
+        reg = found[0]
+        election = await self._election(session, reg.election_id)
         if reg.channel != "joint":
             raise FailedPrecondition("only a joint nomination (联名举荐) takes co-signatures",
                                      field="registration_id", rule="NM2", value=reg.channel)
         profile = self.profile_of(election)
-        window = rules.check_registration(profile, election.window_status == "open", False)
+        window = self._verdict(rules.check_registration, profile,
+                              election.window_status == "open", False)
         if not window.ok:
             raise FailedPrecondition(window.reason, field="window_status",
                                      rule=window.rule or "NM3")
-        cosigner = await self._person(tx.session, reg.election_id, req.cosigner_person_id,
-                                      field="cosigner_person_id", lock=True)
-        if cosigner.person_id == reg.person_id:
-            raise InvalidArgument("nobody co-signs their own nomination",
-                                  field="cosigner_person_id", rule="NM2",
-                                  value=req.cosigner_person_id)
-        other = (await tx.session.execute(select(CosignatureRow).where(
+        for field, pid in signers:
+            if not pid:
+                raise InvalidArgument("required", field=field)
+        ids = [pid for _, pid in signers]
+        stmt = select(PersonRow.person_id, PersonRow.status).where(
+            PersonRow.election_id == reg.election_id, PersonRow.person_id.in_(ids))
+        if not self.store.db.sqlite:  # row locks, in a fixed order
+            stmt = stmt.order_by(PersonRow.person_id).with_for_update()
+        people = dict(await self.store.rows(session, stmt))
+        for field, pid in signers:
+            if pid not in people:
+                raise NotFound(f"{pid!r} is not on the roster of {reg.election_id!r}",
+                               field=field, value=pid)
+            if pid == reg.person_id:
+                raise InvalidArgument("nobody co-signs their own nomination", field=field,
+                                      rule="NM2", value=pid)
+        others = dict(await self.store.rows(session, select(
+            CosignatureRow.cosigner_person_id, CosignatureRow.registration_id).where(
             CosignatureRow.election_id == reg.election_id, CosignatureRow.post == reg.post,
-            CosignatureRow.cosigner_person_id == cosigner.person_id,
+            CosignatureRow.cosigner_person_id.in_(ids),
             CosignatureRow.registration_id != reg.registration_id,
-            CosignatureRow.withdrawn.is_(False)))).scalars().first()
-        if other is not None:
-            raise FailedPrecondition(
-                f"one co-signature per person per post: {cosigner.person_id!r} already co-signs"
-                f" {other.registration_id!r} for {reg.post}", field="cosigner_person_id",
-                rule="NM2", value=cosigner.person_id)
-        row = await tx.session.get(CosignatureRow, (reg.registration_id, cosigner.person_id))
-        if row is not None:
-            if row.withdrawn:
-                row.withdrawn = False
-                row.signed_at = utcnow()
-                await tx.audit(reg.election_id, "cosignature.renewed", {
-                    "registration_id": reg.registration_id, "cosigner_person_id":
-                    cosigner.person_id, "post": reg.post, "rule": "NM2"})
-            return cosignature_message(row)
-        row = CosignatureRow(registration_id=reg.registration_id,
-                             cosigner_person_id=cosigner.person_id, election_id=reg.election_id,
-                             post=reg.post, withdrawn=False, signed_at=utcnow())
-        tx.session.add(row)
-        await tx.audit(reg.election_id, "cosignature.added", {
-            "registration_id": reg.registration_id, "nominee_person_id": reg.person_id,
-            "cosigner_person_id": cosigner.person_id, "cosigner_status": cosigner.status,
-            "post": reg.post, "rule": "NM2"})
-        return cosignature_message(row)
+            CosignatureRow.withdrawn.is_(False))))
+        for field, pid in signers:
+            other = others.get(pid)
+            if other is not None:
+                raise FailedPrecondition(
+                    f"one co-signature per person per post: {pid!r} already co-signs"
+                    f" {other!r} for {reg.post}", field=field, rule="NM2", value=pid)
+        existing = dict(await self.store.rows(session, select(
+            CosignatureRow.cosigner_person_id, CosignatureRow.withdrawn).where(
+            CosignatureRow.registration_id == reg.registration_id,
+            CosignatureRow.cosigner_person_id.in_(ids))))
+        signatures = CosignatureRow.__table__
+        out: list[nomination_pb2.Cosignature] = []
+        for _, pid in signers:
+            if pid in existing:
+                if existing[pid]:  # withdrawn: signed again
+                    await self.store.dml(session, update(signatures).where(
+                        signatures.c.registration_id == reg.registration_id,
+                        signatures.c.cosigner_person_id == pid).values(
+                        withdrawn=False, signed_at=utcnow()))
+                    await tx.audit(reg.election_id, "cosignature.renewed", {
+                        "registration_id": reg.registration_id, "cosigner_person_id": pid,
+                        "post": reg.post, "rule": "NM2"})
+                out.append(nomination_pb2.Cosignature(registration_id=reg.registration_id,
+                                                      cosigner_person_id=pid, withdrawn=False))
+                continue
+            tx.insert(CosignatureRow, registration_id=reg.registration_id,
+                      cosigner_person_id=pid, election_id=reg.election_id, post=reg.post,
+                      withdrawn=False, signed_at=utcnow())
+            await tx.audit(reg.election_id, "cosignature.added", {
+                "registration_id": reg.registration_id, "nominee_person_id": reg.person_id,
+                "cosigner_person_id": pid, "cosigner_status": people[pid], "post": reg.post,
+                "rule": "NM2"})
+            out.append(nomination_pb2.Cosignature(registration_id=reg.registration_id,
+                                                  cosigner_person_id=pid, withdrawn=False))
+        return out
 
     async def withdraw_cosignature(self, tx: Tx, req: nomination_pb2.WithdrawCosignatureRequest
                                    ) -> nomination_pb2.Cosignature:
@@ -571,15 +766,24 @@ class NominationDomain:
             raise FailedPrecondition("the automatic review runs after the nomination window"
                                      " closes", field="window_status", rule="NM4")
         profile = self.profile_of(election)
-        people = {p.person_id: p for p in (await tx.session.execute(select(PersonRow).where(
-            PersonRow.election_id == req.election_id))).scalars()}
-        regs = list((await tx.session.execute(select(RegistrationRow).where(
-            RegistrationRow.election_id == req.election_id))).scalars())
+        people = {p.person_id: p for p in await self.store.rows(tx.session, select(
+            *PersonRow.__table__.c).where(PersonRow.election_id == req.election_id))}
+        regs = await self._registrations(tx.session, Q_REGS_OF_ELECTION,
+                                         election_id=req.election_id)
         pending = sorted((r for r in regs if not r.auto_checked), key=lambda r: r.seq)
+        signatures: dict[str, list[Any]] = {}
+        if any(r.channel == "joint" and r.stage == "registered" for r in pending):
+            for s in await self.store.rows(tx.session, select(
+                    CosignatureRow.registration_id, CosignatureRow.cosigner_person_id,
+                    CosignatureRow.withdrawn).where(
+                    CosignatureRow.election_id == req.election_id).order_by(
+                    CosignatureRow.signed_at, CosignatureRow.cosigner_person_id)):
+                signatures.setdefault(s.registration_id, []).append(s)
         passed = rejected = 0
         for reg in pending:
             reg.auto_checked = True
             if reg.stage != "registered":  # e.g. removed by an upheld objection meanwhile
+                await self._save_registration(tx.session, reg, "auto_checked")
                 continue
             person = people[reg.person_id]
             facts = rules.PersonFacts(
@@ -589,12 +793,10 @@ class NominationDomain:
             verdict = rules.check_eligibility(profile, facts)
             checked = [verdict.rule]
             if verdict.ok and reg.channel == "joint":
-                signatures = (await tx.session.execute(select(CosignatureRow).where(
-                    CosignatureRow.registration_id == reg.registration_id).order_by(
-                    CosignatureRow.signed_at, CosignatureRow.cosigner_person_id))).scalars().all()
                 cosigners = [rules.Cosigner(
                     person_id=s.cosigner_person_id, status=people[s.cosigner_person_id].status,
-                    in_community=True, withdrawn=s.withdrawn) for s in signatures]
+                    in_community=True, withdrawn=s.withdrawn)
+                    for s in signatures.get(reg.registration_id, [])]
                 verdict = rules.check_joint_nomination(profile, reg.person_id, cosigners)
                 checked.append(verdict.rule)
                 counts = verdict.value if isinstance(verdict.value, dict) else {}
@@ -614,6 +816,9 @@ class NominationDomain:
                 reg.rejected_rule = verdict.rule
                 reg.reason = verdict.reason
                 kind = "review.auto_rejected"
+            await self._save_registration(
+                tx.session, reg, "auto_checked", "stage", "review", "rejected_rule", "reason",
+                "cosigners", "member_cosigners", "updated_at")
             await tx.audit(req.election_id, kind, {
                 "registration_id": reg.registration_id, "person_id": reg.person_id,
                 "name": person.name, "post": reg.post, "channel": reg.channel,
@@ -629,29 +834,88 @@ class NominationDomain:
 
     async def decide_review(self, tx: Tx, req: nomination_pb2.DecideReviewRequest
                             ) -> nomination_pb2.Registration:
-        reg = await self._registration(tx.session, req.registration_id, lock=True)
-        election = await self._election(tx.session, reg.election_id)
-        _require_decider(req.actor, "qualification reviews", rule="NM4")
-        if not reg.auto_checked:
-            raise FailedPrecondition("the automatic review has not checked this registration",
-                                     field="registration_id", rule="NM4")
-        if reg.review != "pending" or reg.stage != "registered":
-            raise FailedPrecondition(f"already decided: review {reg.review}, stage {reg.stage}",
-                                     field="registration_id", rule="NM4")
-        if not req.approve and not req.reason.strip():
-            raise InvalidArgument("a rejection needs a reason", field="reason", rule="NM4")
-        if req.approve:
-            reg.stage, reg.review, reg.rejected_rule = "qualified", "approved", ""
+        out = await self._decide_reviews(tx, req.actor, [("", req)])
+        return out[0]
+
+    async def decide_reviews(self, tx: Tx, req: nomination_pb2.DecideReviewsRequest
+                             ) -> nomination_pb2.ListRegistrationsResponse:
+        if not req.decisions:
+            raise InvalidArgument("at least one decision is required", field="decisions",
+                                  rule="NM4")
+        seen: set[str] = set()
+        for i, d in enumerate(req.decisions):
+            if d.registration_id in seen:
+                raise InvalidArgument(f"{d.registration_id!r} is decided twice",
+                                      field=f"decisions[{i}].registration_id", rule="NM4",
+                                      value=d.registration_id)
+            seen.add(d.registration_id)
+        out = await self._decide_reviews(
+            tx, req.actor, [(f"decisions[{i}].", d) for i, d in enumerate(req.decisions)])
+        return nomination_pb2.ListRegistrationsResponse(registrations=out)
+
+    async def _decide_reviews(self, tx: Tx, actor: common_pb2.Actor,
+                              decisions: list[tuple[str, Any]]
+                              ) -> list[nomination_pb2.Registration]:
+        """NM4 decisions of one election, in order, all or none (``decisions``: the prefix of
+        the request fields naming each decision, and the decision)."""
+        session = tx.session
+        for where, d in decisions:
+            if not d.registration_id:
+                raise InvalidArgument("required", field=f"{where}registration_id")
+        ids = [d.registration_id for _, d in decisions]
+        regs = {r.registration_id: r for r in await self._registrations(
+            session, Q_REGS_LOCKED, registration_ids=sorted(set(ids)))}
+        election_id = ""
+        for where, d in decisions:
+            reg = regs.get(d.registration_id)
+            if reg is None:
+                raise NotFound(f"no registration {d.registration_id!r}",
+                               field=f"{where}registration_id", value=d.registration_id)
+            if election_id and reg.election_id != election_id:
+                raise InvalidArgument("all decisions must be of one election",
+                                      field=f"{where}registration_id", value=d.registration_id)
+            election_id = reg.election_id
+        election = await self._election(session, election_id)
+        _require_decider(actor, "qualification reviews", rule="NM4")
+        for where, d in decisions:
+            reg = regs[d.registration_id]
+            field = f"{where}registration_id"
+            if not reg.auto_checked:
+                raise FailedPrecondition("the automatic review has not checked this registration",
+                                         field=field, rule="NM4")
+            if reg.review != "pending" or reg.stage != "registered":
+                raise FailedPrecondition(f"already decided: review {reg.review}, stage {reg.stage}",
+                                         field=field, rule="NM4")
+            if not d.approve and not d.reason.strip():
+                raise InvalidArgument("a rejection needs a reason", field=f"{where}reason",
+                                      rule="NM4")
+        names = await self._names(session, election_id, [regs[i].person_id for i in ids])
+        now = utcnow()
+        out: list[nomination_pb2.Registration] = []
+        for _, d in decisions:
+            reg = regs[d.registration_id]
+            if d.approve:
+                reg.stage, reg.review, reg.rejected_rule = "qualified", "approved", ""
+            else:
+                reg.stage, reg.review, reg.rejected_rule = "rejected", "rejected", "NM4"
+            reg.reason = d.reason
+            reg.updated_at = now
+            await self._save_registration(session, reg, "stage", "review", "rejected_rule",
+                                          "reason", "updated_at")
+            name = names.get(reg.person_id)
+            if name is None:
+                raise NotFound(f"{reg.person_id!r} is not on the roster of {election_id!r}",
+                               field="person_id", value=reg.person_id)
+            await tx.audit(election_id, f"review.{reg.review}", {
+                "registration_id": reg.registration_id, "person_id": reg.person_id,
+                "name": name, "post": reg.post, "reason": d.reason, "rule": "NM4"})
+            out.append(registration_message(reg, name))
+        if len(decisions) == 1:
+            reg = regs[ids[0]]
+            tx.wake(election.workflow_id, f"review {reg.registration_id} {reg.review}")
         else:
-            reg.stage, reg.review, reg.rejected_rule = "rejected", "rejected", "NM4"
-        reg.reason = req.reason
-        reg.updated_at = utcnow()
-        person = await self._person(tx.session, reg.election_id, reg.person_id)
-        await tx.audit(reg.election_id, f"review.{reg.review}", {
-            "registration_id": reg.registration_id, "person_id": reg.person_id,
-            "name": person.name, "post": reg.post, "reason": req.reason, "rule": "NM4"})
-        tx.wake(election.workflow_id, f"review {reg.registration_id} {reg.review}")
-        return registration_message(reg, person.name)
+            tx.wake(election.workflow_id, f"{len(decisions)} reviews decided")
+        return out
 
     async def list_registrations(self, req: nomination_pb2.ListRegistrationsRequest
                                  ) -> nomination_pb2.ListRegistrationsResponse:
@@ -661,17 +925,17 @@ class NominationDomain:
         if req.stage and req.stage not in ALL_STAGES:
             raise InvalidArgument(f"unknown stage (one of {', '.join(ALL_STAGES)})",
                                   field="stage", value=req.stage)
-        stmt = select(RegistrationRow).where(RegistrationRow.election_id == req.election_id)
-        if req.post:
-            stmt = stmt.where(RegistrationRow.post == req.post)
-        if req.stage:
-            stmt = stmt.where(RegistrationRow.stage == req.stage)
-        async with self.store.db.read() as session:
-            await self._election(session, req.election_id)
-            rows = (await session.execute(stmt)).scalars().all()
-            names = await self._names(session, req.election_id)
+        if not req.election_id:
+            raise InvalidArgument("required", field="election_id")
+        stmt = _list_registrations(bool(req.post), bool(req.stage))
+        async with self.store.read() as session:
+            rows = await self.store.rows(session, stmt, election_id=req.election_id,
+                                         **({"post": req.post} if req.post else {}),
+                                         **({"stage": req.stage} if req.stage else {}))
+            if not rows:  # none, or no such election
+                await self._election(session, req.election_id)
         return nomination_pb2.ListRegistrationsResponse(registrations=[
-            registration_message(r, names.get(r.person_id, "")) for r in sorted(rows, key=_sort_key)])
+            registration_message(r, r.name or "") for r in sorted(rows, key=_sort_key)])
 
     # ----------------------------------------------------------------------- stages
 
@@ -689,11 +953,10 @@ class NominationDomain:
                                   field="from_stage", value=req.from_stage)
         if len(set(req.person_ids)) != len(req.person_ids):
             raise InvalidArgument("a person is listed twice", field="person_ids")
-        regs = {r.person_id: r for r in (await tx.session.execute(select(RegistrationRow).where(
-            RegistrationRow.election_id == req.election_id,
-            RegistrationRow.post == req.post))).scalars()}
-        names = await self._names(tx.session, req.election_id)
-        moving: list[RegistrationRow] = []
+        regs = {r.person_id: r for r in await self._registrations(
+            tx.session, Q_REGS_OF_POST, election_id=req.election_id, post=req.post)}
+        names = await self._names(tx.session, req.election_id, regs)
+        moving: list[Any] = []
         for i, pid in enumerate(req.person_ids):
             reg = regs.get(pid)
             field = f"person_ids[{i}]"
@@ -719,7 +982,7 @@ class NominationDomain:
             reg.stage = req.stage
             reg.rank = rank
             reg.updated_at = now
-        dropped: list[RegistrationRow] = []
+        dropped: list[Any] = []
         if req.from_stage and req.from_stage != req.stage:
             for reg in sorted(regs.values(), key=_sort_key):
                 if reg.person_id not in listed and reg.stage == req.from_stage:
@@ -728,6 +991,9 @@ class NominationDomain:
                     reg.rank = 0
                     reg.updated_at = now
                     dropped.append(reg)
+        for reg in (*moving, *dropped):
+            await self._save_registration(tx.session, reg, "stage", "rank", "dropped_at",
+                                          "updated_at")
         await tx.audit(req.election_id, "stage.advanced", {
             "post": req.post, "stage": req.stage, "from_stage": req.from_stage,
             "person_ids": list(req.person_ids),
@@ -748,23 +1014,27 @@ class NominationDomain:
             raise InvalidArgument(f"unknown post (one of {', '.join(POSTS)})", field="post",
                                   value=req.post)
         person = await self._person(tx.session, req.election_id, req.person_id)
-        existing = await tx.session.get(InspectionRow, (req.election_id, req.post, req.person_id))
+        existing = await self.store.first(tx.session, select(*InspectionRow.__table__.c).where(
+            InspectionRow.election_id == req.election_id, InspectionRow.post == req.post,
+            InspectionRow.person_id == req.person_id))
         if existing is not None:
             if existing.passed == req.passed and existing.report == req.report:
                 return inspection_message(existing)
             raise FailedPrecondition("an inspection is already recorded for this person and post"
                                      " with a different outcome", field="person_id",
                                      value=req.person_id)
-        reg = await tx.session.get(
-            RegistrationRow, registration_id_for(req.election_id, req.person_id, req.post))
+        reg = await self.store.first(tx.session, select(RegistrationRow.stage).where(
+            RegistrationRow.registration_id == registration_id_for(
+                req.election_id, req.person_id, req.post)))
         if reg is None or reg.stage != "shortlisted":
             raise FailedPrecondition(
                 f"{req.person_id!r} is not shortlisted for {req.post}"
                 + (f" (stage {reg.stage})" if reg is not None else ""), field="person_id",
                 value=req.person_id)
-        row = InspectionRow(election_id=req.election_id, post=req.post, person_id=req.person_id,
-                            passed=req.passed, report=req.report, recorded_at=utcnow())
-        tx.session.add(row)
+        values = dict(election_id=req.election_id, post=req.post, person_id=req.person_id,
+                      passed=req.passed, report=req.report, recorded_at=utcnow())
+        tx.insert(InspectionRow, **values)
+        row = SimpleNamespace(**values)
         await tx.audit(req.election_id, "inspection.recorded", {
             "post": req.post, "person_id": req.person_id, "name": person.name,
             "passed": req.passed, "report": req.report})
@@ -772,12 +1042,9 @@ class NominationDomain:
         return inspection_message(row)
 
     async def list_inspections(self, election_id: str) -> nomination_pb2.ListInspectionsResponse:
-        async with self.store.db.read() as session:
+        async with self.store.read() as session:
             await self._election(session, election_id)
-            rows = (await session.execute(select(InspectionRow).where(
-                InspectionRow.election_id == election_id).order_by(
-                InspectionRow.recorded_at, InspectionRow.post, InspectionRow.person_id)
-            )).scalars().all()
+            rows = await self.store.rows(session, Q_INSPECTIONS, election_id=election_id)
         rows = sorted(rows, key=lambda r: (POST_ORDER.get(r.post, len(POSTS)), r.recorded_at))
         return nomination_pb2.ListInspectionsResponse(
             inspections=[inspection_message(r) for r in rows])
@@ -797,12 +1064,13 @@ class NominationDomain:
             days = rules.notice_days(self.profile_of(election))
         seq = await self._next_seq(tx.session, NoticeRow, req.election_id)
         title = req.title or f"{election.community_name}{NOTICE_ZH[req.kind]}"
-        row = NoticeRow(
+        values = dict(
             notice_id="nt-" + _digest(req.election_id, req.kind, seq),
             election_id=req.election_id, seq=seq, kind=req.kind, title=title, body=req.body,
             names_json=json.dumps(list(req.names), ensure_ascii=False), days=days,
             community_name=election.community_name, published_at=utcnow())
-        tx.session.add(row)
+        tx.insert(NoticeRow, **values)
+        row = SimpleNamespace(**values)
         await tx.audit(req.election_id, "notice.published", {
             "notice_id": row.notice_id, "kind": req.kind, "title": title, "body": req.body,
             "names": list(req.names), "days": days, "rule": "O1"})
@@ -812,12 +1080,12 @@ class NominationDomain:
                            ) -> nomination_pb2.ListNoticesResponse:
         limit = req.limit if req.limit > 0 else 100
         limit = min(limit, NOTICE_LIMIT_MAX)
-        stmt = select(NoticeRow)
+        stmt = select(*NoticeRow.__table__.c)
         if req.election_id:
             stmt = stmt.where(NoticeRow.election_id == req.election_id)
         stmt = stmt.order_by(NoticeRow.published_at.desc(), NoticeRow.seq.desc()).limit(limit)
-        async with self.store.db.read() as session:
-            rows = (await session.execute(stmt)).scalars().all()
+        async with self.store.read() as session:
+            rows = await self.store.rows(session, stmt)
         return nomination_pb2.ListNoticesResponse(notices=[notice_message(r) for r in rows])
 
     # ----------------------------------------------------------------------- objections
@@ -921,11 +1189,9 @@ class NominationDomain:
         return objection_message(row)
 
     async def list_objections(self, election_id: str) -> nomination_pb2.ListObjectionsResponse:
-        async with self.store.db.read() as session:
+        async with self.store.read() as session:
             await self._election(session, election_id)
-            rows = (await session.execute(select(ObjectionRow).where(
-                ObjectionRow.election_id == election_id).order_by(ObjectionRow.seq)
-            )).scalars().all()
+            rows = await self.store.rows(session, Q_OBJECTIONS, election_id=election_id)
         return nomination_pb2.ListObjectionsResponse(objections=[objection_message(r) for r in rows])
 
     async def record_event(self, tx: Tx, req: nomination_pb2.RecordElectionEventRequest

@@ -17,6 +17,7 @@ async def main(settings: Settings | None = None, ready: asyncio.Event | None = N
                stop_event: asyncio.Event | None = None) -> None:
     settings = settings or get_settings()
     runtime = ServiceRuntime("nomination", Base, MODELS, settings)
+    runtime.store.inline = True  # SQLite: the write path without thread hops (InlineSQLite)
 
     def add(server):  # type: ignore[no-untyped-def]
         nomination_pb2_grpc.add_NominationServicer_to_server(NominationServicer(runtime.store),

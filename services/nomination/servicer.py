@@ -66,10 +66,22 @@ class NominationServicer(nomination_pb2_grpc.NominationServicer):
                                        lambda tx: self.domain.register(tx, request),
                                        request.actor)
 
+    async def RegisterMany(self, request, context):  # type: ignore[no-untyped-def]
+        return await self.store.mutate(request.idempotency_key, "RegisterMany", request,
+                                       pb.ListRegistrationsResponse,
+                                       lambda tx: self.domain.register_many(tx, request),
+                                       request.actor)
+
     async def Cosign(self, request, context):  # type: ignore[no-untyped-def]
         return await self.store.mutate(request.idempotency_key, "Cosign", request,
                                        pb.Cosignature,
                                        lambda tx: self.domain.cosign(tx, request), request.actor)
+
+    async def CosignMany(self, request, context):  # type: ignore[no-untyped-def]
+        return await self.store.mutate(request.idempotency_key, "CosignMany", request,
+                                       pb.CosignManyResponse,
+                                       lambda tx: self.domain.cosign_many(tx, request),
+                                       request.actor)
 
     async def WithdrawCosignature(self, request, context):  # type: ignore[no-untyped-def]
         return await self.store.mutate(request.idempotency_key, "WithdrawCosignature", request,
@@ -87,6 +99,12 @@ class NominationServicer(nomination_pb2_grpc.NominationServicer):
         return await self.store.mutate(request.idempotency_key, "DecideReview", request,
                                        pb.Registration,
                                        lambda tx: self.domain.decide_review(tx, request),
+                                       request.actor)
+
+    async def DecideReviews(self, request, context):  # type: ignore[no-untyped-def]
+        return await self.store.mutate(request.idempotency_key, "DecideReviews", request,
+                                       pb.ListRegistrationsResponse,
+                                       lambda tx: self.domain.decide_reviews(tx, request),
                                        request.actor)
 
     async def ListRegistrations(self, request, context):  # type: ignore[no-untyped-def]
