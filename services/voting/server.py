@@ -18,6 +18,7 @@ async def main(settings: Settings | None = None, ready: asyncio.Event | None = N
                stop_event: asyncio.Event | None = None) -> None:
     settings = settings or get_settings()
     runtime = ServiceRuntime("voting", Base, MODELS, settings)
+    runtime.store.inline = True  # the write path's own statements without a thread hop
     ballot_box = BallotBox(runtime.db, max_batch=512 if settings.group_commit else 1)
     runtime.closers.append(ballot_box.close)
 
