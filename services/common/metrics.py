@@ -28,7 +28,7 @@ RPC_LATENCY = Histogram(
 BALLOTS_CAST = Counter(
     "gongtui_ballots_cast_total", "electronic ballots cast and durable (acknowledged)")
 GROUP_COMMIT_SIZE = Histogram(
-    "gongtui_group_commit_size", "writes committed together by one group commit",
+    "gongtui_group_commit_size", "ballots committed together by one group commit",
     ["method"], buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256))
 WORKFLOW_STEP_DURATION = Histogram(
     "gongtui_workflow_step_duration_seconds",

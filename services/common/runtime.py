@@ -23,7 +23,7 @@ class ServiceRuntime:
         self.settings = settings
         self.db = Database(database_url or settings.service_database_url(service), base,
                            schema=service)
-        self.store = Store(service, self.db, models, group_commit=settings.group_commit)
+        self.store = Store(service, self.db, models)
         address = settings.temporal_address if temporal_address is None else temporal_address
         self.relay = SignalRelay(self.db, models.outbox, address, settings.temporal_namespace)
         self.store.on_commit = self.relay.notify

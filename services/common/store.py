@@ -6,17 +6,12 @@ A mutating RPC runs as one transaction through :meth:`Store.mutate`:
 3. the response is stored under the key, everything commits at once (nothing is half-written);
 4. the outbox relay then signals the workflows ("something changed").
 
-Group commit: methods registered with :func:`group_commit` (CastBallot) are written by one
-writer task per process. Requests that arrive while a transaction is being made durable wait
-and are then written together in the next one — the same steps 1-3 for each, one commit (one
-fsync) for all — and each caller is answered only after that commit. A batch that fails as a
-whole (a conflict with another process, say) is rolled back and every request in it is
-written again alone, through the ordinary path.
+Ballots are not written here: the voting service's ballot box (services/voting/ballot_box.py)
+writes them in group commits of its own.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
@@ -48,22 +43,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from proto import common_pb2
 from services.common.db import Database
-from services.common.errors import AlreadyExists, DomainError, InvalidArgument
+from services.common.errors import AlreadyExists, InvalidArgument
 
 M = TypeVar("M", bound=Message)
 log = logging.getLogger(__name__)
-
-#: methods whose writes are group-committed, with an optional prefetch of what a batch reads
-#: (``prefetch(session, keys)``); their domain functions must raise any refusal before they
-#: write anything (a refused request leaves the shared transaction untouched)
-GROUP_COMMIT_METHODS: dict[str, Callable[[AsyncSession, list[str]], Awaitable[None]] | None] = {}
-
-
-def group_commit(method: str,
-                 prefetch: Callable[[AsyncSession, list[str]], Awaitable[None]] | None = None
-                 ) -> None:
-    GROUP_COMMIT_METHODS[method] = prefetch
-
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -294,7 +277,7 @@ class Tx:
 
     def insert(self, model: type, **values: Any) -> None:
         """Add a row that nothing reads back in this transaction: the rows of a table are
-        inserted at the end of the transaction (of a group commit's batch) in one statement."""
+        inserted at the end of the transaction in one statement."""
         deferred = self.session.info.get("deferred_rows")
         if deferred is not None:
             deferred.setdefault(model, []).append(values)
@@ -304,157 +287,6 @@ class Tx:
     def wake(self, workflow_id: str, reason: str) -> None:
         if workflow_id:
             self.wakes.append((workflow_id, reason))
-
-
-@dataclass
-class _Pending:
-    key: str
-    method: str
-    digest: str
-    response_type: type
-    fn: Callable[[Tx], Awaitable[Any]]
-    role: str
-    scope: str
-    future: asyncio.Future[Any]
-
-
-class GroupCommitter:
-    """One writer task: takes every pending write, makes one transaction of them, commits it,
-    then answers each caller (see the module's docstring)."""
-
-    def __init__(self, store: Store, max_batch: int = 256):
-        self.store = store
-        self.max_batch = max_batch
-        self.pending: list[_Pending] = []
-        self.event = asyncio.Event()
-        self.task: asyncio.Task[None] | None = None
-
-    async def submit(self, item: _Pending) -> Any:
-        if self.task is None or self.task.done():
-            self.task = asyncio.create_task(self._run(), name=f"group-commit-{self.store.service}")
-        self.pending.append(item)
-        self.event.set()
-        return await item.future
-
-    async def close(self) -> None:
-        if self.task is not None:
-            while self.pending:  # noqa: ASYNC110 - the in-flight RPCs finished: drain their writes
-                await asyncio.sleep(0.01)
-            self.task.cancel()
-            try:
-                await self.task
-            except asyncio.CancelledError:
-                pass
-
-    async def _run(self) -> None:
-        while True:
-            await self.event.wait()
-            self.event.clear()
-            while self.pending:
-                batch: list[_Pending] = []
-                keys: set[str] = set()
-                rest: list[_Pending] = []
-                method = self.pending[0].method
-                for item in self.pending:  # the same key twice waits for the next batch
-                    if item.key in keys or len(batch) >= self.max_batch or item.method != method:
-                        rest.append(item)
-                    else:
-                        keys.add(item.key)
-                        batch.append(item)
-                self.pending = rest
-                try:
-                    await self._write(batch)
-                except Exception as exc:  # the batch rolled back: each alone, the ordinary way
-                    log.warning("group commit of %d %s writes failed (%s); writing each alone",
-                                len(batch), batch[0].method, type(exc).__name__)
-                    await asyncio.gather(*(self._alone(item) for item in batch))
-
-    async def _alone(self, item: _Pending) -> None:
-        try:
-            result = await self.store._mutate_one(item.key, item.method, item.digest,
-                                                  item.response_type, item.fn, item.role,
-                                                  item.scope)
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            if not item.future.done():
-                item.future.set_exception(exc)
-        else:
-            if not item.future.done():
-                item.future.set_result(result)
-
-    async def _write(self, batch: list[_Pending]) -> None:
-        store = self.store
-        idem = store.models.idempotency
-        answers: list[tuple[_Pending, Any, BaseException | None]] = []
-        woke = False
-        keys = [i.key for i in batch]
-        async with store.db.write() as session, _no_autoflush(session):
-            existing = {row.key: row for row in (await session.execute(
-                select(idem.key, idem.method, idem.request_digest, idem.response).where(
-                    idem.key.in_(keys))))}
-            audit = _audit_writes(session)
-            rows: dict[type, list[dict[str, Any]]] = {}
-            session.info["deferred_rows"] = rows
-            outbox: list[dict[str, Any]] = []
-            prefetch = GROUP_COMMIT_METHODS.get(batch[0].method)
-            if prefetch is not None:
-                await prefetch(session, keys)
-            for item in batch:
-                row = existing.get(item.key)
-                if row is not None:  # a replay: answer like the first time, write nothing
-                    try:
-                        answers.append((item, _replay(row, item.method, item.digest, item.key,
-                                                      item.response_type), None))
-                    except DomainError as exc:
-                        answers.append((item, None, exc))
-                    continue
-                tx = Tx(session, store, item.role, item.scope)
-                written = (len(session.new), len(audit.records),
-                           sum(len(v) for v in rows.values()))
-                try:
-                    response = await item.fn(tx)
-                except DomainError as exc:
-                    if (len(session.new), len(audit.records),
-                            sum(len(v) for v in rows.values())) != written:
-                        raise  # refused after writing: not ours to keep
-                    answers.append((item, None, exc))
-                    continue
-                tx.insert(idem, key=item.key, method=item.method, request_digest=item.digest,
-                          response=response.SerializeToString(deterministic=True),
-                          created_at=utcnow())
-                for workflow_id, reason in dict.fromkeys(tx.wakes):
-                    outbox.append({"workflow_id": workflow_id, "reason": reason,
-                                   "created_at": utcnow()})
-                    woke = True
-                answers.append((item, response, None))
-            for model, values in rows.items():  # one executemany per table
-                await session.execute(insert(model), values)
-            if outbox:
-                await session.execute(insert(store.models.outbox.__table__), outbox)
-            await store._write_audit(session)  # in chain order, one executemany
-            await session.flush()
-        # committed (durable): now, and only now, the callers are answered
-        from services.common.metrics import GROUP_COMMIT_SIZE
-
-        GROUP_COMMIT_SIZE.labels(batch[0].method).observe(len(batch))
-        if woke and store.on_commit is not None:
-            store.on_commit()
-        for item, response, error in answers:
-            if item.future.done():
-                continue
-            if error is not None:
-                item.future.set_exception(error)
-            else:
-                item.future.set_result(response)
-
-
-@contextlib.asynccontextmanager
-async def _no_autoflush(session: AsyncSession) -> Any:
-    """One flush for the whole batch (executemany), not one before every read."""
-    session.autoflush = False
-    try:
-        yield
-    finally:
-        session.autoflush = True
 
 
 def _replay(existing: Any, method: str, digest: str, key: str, response_type: type[M]) -> M:
@@ -468,13 +300,11 @@ def _replay(existing: Any, method: str, digest: str, key: str, response_type: ty
 
 
 class Store:
-    def __init__(self, service: str, db: Database, models: ServiceModels,
-                 group_commit: bool = True):
+    def __init__(self, service: str, db: Database, models: ServiceModels):
         self.service = service
         self.db = db
         self.models = models
         self.on_commit: Callable[[], None] | None = None
-        self.group: GroupCommitter | None = GroupCommitter(self) if group_commit else None
         #: SQLite: run the write path's own statements without a thread hop (InlineSQLite)
         self.inline = False
         self._reader: InlineSQLite | None = None
@@ -541,8 +371,6 @@ class Store:
         return int((await session.execute(stmt, bound or None)).rowcount)
 
     async def close(self) -> None:
-        if self.group is not None:
-            await self.group.close()
         if self._reader is not None:
             self._reader.conn.close()
             self._reader = None
@@ -554,10 +382,6 @@ class Store:
         digest = hashlib.sha256(request.SerializeToString(deterministic=True)).hexdigest()
         role = actor.role if actor is not None and actor.role else "system"
         scope = actor.scope if actor is not None else ""
-        if self.group is not None and method in GROUP_COMMIT_METHODS:
-            future: asyncio.Future[M] = asyncio.get_running_loop().create_future()
-            return await self.group.submit(_Pending(key, method, digest, response_type, fn,
-                                                    role, scope, future))
         return await self._mutate_one(key, method, digest, response_type, fn, role, scope)
 
     async def _mutate_one(self, key: str, method: str, digest: str, response_type: type[M],
