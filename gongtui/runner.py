@@ -21,6 +21,7 @@ from gongtui.simulate.report import build_output
 from gongtui.stack import EmbeddedStack, embedded_settings, stack_reachable
 
 log = logging.getLogger(__name__)
+LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the marker a local activity's result is kept in
 
 
 @asynccontextmanager
@@ -169,8 +170,10 @@ async def run_district(scenarios: list[dict[str, Any]], settings: Settings, *,
             await clients.close()
 
 
-async def count_activities(client: Any, workflow_ids: list[str], concurrency: int = 16) -> int:
-    """Activity executions (ActivityTaskScheduled events) in every run of these workflows."""
+async def count_executions(client: Any, workflow_ids: list[str],
+                           concurrency: int = 16) -> tuple[int, int]:
+    """Activity executions in every run of these workflows: (regular, local). A regular one is
+    an ActivityTaskScheduled event, a local one the marker recording its result."""
     from temporalio.api.enums.v1 import EventType
 
     gate = asyncio.Semaphore(concurrency)
@@ -181,17 +184,28 @@ async def count_activities(client: Any, workflow_ids: list[str], concurrency: in
             out.append(w.run_id)
         return out or [""]
 
-    async def one(wid: str) -> int:
+    async def one(wid: str) -> tuple[int, int]:
         async with gate:
-            total = 0
+            regular = local = 0
             for run_id in await runs(wid):
                 handle = client.get_workflow_handle(wid, run_id=run_id or None)
                 history = await handle.fetch_history()
-                total += sum(1 for e in history.events
-                             if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
-            return total
+                for e in history.events:
+                    if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+                        regular += 1
+                    elif (e.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+                          and e.marker_recorded_event_attributes.marker_name
+                          == LOCAL_ACTIVITY_MARKER):
+                        local += 1
+            return regular, local
 
-    return sum(await asyncio.gather(*(one(w) for w in workflow_ids)))
+    counts = await asyncio.gather(*(one(w) for w in workflow_ids))
+    return sum(r for r, _ in counts), sum(n for _, n in counts)
+
+
+async def count_activities(client: Any, workflow_ids: list[str], concurrency: int = 16) -> int:
+    """Activity executions, regular and local, in every run of these workflows."""
+    return sum(await count_executions(client, workflow_ids, concurrency))
 
 
 class RssSampler:

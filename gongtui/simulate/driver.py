@@ -143,7 +143,8 @@ class Play:
             return await self.clients.temporal.start_workflow(
                 CommunityElectionWorkflow.run, self.election_input(), id=self.workflow_id,
                 task_queue=self.settings.task_queue)
-        handle = self.clients.temporal.get_workflow_handle(self.workflow_id)
+        handle = self.clients.temporal.get_workflow_handle(self.workflow_id,
+                                                           result_type=ElectionStatus)
         for attempt in range(600):  # the parent starts its children at its own pace
             try:
                 await handle.describe()
@@ -154,10 +155,13 @@ class Play:
 
     async def run(self) -> ElectionStatus:
         handle = await self._handle()
-        seen = -1
+        seen = -1  # the last wait (Waiting.seq) handed to us: the workflow answers the next one
+        # notice periods need nobody unless the scenario files objections (on_notice)
+        skip = [] if self.scenario.get("objections") else ["notice"]
         while True:
-            status = await self._next_status(handle, seen)
-            seen = status.version
+            status = await self._next_status(handle, seen, skip)
+            if status.waiting is not None:
+                seen = max(seen, status.waiting.seq)
             self.status = status
             if self.progress is not None:
                 self.progress(status)
@@ -181,10 +185,15 @@ class Play:
                 return status
             self.acted.add(mark)
 
-    async def _next_status(self, handle: WorkflowHandle[Any, Any], seen: int) -> ElectionStatus:
+    async def _next_status(self, handle: WorkflowHandle[Any, Any], seen: int,
+                           skip: list[str] | None = None) -> ElectionStatus:
+        """The election's next wait after wait number ``seen`` whose kind is not in ``skip``
+        (or its end): one update per wait a person acts on, not one per change of status."""
         for attempt in range(200):
             try:
-                return await handle.execute_update(CommunityElectionWorkflow.await_change, seen)
+                return await handle.execute_update(CommunityElectionWorkflow.await_turn,
+                                                   args=[seen, skip or []],
+                                                   result_type=ElectionStatus)
             except Exception:
                 # The workflow may have ended, or a worker restarts: read instead of waiting.
                 try:
@@ -192,7 +201,9 @@ class Play:
                     if desc.status is not None and desc.status.name != "RUNNING":
                         return await handle.result()  # type: ignore[no-any-return]
                     st = await handle.query(CommunityElectionWorkflow.status)
-                    if st.version != seen:
+                    if st.status != "running" or (st.waiting is not None and not st.paused
+                                                  and st.waiting.seq > seen
+                                                  and st.waiting.kind not in (skip or [])):
                         return st
                 except RPCError:
                     pass
@@ -233,12 +244,16 @@ class Play:
     async def on_nominations(self, w: Waiting) -> bool:
         n = self.clients.nomination
         used: dict[str, set[str]] = defaultdict(set)  # NM2: one co-signature per person per post
-        for i, nom in enumerate(self.scenario.get("nominations", [])):
-            person = self.by_name[nom["name"]]
-            reg = await n.Register(nomination_pb2.RegisterRequest(
-                idempotency_key=self.key("register", i), actor=self.office(),
-                election_id=self.election_id, person_id=person.person_id, post=nom["post"],
-                channel=nom["channel"]))
+        nominations = self.scenario.get("nominations", [])
+        regs: list[nomination_pb2.Registration] = []
+        if nominations:  # one call for every registration (all recorded, or none)
+            regs = list((await n.RegisterMany(nomination_pb2.RegisterManyRequest(
+                idempotency_key=self.key("register-all", len(nominations)), actor=self.office(),
+                election_id=self.election_id, registrations=[
+                    nomination_pb2.RegistrationEntry(
+                        person_id=self.by_name[nom["name"]].person_id, post=nom["post"],
+                        channel=nom["channel"]) for nom in nominations]))).registrations)
+        for nom, reg in zip(nominations, regs, strict=True):
             if nom["channel"] != "joint":
                 continue
             want = nom.get("cosigners", {})
@@ -246,14 +261,16 @@ class Play:
                                   ("resident", want.get("residents", 0))):
                 pool = [p for p in self.roster if p.status == status and not p.named
                         and p.person_id not in used[nom["post"]]]
-                for signer in pool[:count]:
-                    used[nom["post"]].add(signer.person_id)
-                    await n.Cosign(nomination_pb2.CosignRequest(
-                        idempotency_key=self.key("cosign", reg.registration_id, signer.person_id),
-                        actor=common_pb2.Actor(role="member" if status == "full" else "resident",
-                                               scope=f"community:{self.community['id']}"),
-                        registration_id=reg.registration_id,
-                        cosigner_person_id=signer.person_id))
+                signers = [p.person_id for p in pool[:count]]
+                if not signers:
+                    continue
+                used[nom["post"]].update(signers)
+                # one call for the co-signers of one kind (all recorded, or none)
+                await n.CosignMany(nomination_pb2.CosignManyRequest(
+                    idempotency_key=self.key("cosign", reg.registration_id, status),
+                    actor=common_pb2.Actor(role="member" if status == "full" else "resident",
+                                           scope=f"community:{self.community['id']}"),
+                    registration_id=reg.registration_id, cosigner_person_ids=signers))
         await n.CloseNominations(nomination_pb2.WindowRequest(
             idempotency_key=self.key("close-window"), actor=self.office(),
             election_id=self.election_id))
@@ -264,14 +281,18 @@ class Play:
         decisions = self.scenario.get("review", {})
         regs = await n.ListRegistrations(
             nomination_pb2.ListRegistrationsRequest(election_id=self.election_id))
+        batch = []
         for r in regs.registrations:
             if r.review != "pending":
                 continue
             approve = decisions.get(r.name, "approve") == "approve"
-            await n.DecideReview(nomination_pb2.DecideReviewRequest(
-                idempotency_key=self.key("review", r.registration_id), actor=self.street_committee(),
+            batch.append(nomination_pb2.ReviewDecision(
                 registration_id=r.registration_id, approve=approve,
                 reason="资格审查通过 / qualified" if approve else "街道党工委审查未通过 / not qualified"))
+        if batch:  # one call, one wake-up of the election (all recorded, or none)
+            await n.DecideReviews(nomination_pb2.DecideReviewsRequest(
+                idempotency_key=self.key("reviews", *(d.registration_id for d in batch)),
+                actor=self.street_committee(), decisions=batch))
         return True
 
     async def on_notice(self, w: Waiting) -> bool:

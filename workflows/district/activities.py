@@ -16,7 +16,7 @@ import grpc
 from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError, WorkflowQueryRejectedError
 from temporalio.common import QueryRejectCondition
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from gongtui.config import Settings
 from proto import (
@@ -30,6 +30,7 @@ from proto import (
 )
 from workflows.district.types import (
     FINAL,
+    PROGRESS_SIGNAL,
     ChildSummary,
     ControlBatch,
     RefreshInput,
@@ -38,7 +39,7 @@ from workflows.district.types import (
     election_workflow_id,
 )
 from workflows.district.workflows import summarize
-from workflows.election.types import ElectionStatus, PauseInput
+from workflows.election.types import ElectionStatus, ParentSignal, PauseInput
 
 T = TypeVar("T")
 POSTS = ("secretary", "deputy_secretary", "member")
@@ -88,7 +89,8 @@ class DistrictActivities:
             await channel.close()
 
     def all(self) -> list[Callable[..., Any]]:
-        return [self.district_refresh, self.district_control, self.district_report]
+        return [self.district_refresh, self.district_control, self.district_report,
+                self.tell_parent]
 
     # ---- following the children -----------------------------------------------------------
     @activity.defn(name="district_refresh")
@@ -114,6 +116,17 @@ class DistrictActivities:
                 return c
 
         return RefreshResult(await gather_limited(32, inp.children, one))
+
+    @activity.defn(name="tell_parent")
+    async def tell_parent(self, inp: ParentSignal) -> None:
+        """A child's progress summary to its district (a local activity of the child): a parent
+        that has ended no longer needs it."""
+        try:
+            await self.client.get_workflow_handle(inp.parent_workflow_id).signal(
+                PROGRESS_SIGNAL, inp.summary, rpc_timeout=_seconds(10))
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
 
     # ---- pause / resume / abort -----------------------------------------------------------
     @activity.defn(name="district_control")

@@ -1,5 +1,6 @@
 """The benchmark's no-op baseline: the same number of workflows and activities as a district
-run, with empty activity bodies and no people to wait for (``gongtui bench district``)."""
+run, with empty activity bodies and no people to wait for (``gongtui bench district``). Local
+activities are mirrored as local no-op activities, regular ones as regular ones."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class NoopDistrictInput:
     district_id: str
     activities: list[int] = field(default_factory=list)   # activities per child, in order
     parent_activities: int = 0                            # the district's own activities
+    local_activities: list[int] = field(default_factory=list)  # local ones per child, in order
 
 
 @dataclass
@@ -23,16 +25,20 @@ class NoopChildResult:
     started_at: str
     ended_at: str
     activities: int
+    local_activities: int = 0
 
 
 @workflow.defn(name="NoopCommunityWorkflow")
 class NoopCommunityWorkflow:
     @workflow.run
-    async def run(self, activities: int) -> NoopChildResult:
+    async def run(self, activities: int, local_activities: int = 0) -> NoopChildResult:
         started = workflow.now().isoformat()
         for i in range(activities):
             await workflow.execute_activity("noop", i, start_to_close_timeout=timedelta(seconds=60))
-        return NoopChildResult(started, workflow.now().isoformat(), activities)
+        for i in range(local_activities):
+            await workflow.execute_local_activity("noop", i,
+                                                  start_to_close_timeout=timedelta(seconds=60))
+        return NoopChildResult(started, workflow.now().isoformat(), activities, local_activities)
 
 
 @workflow.defn(name="NoopDistrictWorkflow")
@@ -47,7 +53,9 @@ class NoopDistrictWorkflow:
         mine = asyncio.create_task(own())
         results = list(await asyncio.gather(*(
             workflow.execute_child_workflow(
-                "NoopCommunityWorkflow", n, id=f"noop-{inp.district_id}-{i:04d}",
+                "NoopCommunityWorkflow",
+                args=[n, inp.local_activities[i] if i < len(inp.local_activities) else 0],
+                id=f"noop-{inp.district_id}-{i:04d}",
                 result_type=NoopChildResult, parent_close_policy=ParentClosePolicy.ABANDON)
             for i, n in enumerate(inp.activities))))
         await mine

@@ -230,6 +230,13 @@ class ElectionStatus:
 
 
 @dataclass
+class ParentSignal:
+    """A child's progress summary for its district parent (``tell_parent``)."""
+    parent_workflow_id: str
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class PauseInput:
     reason: str
     actor: str = ""

@@ -49,6 +49,8 @@ async def run_worker(settings: Settings | None = None, stop_event: asyncio.Event
                     activities=[*activities.all(), *district.all(), noop],
                     max_cached_workflows=settings.max_cached_workflows,
                     max_concurrent_activities=settings.max_concurrent_activities,
+                    # the elections' activities run as local activities (workflows.py)
+                    max_concurrent_local_activities=settings.max_concurrent_activities,
                     interceptors=[MetricsInterceptor()],
                     graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds))
     async with worker:

@@ -37,6 +37,7 @@ from workflows.election.types import (
     ObjectionState,
     OpenMeetingInput,
     OpenRoundInput,
+    ParentSignal,
     PauseInput,
     PlanState,
     PostPlan,
@@ -57,6 +58,20 @@ STEPS = ((1, "plan"), (2, "publish"), (3, "nominate"), (4, "recommend"), (5, "in
 POST_ZH = {"secretary": "书记", "deputy_secretary": "副书记", "member": "委员"}
 NOT_RETRYABLE = ["InvalidArgument", "FailedPrecondition", "NotFound", "PermissionDenied",
                  "RuleViolation"]
+RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200),
+                    maximum_interval=timedelta(seconds=5), non_retryable_error_types=NOT_RETRYABLE)
+# Elections started since this patch call their (short) activities as local activities: run in
+# the worker inside the workflow task, their results recorded in history as markers, no server
+# round trip per call. Elections whose history lacks the marker keep regular activities.
+LOCAL_ACTIVITIES = "local-activities-1"
+
+
+def _checked_in(m: MeetingState) -> bool:
+    return m.status != "checking_in"
+
+
+def _counted(r: RoundState) -> bool:
+    return r.status == "counted"
 
 
 class ElectionStopped(Exception):
@@ -90,6 +105,7 @@ class CommunityElectionWorkflow:
         self._attempts: dict[str, int] = {}
         self._plenary_elected: set[str] = set()
         self._elected_partial: dict[str, list[Candidate]] = {}
+        self._local = False
 
     # ---- messages -------------------------------------------------------------------------
     @workflow.signal(name=WAKE_SIGNAL)
@@ -135,6 +151,19 @@ class CommunityElectionWorkflow:
         return self.status()
 
     @workflow.update
+    async def await_turn(self, acted_seq: int, skip: list[str] | None = None) -> ElectionStatus:
+        """Long-poll for the people's clients: returns once the election has ended, or waits
+        unpaused on something newer than wait number ``acted_seq`` (what a person may act on)
+        whose kind is not in ``skip`` (what this client has nothing to do for); the changes in
+        between are not reported, which saves an update per change."""
+        skipped = set(skip or ())
+        await workflow.wait_condition(
+            lambda: self._status != "running" or (
+                self._waiting is not None and not self._paused
+                and self._waiting.seq > acted_seq and self._waiting.kind not in skipped))
+        return self.status()
+
+    @workflow.update
     async def decide_unfilled(self, post: str, decision: str) -> str:
         """The street committee's answer for a post that stayed unfilled (M7): reduce | reelect.
         ``reduce`` is refused where the committee would fall below P1's minimum size."""
@@ -161,6 +190,7 @@ class CommunityElectionWorkflow:
     @workflow.run
     async def run(self, inp: ElectionInput) -> ElectionStatus:
         self._inp = inp
+        self._local = workflow.patched(LOCAL_ACTIVITIES)
         try:
             await self._run_steps(inp)
             self._status = "completed"
@@ -173,7 +203,7 @@ class CommunityElectionWorkflow:
             self._error = str(cause.message if isinstance(cause, ApplicationError) else cause or exc)
         self._waiting = None
         self._bump()
-        self._tell_parent()
+        self._tell_parent(final=True)
         await workflow.wait_condition(workflow.all_handlers_finished)
         if self._parent_signals:
             await asyncio.gather(*self._parent_signals, return_exceptions=True)
@@ -254,13 +284,15 @@ class CommunityElectionWorkflow:
                          from_stage: str) -> Funnel:
         """Step 4: the recommendation meeting, the shortlist (M8-M10) and its notice (O1, O2)."""
         inp = self._require_input()
+        before = self._wakes
         meeting: MeetingState = await self._call("open_meeting", OpenMeetingInput(
             inp.election_id, ref.workflow_id, "recommendation", self._session("recommendation"),
             inp.profile, inp.overrides), MeetingState)
         mid = meeting.meeting_id
         await self._until(Waiting("recommendation_checkin", "recommendation meeting check-in",
                                   meeting_id=mid),
-                          lambda: self._meeting_when(mid, lambda m: m.status != "checking_in"))
+                          lambda: self._meeting_when(mid, _checked_in),
+                          self._known(before, meeting, _checked_in))
         for post in posts:
             people = qualified.lists.get(post.post, [])
             if not people:
@@ -291,13 +323,15 @@ class CommunityElectionWorkflow:
         """Step 6: the street committee's competitive vote (M11) and the candidate notice."""
         inp = self._require_input()
         while True:
+            before = self._wakes
             meeting: MeetingState = await self._call("open_meeting", OpenMeetingInput(
                 inp.election_id, ref.workflow_id, "committee", self._session("committee"),
                 inp.profile, inp.overrides), MeetingState)
             mid = meeting.meeting_id
             meeting = await self._until(
                 Waiting("committee_session", "committee session", meeting_id=mid),
-                lambda mid=mid: self._meeting_when(mid, lambda m: m.status != "checking_in"))
+                lambda mid=mid: self._meeting_when(mid, _checked_in),
+                self._known(before, meeting, _checked_in))
             if meeting.quorum_met:
                 break
         for post in posts:
@@ -357,13 +391,15 @@ class CommunityElectionWorkflow:
         """M1: a session below quorum cannot elect; a new one is convened until one sits."""
         inp = self._require_input()
         while True:
+            before = self._wakes
             meeting: MeetingState = await self._call("open_meeting", OpenMeetingInput(
                 inp.election_id, workflow.info().workflow_id, kind, self._session(kind),
                 inp.profile, inp.overrides, list(electorate or [])), MeetingState)
             mid = meeting.meeting_id
             meeting = await self._until(
                 Waiting(f"{kind}_session", label, meeting_id=mid),
-                lambda mid=mid: self._meeting_when(mid, lambda m: m.status != "checking_in"))
+                lambda mid=mid: self._meeting_when(mid, _checked_in),
+                self._known(before, meeting, _checked_in))
             if meeting.quorum_met:
                 return mid
 
@@ -529,11 +565,12 @@ class CommunityElectionWorkflow:
 
     async def _vote(self, meeting_id: str, post: str, kind: str, seats: int,
                     pool: list[Candidate], wait_kind: str, label: str) -> RoundState:
+        before = self._wakes
         rnd = await self._open_round(meeting_id, post, kind, seats, pool)
         return await self._until(
             Waiting(wait_kind, label, post=post, meeting_id=meeting_id, round_id=rnd.round_id),
-            lambda: self._when(self._call("round_state", rnd.round_id, RoundState),
-                               lambda r: r.status == "counted"))
+            lambda: self._when(self._call("round_state", rnd.round_id, RoundState), _counted),
+            self._known(before, rnd, _counted))
 
     async def _open_round(self, meeting_id: str, post: str, kind: str, seats: int,
                           pool: list[Candidate]) -> RoundState:
@@ -569,13 +606,19 @@ class CommunityElectionWorkflow:
                           lambda: self._when(self._call("objection_state", ref, ObjectionState),
                                              lambda s: s.pending == 0))
 
-    async def _until(self, waiting: Waiting, check: Callable[[], Awaitable[T | None]]) -> T:
-        """Wait for people: read the facts, and if not there yet sleep until a wake-up."""
+    async def _until(self, waiting: Waiting, check: Callable[[], Awaitable[T | None]],
+                     known: tuple[int, T | None] | None = None) -> T:
+        """Wait for people: read the facts, and if not there yet sleep until a wake-up.
+        ``known`` (see ``_known``) stands for the first read while no wake-up came since."""
         announced = False
         while True:
             await self._unpaused()
-            seen = self._wakes
-            result = await check()
+            if known is not None and known[0] == self._wakes:
+                seen, result = known
+            else:
+                seen = self._wakes
+                result = await check()
+            known = None
             if result is not None:
                 if announced:
                     self._set_waiting(None)
@@ -585,6 +628,16 @@ class CommunityElectionWorkflow:
                 announced = True
             await workflow.wait_condition(lambda seen=seen: self._wakes != seen)
             self._check_aborted()
+
+    def _known(self, before: int, value: T, accept: Callable[[T], bool]
+               ) -> tuple[int, T | None] | None:
+        """What the call that opened a meeting or round answered, as the first read of the wait
+        that follows: valid while no wake-up has come since ``before`` (taken before the call),
+        since every change made after the opening sends one. Saves a read per meeting and round
+        (elections on local activities only: the others keep their recorded commands)."""
+        if not self._local:
+            return None
+        return before, (value if accept(value) else None)
 
     async def _when(self, value: Awaitable[T], accept: Callable[[T], bool]) -> T | None:
         result = await value
@@ -609,12 +662,13 @@ class CommunityElectionWorkflow:
 
     async def _call(self, name: str, arg: Any, result_type: type[T] | None = None) -> T:
         self._check_aborted()
+        if self._local:
+            return await workflow.execute_local_activity(
+                name, arg, result_type=result_type,
+                start_to_close_timeout=timedelta(seconds=60), retry_policy=RETRY)
         return await workflow.execute_activity(
             name, arg, result_type=result_type,
-            start_to_close_timeout=timedelta(seconds=60),
-            retry_policy=RetryPolicy(initial_interval=timedelta(milliseconds=200),
-                                     maximum_interval=timedelta(seconds=5),
-                                     non_retryable_error_types=NOT_RETRYABLE))
+            start_to_close_timeout=timedelta(seconds=60), retry_policy=RETRY)
 
     def _key(self, purpose: str) -> str:
         self._keys += 1
@@ -641,12 +695,30 @@ class CommunityElectionWorkflow:
         self._bump()
         self._tell_parent()
 
-    def _tell_parent(self) -> None:
+    def _tell_parent(self, final: bool = False) -> None:
         """A district parent learns of each step, pause and end from its children (about ten
-        signals per election, far below Temporal's per-workflow signal limit)."""
+        signals per election, far below Temporal's per-workflow signal limit). Elections on
+        local activities send it from a local activity (``tell_parent``): its result is a marker
+        in the workflow task under way, where a signal command would bring the workflow a task
+        of its own when the server reports the signal delivered. The parent keeps the newest
+        version of a summary, so a repeated delivery does no harm. The last one stays a signal
+        command: its delivery brings the task that ends the workflow, after the one that
+        answers the clients' pending updates (answers and the end in one task with a local
+        activity were seen to reach the clients as an unfinished update)."""
         parent = workflow.info().parent
         if parent is None or self._inp is None:
             return
+        if self._local and not final:
+            self._parent_signals.append(asyncio.ensure_future(workflow.execute_local_activity(
+                "tell_parent", ParentSignal(parent.workflow_id, self._summary()),
+                start_to_close_timeout=timedelta(seconds=30), retry_policy=RETRY)))
+            return
+        handle = workflow.get_external_workflow_handle(parent.workflow_id, run_id=None)
+        self._parent_signals.append(asyncio.ensure_future(
+            handle.signal("child_progress", self._summary())))
+
+    def _summary(self) -> dict[str, Any]:
+        assert self._inp is not None
         started = [t.started_at for t in self._timeline if t.started_at]
         ended = [t.ended_at for t in self._timeline if t.ended_at]
         summary = {
@@ -657,9 +729,7 @@ class CommunityElectionWorkflow:
             "started_at": started[0] if started else "",
             "ended_at": ended[-1] if ended and self._status != "running" else "",
             "version": self._version}
-        handle = workflow.get_external_workflow_handle(parent.workflow_id, run_id=None)
-        self._parent_signals.append(asyncio.ensure_future(
-            handle.signal("child_progress", summary)))
+        return summary
 
     def _finish(self, step: int) -> None:
         self._timeline[step - 1] = replace(self._timeline[step - 1], status="done",
