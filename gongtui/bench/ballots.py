@@ -356,8 +356,10 @@ async def run_database(name: str, database_url: str, clients_list: list[int], sc
             for clients, n in zip(clients_list if group else [16], sizes, strict=True):
                 round_id, codes, candidates = await election.round(n)
                 requests = election.requests(round_id, codes, candidates)
+                cpu0 = _cpu_seconds(service.proc.pid)
                 elapsed, responses = await drive(service.address, _cast_method(), requests,
                                                  clients, voting_pb2.CastBallotResponse)
+                server_cpu_us = (_cpu_seconds(service.proc.pid) - cpu0) / n * 1e6
                 counted = await election.count(round_id)
                 acknowledged = [r.receipt for r in responses]
                 stored = await asyncio.to_thread(stored_receipts, database_url, data_dir, round_id)
@@ -370,16 +372,22 @@ async def run_database(name: str, database_url: str, clients_list: list[int], sc
                        "seconds": round(elapsed, 3), "ballots_per_s": round(rate),
                        "counted_returned": counted.returned, "stored": len(stored),
                        "lost": lost, "duplicated": duplicated,
+                       "server_cpu_us_per_ballot": round(server_cpu_us),
                        "vs_echo": round(rate / echo[clients], 3) if echo.get(clients) else None,
                        "vs_raw_commits": round(rate / out["raw_commits_per_s"], 3)}
                 out["runs"].append(run)
                 say(f"{name}: {clients:>2} clients{'' if group else ', one commit per ballot'}: "
-                    f"{run['ballots_per_s']}/s ({run['vs_echo']:.0%} of echo), lost {lost}, "
+                    f"{run['ballots_per_s']}/s ({_share(run['vs_echo'])} of echo), server CPU "
+                    f"{run['server_cpu_us_per_ballot']} µs per ballot, lost {lost}, "
                     f"duplicated {duplicated}, counted {counted.returned}/{n}")
             await election.close()
         finally:
             service.stop()
     return out
+
+
+def _share(ratio: float | None) -> str:
+    return "n/a" if ratio is None else f"{ratio:.0%}"
 
 
 def _cast_method() -> str:
@@ -402,13 +410,28 @@ async def run_echo(clients_list: list[int], scale: float, say: Any) -> dict[int,
                         for _ in range(n)]
             await drive(echo.address, ECHO_METHOD, requests[: min(500, n)], clients,
                         voting_pb2.CastBallotResponse)  # warm-up
+            cpu0 = _cpu_seconds(echo.proc.pid)
             elapsed, _ = await drive(echo.address, ECHO_METHOD, requests, clients,
                                      voting_pb2.CastBallotResponse)
             rates[clients] = n / elapsed
-            say(f"echo: {clients:>2} clients: {rates[clients]:.0f}/s")
+            echo_cpu_us[clients] = round((_cpu_seconds(echo.proc.pid) - cpu0) / n * 1e6)
+            say(f"echo: {clients:>2} clients: {rates[clients]:.0f}/s, server CPU "
+                f"{echo_cpu_us[clients]} µs per call")
     finally:
         echo.stop()
     return rates
+
+
+#: the echo server's CPU per call by clients (filled by run_echo): the server's one event loop
+#: is what limits both, so CPU per call is what the two are compared by
+echo_cpu_us: dict[int, int] = {}
+
+
+def _cpu_seconds(pid: int) -> float:
+    import psutil
+
+    t = psutil.Process(pid).cpu_times()
+    return float(t.user + t.system)
 
 
 def machine() -> dict[str, Any]:
@@ -457,6 +480,7 @@ def ballots(
                                               "0 lost, 0 duplicated", "databases": []}
         result["echo_per_s"] = {str(k): round(v) for k, v in
                                 (await run_echo(clients_list, scale, say)).items()}
+        result["echo_server_cpu_us_per_call"] = {str(k): v for k, v in echo_cpu_us.items()}
         echo = {int(k): float(v) for k, v in result["echo_per_s"].items()}
         with tempfile.TemporaryDirectory(prefix="gongtui-bench-") as tmp:
             work = Path(tmp)
@@ -485,6 +509,9 @@ def ballots(
         if at16 and at16["vs_echo"] is not None:
             summary[d["database"]] = {"ballots_per_s_at_16": at16["ballots_per_s"],
                                       "ratio_to_echo": at16["vs_echo"],
+                                      "server_cpu_us_per_ballot": at16["server_cpu_us_per_ballot"],
+                                      "echo_server_cpu_us_per_call":
+                                          result["echo_server_cpu_us_per_call"].get("16"),
                                       "goal_met": at16["vs_echo"] >= 0.8 and not at16["lost"]
                                       and not at16["duplicated"]}
     result["summary"] = summary

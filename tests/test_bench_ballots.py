@@ -1,0 +1,40 @@
+"""`gongtui bench ballots` end to end at a tiny scale: the voting service and the echo server
+as their own processes, ballots cast over gRPC, counted afterwards, the result file written
+with the figures the closing notes quote (the rates themselves are not asserted: speed is the
+benchmark's business, not a unit test's)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.postgres.support import postgres_pass, server_url
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def test_bench_ballots_counts_every_ballot(tmp_path: Path) -> None:
+    out = tmp_path / "ballots.json"
+    databases = "sqlite,postgres" if postgres_pass() else "sqlite"
+    run = subprocess.run(
+        [sys.executable, "-m", "gongtui.cli", "bench", "ballots", "--clients", "1,4",
+         "--databases", databases, "--postgres-url", server_url(), "--scale", "0.05",
+         "--out", str(out)],
+        capture_output=True, text=True, timeout=280)
+    assert run.returncode == 0, run.stderr[-3000:]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["machine"]["cpus"] >= 1
+    assert set(result["echo_per_s"]) == {"1", "4"}
+    assert [d["database"] for d in result["databases"]] == databases.split(",")
+    for db in result["databases"]:
+        assert db["raw_commits_per_s"] > 0
+        modes = {(r["clients"], r["group_commit"]) for r in db["runs"]}
+        assert modes == {(1, True), (4, True), (16, False)}
+        for r in db["runs"]:
+            assert r["lost"] == 0 and r["duplicated"] == 0
+            assert r["counted_returned"] == r["stored"] == r["ballots"] > 0
+            assert r["server_cpu_us_per_ballot"] > 0
