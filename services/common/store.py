@@ -96,17 +96,22 @@ class OutboxMixin:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+# made once: json.dumps with non-default options builds a new encoder on every call, and the
+# ballot box encodes three times per ballot
+_CHAIN_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_CANONICAL_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                     default=str).encode
+
+
 def record_hash(prev_hash: str, election_id: str, seq: int, kind: str, payload_json: str,
                 actor_role: str, actor_scope: str, created_at: str) -> str:
-    canonical = json.dumps(
-        [prev_hash, election_id, seq, kind, payload_json, actor_role, actor_scope, created_at],
-        ensure_ascii=False, separators=(",", ":"),
-    )
+    canonical = _CHAIN_ENCODE(
+        [prev_hash, election_id, seq, kind, payload_json, actor_role, actor_scope, created_at])
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def canonical_json(payload: Any) -> str:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL_ENCODE(payload)
 
 
 @dataclass

@@ -27,7 +27,6 @@ acknowledged cast is refused as "already used", never written twice.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import secrets
@@ -42,27 +41,13 @@ from sqlalchemy.engine import make_url
 from proto import voting_pb2
 from services.common.db import Database
 from services.common.errors import AlreadyExists, DomainError, FailedPrecondition, NotFound
-from services.common.store import utcnow
+from services.common.store import canonical_json, record_hash, utcnow
 from services.voting.domain import _sha256, ballot_validity, code_hash
 
 log = logging.getLogger(__name__)
 
 #: at most this many passes of the event loop gather a batch (BallotBox._settle)
 SETTLE_PASSES = 16
-
-# made once: json.dumps with non-default options builds a new encoder per call (a ballot needs
-# three); these produce exactly what canonical_json / record_hash / the marks encoding produce
-_SORTED = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                           default=str).encode
-_CHAIN = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-
-
-def _record_hash(prev_hash: str, election_id: str, seq: int, payload_json: str,
-                 created_at: str) -> str:
-    """services.common.store.record_hash of a ballot.cast record by the system actor."""
-    canonical = _CHAIN([prev_hash, election_id, seq, "ballot.cast", payload_json, "system", "",
-                        created_at])
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass
@@ -122,7 +107,7 @@ def judge(batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]], rounds: dic
         marks = sorted(({"person_id": m.person_id, "choice": m.choice,
                          "write_in": m.write_in.strip()} for m in req.marks),
                        key=lambda m: (m["person_id"], m["choice"], m["write_in"]))
-        marks_json = _SORTED(marks)
+        marks_json = canonical_json(marks)
         random = secrets.token_hex(32)  # one read of the system's randomness for both
         salt, ballot_id = random[:32], random[32:]
         receipt = "sha256:" + _sha256(salt + marks_json)
@@ -131,10 +116,11 @@ def judge(batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]], rounds: dic
         writes.used.append(h)
         # the election's audit chain, on from its head (locked by the caller)
         election_id = rnd.election_id
-        payload_json = _SORTED({"round_id": rnd.round_id, "receipt": receipt})
+        payload_json = canonical_json({"round_id": rnd.round_id, "receipt": receipt})
         seq, prev = writes.heads.get(election_id) or heads.get(election_id, (0, ""))
         seq += 1
-        digest = _record_hash(prev, election_id, seq, payload_json, created_at)
+        digest = record_hash(prev, election_id, seq, "ballot.cast", payload_json, "system", "",
+                             created_at)
         writes.audit.append((election_id, seq, "ballot.cast", payload_json, "system", "",
                              created_at, prev, digest))
         writes.heads[election_id] = (seq, digest)
