@@ -190,6 +190,88 @@ def write_batch_sqlite(conn: sqlite3.Connection,
 async def write_batch_postgres(conn: Any, schema: str,
                                batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]]
                                ) -> list[Any]:
+    """One batch on PostgreSQL (an asyncpg connection) in two round trips where nothing races
+    it: one unlocked read of the batch's rounds, codes and chain heads, then one statement that
+    writes everything on the condition that what was read still holds — the rounds still
+    open (share-locked first, so the count waits for it or it sees the round closed), every
+    code still unused, every chain head still where it was. A single statement is its own
+    transaction: if a condition fails, it raises and nothing of it stays. Then, and whenever a
+    head was missing, the batch is written again under row locks (``write_batch_postgres_locked``).
+    Measured against the locked form's nine round trips (BEGIN, three locking reads, four
+    writes, COMMIT): each round trip waits for the event loop's turn under load."""
+    q = f'"{schema}".'
+    round_ids = sorted({req.round_id for req, _ in batch})
+    hashes = sorted({h for _, h in batch})
+    rounds: dict[str, _Round] = {}
+    codes: dict[str, tuple[str, bool]] = {}
+    heads: dict[str, tuple[int, str]] = {}
+    for kind, a, b, c, d, e, f in await conn.fetch(_pg_read(q), round_ids, hashes):
+        if kind == "r":
+            rounds[a] = _round((a, b, c, int(d), e, f))
+        elif kind == "c":
+            codes[a] = (b, c == "1")
+        else:
+            heads[a] = (int(b), c)
+    out, w = judge(batch, rounds, codes, heads)
+    if not w.ballots:
+        return out
+    if any(e not in heads for e in w.heads):  # a chain without a head row: the locked form
+        return await write_batch_postgres_locked(conn, schema, batch)
+    import asyncpg
+
+    ballots = list(zip(*w.ballots, strict=True))
+    audit = list(zip(*w.audit, strict=True))
+    elections = sorted(w.heads)
+    try:
+        await conn.execute(
+            _pg_write(q), round_ids, w.used, *ballots, *audit, elections,
+            [w.heads[e][0] for e in elections], [w.heads[e][1] for e in elections],
+            [heads[e][0] for e in elections])
+    except asyncpg.PostgresError as exc:  # raced (or the marker below): again, under locks
+        log.debug("ballot batch raced (%s); writing it under row locks", exc)
+        return await write_batch_postgres_locked(conn, schema, batch)
+    return out
+
+
+def _pg_read(q: str) -> str:
+    return (
+        "SELECT 'r', round_id, election_id, kind, seats::text, status, candidates_json"
+        f" FROM {q}rounds WHERE round_id = ANY($1::text[])"
+        " UNION ALL"
+        " SELECT 'c', code_hash, round_id, CASE WHEN used THEN '1' ELSE '' END, NULL, NULL, NULL"
+        f" FROM {q}ballot_codes WHERE code_hash = ANY($2::text[])"
+        " UNION ALL"
+        " SELECT 'h', election_id, seq::text, hash, NULL, NULL, NULL"
+        f" FROM {q}audit_heads WHERE election_id IN"
+        f" (SELECT election_id FROM {q}rounds WHERE round_id = ANY($1::text[]))")
+
+
+def _pg_write(q: str) -> str:
+    # the rounds' share lock is taken first (a one-time filter of the codes' update), as in the
+    # locked form and as CloseRound takes its lock: rounds, then codes, then heads
+    return (
+        f"WITH r AS (SELECT round_id FROM {q}rounds WHERE round_id = ANY($1::text[])"
+        "   AND status = 'open' ORDER BY round_id FOR SHARE),"
+        f" u AS (UPDATE {q}ballot_codes SET used = true WHERE code_hash = ANY($2::text[])"
+        "   AND NOT used AND (SELECT count(*) FROM r) = cardinality($1::text[]) RETURNING 1),"
+        f" b AS (INSERT INTO {q}ballots ({_BALLOT_COLUMNS}) SELECT * FROM unnest($3::text[],"
+        "   $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[])),"
+        f" a AS (INSERT INTO {q}audit_records ({_AUDIT_COLUMNS}) SELECT * FROM unnest("
+        "   $10::text[], $11::int[], $12::text[], $13::text[], $14::text[], $15::text[],"
+        "   $16::text[], $17::text[], $18::text[])),"
+        f" h AS (UPDATE {q}audit_heads AS t SET seq = v.seq, hash = v.hash FROM unnest("
+        "   $19::text[], $20::int[], $21::text[], $22::int[]) AS v(election_id, seq, hash, was)"
+        "   WHERE t.election_id = v.election_id AND t.seq = v.was RETURNING 1)"
+        # a condition that failed raises (a text that is no number), so the statement — its
+        # own transaction — leaves nothing behind
+        " SELECT CASE WHEN (SELECT count(*) FROM u) = cardinality($2::text[])"
+        "   AND (SELECT count(*) FROM h) = cardinality($19::text[]) THEN 0"
+        "   ELSE ('ballot batch raced: ' || (SELECT count(*) FROM u))::int END")
+
+
+async def write_batch_postgres_locked(conn: Any, schema: str,
+                                      batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]]
+                                      ) -> list[Any]:
     """One batch on PostgreSQL (an asyncpg connection): the rounds share-locked (casts share,
     the count excludes them), the codes and chain heads locked in a fixed order."""
     q = f'"{schema}".'

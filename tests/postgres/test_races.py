@@ -7,6 +7,7 @@ agree."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -218,3 +219,88 @@ async def test_casts_of_one_code_and_the_count_across_two_voting_replicas(
         await replica.close()
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+class _RacedAfterRead:
+    """An asyncpg connection whose first read is followed, before the batch writes, by
+    ``interfere()`` — another writer acting between the ballot box's read and its write."""
+
+    def __init__(self, conn: Any, interfere: Callable[[], Awaitable[Any]]):
+        self.conn = conn
+        self.interfere: Callable[[], Awaitable[Any]] | None = interfere
+
+    async def fetch(self, *args: Any) -> Any:
+        rows = await self.conn.fetch(*args)
+        if self.interfere is not None:
+            interfere, self.interfere = self.interfere, None
+            await interfere()
+        return rows
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+async def test_a_ballot_batch_raced_between_its_read_and_its_write(
+        services: dict[str, Any], caplog: pytest.LogCaptureFixture) -> None:
+    """The ballot box writes a batch in one conditional statement after an unlocked read; when
+    another writer used one of its codes, or counted the round, in between, the statement
+    leaves nothing and the batch is written again under row locks: the raced code refused,
+    the others stored once, the chain intact; after the count, every cast refused."""
+    import asyncpg
+
+    from services.voting.ballot_box import write_batch_postgres
+    from services.voting.domain import code_hash
+    from tests.postgres.support import _dsn
+
+    stub = voting_pb2_grpc.VotingStub(services["voting"])
+    probe = SqlProbe(services["url"], "voting")
+    people = [f"m{i:03d}" for i in range(1, 21)]
+    meeting = await stub.OpenMeeting(vpb.OpenMeetingRequest(
+        idempotency_key=key(), actor=OFFICE, election_id="race-batch", kind="congress",
+        session=1, profile="nanjing", electorate=[
+            vpb.Elector(person_id=p, name=p, expected=True, **{"class": "member"})
+            for p in people]))
+    await stub.CheckIn(vpb.CheckInRequest(idempotency_key=key(), actor=OFFICE,
+                                          meeting_id=meeting.meeting_id, person_ids=people))
+    await stub.ConfirmAttendance(vpb.MeetingActionRequest(
+        idempotency_key=key(), actor=OFFICE, meeting_id=meeting.meeting_id))
+    rnd = await stub.OpenRound(vpb.OpenRoundRequest(
+        idempotency_key=key(), actor=OFFICE, meeting_id=meeting.meeting_id, post="secretary",
+        kind="regular", seats=1, candidates=[vpb.Candidate(person_id="c1", name="甲"),
+                                             vpb.Candidate(person_id="c2", name="乙")]))
+    codes = list((await stub.IssueBallots(vpb.IssueBallotsRequest(
+        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id, person_ids=people))).codes)
+
+    def request(code: str) -> vpb.CastBallotRequest:
+        return vpb.CastBallotRequest(round_id=rnd.round_id, code=code,
+                                     marks=[vpb.Mark(person_id="c2", choice="for")])
+
+    caplog.set_level(logging.DEBUG, logger="services.voting.ballot_box")
+    conn = await asyncpg.connect(_dsn(services["url"]))
+    try:
+        # another ballot box casts codes[1] after this batch read it as unused
+        batch = [(request(c), code_hash(c)) for c in codes[:4]]
+        answers = await write_batch_postgres(
+            _RacedAfterRead(conn, lambda: stub.CastBallot(request(codes[1]))), "voting", batch)
+        refused = [a for a in answers if isinstance(a, Exception)]
+        assert [type(a).__name__ for a in refused] == ["AlreadyExists"]
+        assert answers[1] is refused[0] and refused[0].field == "code"
+        assert probe.count("SELECT count(*) FROM ballots") == 4  # 3 of the batch + the raced one
+        assert probe.count("SELECT count(*) FROM ballot_codes WHERE used") == 4
+
+        # the count closes the round after this batch read it as open
+        batch = [(request(c), code_hash(c)) for c in codes[4:8]]
+        answers = await write_batch_postgres(
+            _RacedAfterRead(conn, lambda: stub.CloseRound(vpb.RoundActionRequest(
+                idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id))), "voting", batch)
+        assert {type(a).__name__ for a in answers} == {"FailedPrecondition"}
+        assert probe.count("SELECT count(*) FROM ballots") == 4
+        assert probe.count("SELECT count(*) FROM ballot_codes WHERE used") == 4
+        counted = await stub.GetRound(vpb.GetRoundRequest(round_id=rnd.round_id))
+        assert counted.status != "open" and counted.returned == 4
+        # both batches took the conditional statement, failed it, and went the locked way
+        assert caplog.text.count("writing it under row locks") == 2
+    finally:
+        await conn.close()
+    report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id="race-batch"))
+    assert report.verified
