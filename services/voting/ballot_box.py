@@ -13,10 +13,14 @@ also twice within one batch —, round not open, malformed marks); a refused cas
 with its error and leaves the batch untouched. A batch that fails as a whole (a lost database
 connection, say) rolls back and each of its casts is tried again alone.
 
-The same statements run on both databases: on SQLite a batch is one call on a dedicated
-thread holding its own connection (one thread hand-off per batch, not per statement), under
-the process's write lock; on PostgreSQL it runs on the async engine, the rounds share-locked
-(a cast and the count exclude each other) and the codes locked in a fixed order.
+On SQLite the box has its own connection: the statements run on the event loop under the
+process's write lock and only the COMMIT (the WAL write and fsync) on the box's thread
+(``BallotBox._write_sqlite``). On PostgreSQL it has its own asyncpg connection and a batch
+takes two round trips: an unlocked read, then one statement that writes everything on the
+condition that nothing it read has changed, or raises and leaves nothing; a batch that raced
+another writer is written again under row locks — the rounds share-locked (a cast and the
+count exclude each other), the codes and chain heads locked in a fixed order
+(``write_batch_postgres``).
 
 What a cast keeps (DESIGN.md, Security): the ballot (marks, validity, salt, receipt) with a
 random ID, the code's ``used`` flag, and an audit record of the receipt. Not the code, not the
