@@ -23,12 +23,12 @@ def test_bench_ballots_counts_every_ballot(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "gongtui.cli", "bench", "ballots", "--clients", "1,4",
          "--databases", databases, "--postgres-url", server_url(), "--scale", "0.05",
-         "--out", str(out)],
+         "--repeats", "2", "--out", str(out)],
         capture_output=True, text=True, timeout=280)
     assert run.returncode == 0, run.stderr[-3000:]
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["machine"]["cpus"] >= 1
-    assert set(result["echo_per_s"]) == {"1", "4"}
+    assert set(result["echo_per_s"]) == {"1", "4", "16"}  # 16: beside one commit per ballot
     assert [d["database"] for d in result["databases"]] == databases.split(",")
     for db in result["databases"]:
         assert db["raw_commits_per_s"] > 0
@@ -38,3 +38,6 @@ def test_bench_ballots_counts_every_ballot(tmp_path: Path) -> None:
             assert r["lost"] == 0 and r["duplicated"] == 0
             assert r["counted_returned"] == r["stored"] == r["ballots"] > 0
             assert r["server_cpu_us_per_ballot"] > 0
+            # measured in pairs, each beside the echo: the share is the median of the pairs
+            assert r["repeats"] == 2 == len(r["vs_echo_pairs"]) == len(r["echo_per_s_pairs"])
+            assert min(r["vs_echo_pairs"]) <= r["vs_echo"] <= max(r["vs_echo_pairs"])
