@@ -203,8 +203,10 @@ async def write_batch_postgres(conn: Any, schema: str,
     code still unused, every chain head still where it was. A single statement is its own
     transaction: if a condition fails, it raises and nothing of it stays. Then, and whenever a
     head was missing, the batch is written again under row locks (``write_batch_postgres_locked``).
-    Measured against the locked form's nine round trips (BEGIN, three locking reads, four
-    writes, COMMIT): each round trip waits for the event loop's turn under load."""
+    The locked form takes nine round trips (BEGIN, three locking reads, four writes, COMMIT),
+    each waiting for a turn of the busy event loop: measured alone, this form spends 2.5-3.5x
+    less CPU per batch in the service and in PostgreSQL; through gRPC at 16 clients it cast
+    1,700-2,000 ballots/s where the locked form cast 1,360-1,480."""
     q = f'"{schema}".'
     round_ids = sorted({req.round_id for req, _ in batch})
     hashes = sorted({h for _, h in batch})
