@@ -31,6 +31,7 @@ acknowledged cast is refused as "already used", never written twice.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import secrets
@@ -241,6 +242,7 @@ async def write_batch_postgres(conn: Any, schema: str,
     return out
 
 
+@functools.cache  # one text per schema: built once, not per batch
 def _pg_read(q: str) -> str:
     return (
         "SELECT 'r', round_id, election_id, kind, seats::text, status, candidates_json"
@@ -254,6 +256,7 @@ def _pg_read(q: str) -> str:
         f" (SELECT election_id FROM {q}rounds WHERE round_id = ANY($1::text[]))")
 
 
+@functools.cache
 def _pg_write(q: str) -> str:
     # the rounds' share lock is taken first (a one-time filter of the codes' update), as in the
     # locked form and as CloseRound takes its lock: rounds, then codes, then heads
