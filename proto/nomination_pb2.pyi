@@ -436,7 +436,7 @@ class ListInspectionsResponse(_message.Message):
     def __init__(self, inspections: _Optional[_Iterable[_Union[Inspection, _Mapping]]] = ...) -> None: ...
 
 class Notice(_message.Message):
-    __slots__ = ("notice_id", "election_id", "kind", "title", "body", "names", "days", "published_at", "community_name")
+    __slots__ = ("notice_id", "election_id", "kind", "title", "body", "names", "days", "published_at", "community_name", "closed_at")
     NOTICE_ID_FIELD_NUMBER: _ClassVar[int]
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -446,6 +446,7 @@ class Notice(_message.Message):
     DAYS_FIELD_NUMBER: _ClassVar[int]
     PUBLISHED_AT_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_NAME_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
     notice_id: str
     election_id: str
     kind: str
@@ -455,7 +456,8 @@ class Notice(_message.Message):
     days: int
     published_at: str
     community_name: str
-    def __init__(self, notice_id: _Optional[str] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., days: _Optional[int] = ..., published_at: _Optional[str] = ..., community_name: _Optional[str] = ...) -> None: ...
+    closed_at: str
+    def __init__(self, notice_id: _Optional[str] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., days: _Optional[int] = ..., published_at: _Optional[str] = ..., community_name: _Optional[str] = ..., closed_at: _Optional[str] = ...) -> None: ...
 
 class PublishNoticeRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "election_id", "kind", "title", "body", "names", "days")
@@ -476,6 +478,18 @@ class PublishNoticeRequest(_message.Message):
     names: _containers.RepeatedScalarFieldContainer[str]
     days: int
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., days: _Optional[int] = ...) -> None: ...
+
+class CloseNoticeRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "election_id", "kind")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    election_id: str
+    kind: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ...) -> None: ...
 
 class ListNoticesRequest(_message.Message):
     __slots__ = ("election_id", "limit")

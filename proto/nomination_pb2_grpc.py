@@ -145,6 +145,11 @@ class NominationStub:
                 request_serializer=proto_dot_nomination__pb2.PublishNoticeRequest.SerializeToString,
                 response_deserializer=proto_dot_nomination__pb2.Notice.FromString,
                 _registered_method=True)
+        self.CloseNotice = channel.unary_unary(
+                '/gongtui.v1.Nomination/CloseNotice',
+                request_serializer=proto_dot_nomination__pb2.CloseNoticeRequest.SerializeToString,
+                response_deserializer=proto_dot_nomination__pb2.Notice.FromString,
+                _registered_method=True)
         self.ListNotices = channel.unary_unary(
                 '/gongtui.v1.Nomination/ListNotices',
                 request_serializer=proto_dot_nomination__pb2.ListNoticesRequest.SerializeToString,
@@ -324,6 +329,14 @@ class NominationServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CloseNotice(self, request, context):
+        """The workflow closes a notice when its period has run (O1); objections against a closed
+        notice are refused (O2), so what the workflow reads afterwards is all there will be.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListNotices(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -479,6 +492,11 @@ def add_NominationServicer_to_server(servicer, server):
             'PublishNotice': grpc.unary_unary_rpc_method_handler(
                     servicer.PublishNotice,
                     request_deserializer=proto_dot_nomination__pb2.PublishNoticeRequest.FromString,
+                    response_serializer=proto_dot_nomination__pb2.Notice.SerializeToString,
+            ),
+            'CloseNotice': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseNotice,
+                    request_deserializer=proto_dot_nomination__pb2.CloseNoticeRequest.FromString,
                     response_serializer=proto_dot_nomination__pb2.Notice.SerializeToString,
             ),
             'ListNotices': grpc.unary_unary_rpc_method_handler(
@@ -1110,6 +1128,33 @@ class Nomination:
             target,
             '/gongtui.v1.Nomination/PublishNotice',
             proto_dot_nomination__pb2.PublishNoticeRequest.SerializeToString,
+            proto_dot_nomination__pb2.Notice.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseNotice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Nomination/CloseNotice',
+            proto_dot_nomination__pb2.CloseNoticeRequest.SerializeToString,
             proto_dot_nomination__pb2.Notice.FromString,
             options,
             channel_credentials,

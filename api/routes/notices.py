@@ -21,6 +21,7 @@ class NoticePublic(BaseModel):
     names: list[str]
     days: int
     published_at: str
+    closed_at: str = ""  # when the notice period ended (O1); objections are refused after it
 
 
 @router.get("/notices", response_model=list[NoticePublic])
@@ -30,5 +31,6 @@ async def list_notices(clients: ClientsDep, election_id: str = "",
         nomination_pb2.ListNoticesRequest(election_id=election_id, limit=limit))
     return [NoticePublic(notice_id=n.notice_id, election_id=n.election_id,
                          community_name=n.community_name, kind=n.kind, title=n.title, body=n.body,
-                         names=list(n.names), days=n.days, published_at=n.published_at)
+                         names=list(n.names), days=n.days, published_at=n.published_at,
+                         closed_at=n.closed_at)
             for n in res.notices]

@@ -26,7 +26,7 @@ from proto import (
     voting_pb2,
     voting_pb2_grpc,
 )
-from workflows.election.types import ElectionInput, ElectionStatus, Waiting
+from workflows.election.types import ElectionInput, ElectionStatus, NoticeRelease, Waiting
 from workflows.election.workflows import CommunityElectionWorkflow
 
 POST_ORDER = ("secretary", "deputy_secretary", "member")
@@ -158,8 +158,10 @@ class Play:
         seen = -1  # the last wait (Waiting.seq) handed to us: the workflow answers the next one
         # notice periods need nobody unless the scenario files objections (on_notice)
         skip = [] if self.scenario.get("objections") else ["notice"]
+        # and those it files objections against are held while it does (await_turn)
+        hold = sorted({o["notice"] for o in self.scenario.get("objections", [])})
         while True:
-            status = await self._next_status(handle, seen, skip)
+            status = await self._next_status(handle, seen, skip, hold)
             if status.waiting is not None:
                 seen = max(seen, status.waiting.seq)
             self.status = status
@@ -186,14 +188,18 @@ class Play:
             self.acted.add(mark)
 
     async def _next_status(self, handle: WorkflowHandle[Any, Any], seen: int,
-                           skip: list[str] | None = None) -> ElectionStatus:
+                           skip: list[str] | None = None,
+                           hold: list[str] | None = None) -> ElectionStatus:
         """The election's next wait after wait number ``seen`` whose kind is not in ``skip``
-        (or its end): one update per wait a person acts on, not one per change of status."""
+        (or its end): one update per wait a person acts on, not one per change of status.
+        The periods of the notices in ``hold`` stop until ``on_notice`` releases them."""
+        args: list[Any] = [seen, skip or []]
+        if hold:  # only then: the histories of elections without objections stay as they were
+            args.append(hold)
         for attempt in range(200):
             try:
                 return await handle.execute_update(CommunityElectionWorkflow.await_turn,
-                                                   args=[seen, skip or []],
-                                                   result_type=ElectionStatus)
+                                                   args=args, result_type=ElectionStatus)
             except Exception:
                 # The workflow may have ended, or a worker restarts: read instead of waiting.
                 try:
@@ -297,9 +303,19 @@ class Play:
 
     async def on_notice(self, w: Waiting) -> bool:
         """O2: objections against people on this notice, decided by the street committee."""
+        try:
+            await self._object(w.notice)
+        finally:
+            # the period held for these objections (await_turn) runs on; sent even if none
+            # was held (the wait read by a query after an error): the workflow ignores it then
+            await self.clients.temporal.get_workflow_handle(self.workflow_id).signal(
+                CommunityElectionWorkflow.release_notice, NoticeRelease(w.notice))
+        return True
+
+    async def _object(self, notice: str) -> None:
         n = self.clients.nomination
         for i, obj in enumerate(self.scenario.get("objections", [])):
-            if obj["notice"] != w.notice:
+            if obj["notice"] != notice:
                 continue
             person = self.by_name.get(obj["against"])
             if person is None:
@@ -307,7 +323,7 @@ class Play:
             filed = await n.FileObjection(nomination_pb2.FileObjectionRequest(
                 idempotency_key=self.key("objection", i), actor=common_pb2.Actor(
                     role="member", scope=f"community:{self.community['id']}"),
-                election_id=self.election_id, notice_kind=w.notice, person_id=person.person_id,
+                election_id=self.election_id, notice_kind=notice, person_id=person.person_id,
                 post=obj.get("post", ""), reason="群众举报 / complaint"))
             if "decision" in obj:
                 await n.DecideObjection(nomination_pb2.DecideObjectionRequest(
@@ -315,7 +331,6 @@ class Play:
                     actor=self.street_committee(), objection_id=filed.objection_id,
                     upheld=obj["decision"] == "upheld",
                     reason="经核查 / after investigation"))
-        return True
 
     async def on_objections(self, w: Waiting) -> bool:
         return False  # an objection without a decision in the scenario: the election waits

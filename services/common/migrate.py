@@ -104,6 +104,9 @@ async def upgrade(db: Database, service: str, revision: str = "head") -> None:
             await conn.commit()
         finally:
             if not db.sqlite:
+                # a failed migration leaves the transaction aborted: roll it back first, or
+                # the unlock fails too and hides the migration's own error
+                await conn.rollback()
                 await conn.execute(text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": lock})
                 await conn.commit()
 

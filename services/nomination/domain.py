@@ -127,7 +127,8 @@ def notice_message(row: NoticeRow) -> nomination_pb2.Notice:
     return nomination_pb2.Notice(
         notice_id=row.notice_id, election_id=row.election_id, kind=row.kind, title=row.title,
         body=row.body, names=json.loads(row.names_json), days=row.days,
-        published_at=_iso(row.published_at), community_name=row.community_name)
+        published_at=_iso(row.published_at), community_name=row.community_name,
+        closed_at=_iso(getattr(row, "closed_at", None)))
 
 
 def objection_message(row: ObjectionRow) -> nomination_pb2.Objection:
@@ -1076,6 +1077,34 @@ class NominationDomain:
             "names": list(req.names), "days": days, "rule": "O1"})
         return notice_message(row)
 
+    @staticmethod
+    async def _newest_notice(session: Any, election_id: str, kind: str) -> NoticeRow | None:
+        """The notice of ``kind`` in effect (a rerun publishes a new shortlist or candidate
+        notice), its row locked on PostgreSQL: an objection filed before the close commits
+        before the close does, and so before the workflow reads the objections; and the
+        objections of one notice take their sequence numbers one after the other (many
+        members objecting at once were refused as duplicates of each other)."""
+        stmt = select(NoticeRow).where(NoticeRow.election_id == election_id,
+                                       NoticeRow.kind == kind).order_by(
+            NoticeRow.seq.desc()).limit(1).with_for_update()
+        return (await session.execute(stmt)).scalar_one_or_none()
+
+    async def close_notice(self, tx: Tx, req: nomination_pb2.CloseNoticeRequest
+                           ) -> nomination_pb2.Notice:
+        """O1: the notice period has run. From now on objections against it are refused (O2),
+        so the objections the workflow reads next are all the notice will get."""
+        await self._election(tx.session, req.election_id)
+        if req.kind not in NOTICE_KINDS:
+            raise InvalidArgument(f"unknown notice kind (one of {', '.join(NOTICE_KINDS)})",
+                                  field="kind", value=req.kind)
+        row = await self._newest_notice(tx.session, req.election_id, req.kind)
+        if row is None:
+            raise FailedPrecondition(f"no {req.kind} notice has been published", field="kind",
+                                     rule="O1", value=req.kind)
+        if row.closed_at is None:
+            row.closed_at = utcnow()
+        return notice_message(row)
+
     async def list_notices(self, req: nomination_pb2.ListNoticesRequest
                            ) -> nomination_pb2.ListNoticesResponse:
         limit = req.limit if req.limit > 0 else 100
@@ -1110,12 +1139,15 @@ class NominationDomain:
                                   value=req.post)
         if not req.reason.strip():
             raise InvalidArgument("an objection needs a reason", field="reason", rule="O2")
-        published = (await tx.session.execute(select(NoticeRow.notice_id).where(
-            NoticeRow.election_id == req.election_id,
-            NoticeRow.kind == req.notice_kind).limit(1))).scalar_one_or_none()
-        if published is None:
+        notice = await self._newest_notice(tx.session, req.election_id, req.notice_kind)
+        if notice is None:
             raise FailedPrecondition(f"no {req.notice_kind} notice has been published",
                                      field="notice_kind", rule="O2", value=req.notice_kind)
+        if notice.closed_at is not None:  # O2: objections are filed during the notice period
+            raise FailedPrecondition(
+                f"the {req.notice_kind} notice period closed at {_iso(notice.closed_at)}; "
+                "objections are filed during it", field="notice_kind", rule="O2",
+                value=req.notice_kind)
         person = await self._person(tx.session, req.election_id, req.person_id)
         seq = await self._next_seq(tx.session, ObjectionRow, req.election_id)
         row = ObjectionRow(

@@ -170,6 +170,8 @@ class NoticeRow(Base):
     community_name: Mapped[str] = mapped_column(String(200), default="")
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                    index=True)
+    # O1/O2: set when the workflow ends the notice period; objections are refused after it
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ObjectionRow(Base):

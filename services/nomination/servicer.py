@@ -133,6 +133,12 @@ class NominationServicer(nomination_pb2_grpc.NominationServicer):
                                        lambda tx: self.domain.publish_notice(tx, request),
                                        request.actor)
 
+    async def CloseNotice(self, request, context):  # type: ignore[no-untyped-def]
+        return await self.store.mutate(request.idempotency_key, "CloseNotice", request,
+                                       pb.Notice,
+                                       lambda tx: self.domain.close_notice(tx, request),
+                                       request.actor)
+
     async def ListNotices(self, request, context):  # type: ignore[no-untyped-def]
         return await self.domain.list_notices(request)
 

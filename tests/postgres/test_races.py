@@ -1,6 +1,7 @@
 """Races on PostgreSQL, where writes of one service run in parallel (on SQLite the owning
 process serialises them): two co-signatures by one person for one post, check-ins of the same
-voter, and decisions on one approval, each fired concurrently from many clients. Exactly one
+voter, decisions on one approval, and objections against the closing of their notice, each
+fired concurrently from many clients. Exactly one
 wins, the others are refused (or find it done), and the stored facts and the audit chain
 agree."""
 
@@ -101,6 +102,43 @@ async def test_two_cosignatures_one_person_one_post(services: dict[str, Any]) ->
                          "AND NOT withdrawn", signer) == 1
         assert svc.count("SELECT count(*) FROM audit_records WHERE kind='cosignature.added' "
                          "AND payload_json LIKE ?", f'%"cosigner_person_id":"{signer}"%') == 1
+    report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id=nom.ELECTION))
+    assert report.verified
+
+
+async def test_objections_racing_the_close_of_their_notice(services: dict[str, Any]) -> None:
+    """O2: objections filed while the workflow closes the notice are either refused or seen by
+    the read that follows the close, never acknowledged and missed by the workflow."""
+    stub = nomination_pb2_grpc.NominationStub(services["nomination"])
+    svc = nom.Service(stub, SqlProbe(services["url"], "nomination"))
+    await nom.create(svc, nom.ROSTER)
+    await nom.approved_plan(svc)
+    await stub.OpenNominations(npb.WindowRequest(idempotency_key=key(), actor=OFFICE,
+                                                 election_id=nom.ELECTION))
+    await nom.register(svc, "p01", "secretary", "self")
+    for attempt in range(ROUNDS):
+        await stub.PublishNotice(npb.PublishNoticeRequest(
+            idempotency_key=key(), actor=nom.SYSTEM, election_id=nom.ELECTION, kind="shortlist"))
+
+        async def close_then_read(delay: float) -> set[str]:
+            await asyncio.sleep(delay)  # the close lands at a different point each time
+            await stub.CloseNotice(npb.CloseNoticeRequest(
+                idempotency_key=key(), actor=nom.SYSTEM, election_id=nom.ELECTION,
+                kind="shortlist"))
+            listed = await stub.ListObjections(npb.ListObjectionsRequest(
+                election_id=nom.ELECTION))
+            return {o.objection_id for o in listed.objections}
+
+        reader = asyncio.ensure_future(close_then_read(0.002 * attempt))
+        ok, errors = await outcomes([
+            stub.FileObjection(npb.FileObjectionRequest(
+                idempotency_key=key(), actor=OFFICE, election_id=nom.ELECTION,
+                notice_kind="shortlist", person_id="p01", reason=f"反映{attempt}-{i}"))
+            for i in range(CLIENTS)])
+        seen = await reader
+        assert set(errors) <= {grpc.StatusCode.FAILED_PRECONDITION}, errors
+        assert {o.objection_id for o in ok} <= seen  # every acknowledged objection is read
+        assert svc.count("SELECT count(*) FROM objections") == len(seen)
     report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id=nom.ELECTION))
     assert report.verified
 

@@ -32,6 +32,7 @@ from workflows.election.types import (
     ApprovalState,
     Candidate,
     CloseMeeting,
+    CloseNoticeInput,
     ElectionInput,
     ElectionRef,
     Funnel,
@@ -126,7 +127,7 @@ class ElectionActivities:
             await channel.close()
 
     def all(self) -> list[Callable[..., Any]]:
-        return [self.register_election, self.plan_state, self.publish_notice,
+        return [self.register_election, self.plan_state, self.publish_notice, self.close_notice,
                 self.open_nominations, self.nomination_state, self.run_automatic_review,
                 self.funnel, self.objection_state, self.open_meeting, self.meeting_state,
                 self.open_round, self.round_state, self.close_meeting, self.decide_shortlist,
@@ -182,6 +183,12 @@ class ElectionActivities:
         await self._rpc(self.nomination.PublishNotice(nomination_pb2.PublishNoticeRequest(
             idempotency_key=_key(), actor=_actor(), election_id=inp.election_id, kind=inp.kind,
             title=inp.title, body=inp.body, names=inp.names, days=inp.days)))
+
+    @activity.defn(name="close_notice")
+    async def close_notice(self, inp: CloseNoticeInput) -> None:
+        await self._rpc(self.nomination.CloseNotice(nomination_pb2.CloseNoticeRequest(
+            idempotency_key=_key(), actor=_actor(), election_id=inp.election_id,
+            kind=inp.kind)))
 
     @activity.defn(name="open_nominations")
     async def open_nominations(self, ref: ElectionRef) -> None:

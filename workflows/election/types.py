@@ -71,6 +71,12 @@ class NoticeInput:
 
 
 @dataclass
+class CloseNoticeInput:
+    election_id: str
+    kind: str                        # the newest notice of this kind is closed
+
+
+@dataclass
 class ObjectionState:
     pending: int
     held: list[str] = field(default_factory=list)
@@ -234,6 +240,11 @@ class ParentSignal:
     """A child's progress summary for its district parent (``tell_parent``)."""
     parent_workflow_id: str
     summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class NoticeRelease:
+    notice: str                      # the notice kind a client held (await_turn) and releases
 
 
 @dataclass

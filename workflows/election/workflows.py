@@ -25,6 +25,7 @@ from workflows.election.types import (
     ApprovalState,
     Candidate,
     CloseMeeting,
+    CloseNoticeInput,
     ElectionInput,
     ElectionRef,
     ElectionStatus,
@@ -34,6 +35,7 @@ from workflows.election.types import (
     MeetingState,
     NominationState,
     NoticeInput,
+    NoticeRelease,
     ObjectionState,
     OpenMeetingInput,
     OpenRoundInput,
@@ -64,6 +66,9 @@ RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200),
 # the worker inside the workflow task, their results recorded in history as markers, no server
 # round trip per call. Elections whose history lacks the marker keep regular activities.
 LOCAL_ACTIVITIES = "local-activities-1"
+# A notice is closed at the end of its period, so that an objection cannot slip in after the
+# workflow read the objections (O2). Elections whose history lacks the marker do not close.
+NOTICE_CLOSES = "notice-closes-1"
 
 
 def _checked_in(m: MeetingState) -> bool:
@@ -106,6 +111,9 @@ class CommunityElectionWorkflow:
         self._plenary_elected: set[str] = set()
         self._elected_partial: dict[str, list[Candidate]] = {}
         self._local = False
+        self._notices = 0          # notice periods begun; a client holds each one at most once
+        self._notice_held = 0      # the notice period a client holds (0: none)
+        self._notice_hold_used = 0
 
     # ---- messages -------------------------------------------------------------------------
     @workflow.signal(name=WAKE_SIGNAL)
@@ -151,17 +159,34 @@ class CommunityElectionWorkflow:
         return self.status()
 
     @workflow.update
-    async def await_turn(self, acted_seq: int, skip: list[str] | None = None) -> ElectionStatus:
+    async def await_turn(self, acted_seq: int, skip: list[str] | None = None,
+                         hold_notices: list[str] | None = None) -> ElectionStatus:
         """Long-poll for the people's clients: returns once the election has ended, or waits
         unpaused on something newer than wait number ``acted_seq`` (what a person may act on)
         whose kind is not in ``skip`` (what this client has nothing to do for); the changes in
-        between are not reported, which saves an update per change."""
+        between are not reported, which saves an update per change.
+
+        ``hold_notices``: a simulation whose days last a fraction of a second files objections
+        in no simulated time; when the wait returned is the period of one of these notices, the
+        period's clock stops, in the same workflow task, until the client sends
+        ``release_notice`` (once per notice period). Without it a slow client could miss a
+        one-second period and its objection be refused as late (O2)."""
         skipped = set(skip or ())
         await workflow.wait_condition(
             lambda: self._status != "running" or (
                 self._waiting is not None and not self._paused
                 and self._waiting.seq > acted_seq and self._waiting.kind not in skipped))
+        w = self._waiting
+        if (self._status == "running" and w is not None and w.kind == "notice"
+                and w.notice in (hold_notices or ()) and self._notice_hold_used != self._notices):
+            self._notice_held = self._notice_hold_used = self._notices
         return self.status()
+
+    @workflow.signal
+    def release_notice(self, inp: NoticeRelease) -> None:
+        """The client that held a notice period (``await_turn``) has acted: the clock runs on."""
+        if self._notice_held and (self._waiting is None or self._waiting.notice == inp.notice):
+            self._notice_held = 0
 
     @workflow.update
     async def decide_unfilled(self, post: str, decision: str) -> str:
@@ -587,20 +612,36 @@ class CommunityElectionWorkflow:
         await self._call("publish_notice", NoticeInput(ref.election_id, kind, title,
                                                        f"公示期{days}天 / {days} days", names, days))
         remaining = days * self._require_input().day_seconds
+        self._notices += 1
+        released = False
         while remaining > 0:
             await self._unpaused()
+            if self._notice_held:  # a simulation's client acts in no simulated time
+                await workflow.wait_condition(lambda: not self._notice_held or bool(self._aborted))
+                self._check_aborted()
+                released = True
+                continue
             started = workflow.time()
             ends = workflow.now() + timedelta(seconds=remaining)
-            self._set_waiting(Waiting("notice", f"{kind} notice period", notice=kind,
-                                      deadline=ends.isoformat()))
+            if released and self._waiting is not None and self._waiting.notice == kind:
+                # the same wait, its deadline moved: the client that held it is not asked again
+                self._waiting = replace(self._waiting, deadline=ends.isoformat())
+                self._bump()
+            else:
+                self._set_waiting(Waiting("notice", f"{kind} notice period", notice=kind,
+                                          deadline=ends.isoformat()))
+            released = False
             try:
-                await workflow.wait_condition(lambda: self._paused or bool(self._aborted),
-                                              timeout=remaining)
+                await workflow.wait_condition(
+                    lambda: self._paused or bool(self._notice_held) or bool(self._aborted),
+                    timeout=remaining)
             except TimeoutError:
                 break
             self._check_aborted()
             remaining -= workflow.time() - started
         self._set_waiting(None)
+        if workflow.patched(NOTICE_CLOSES):
+            await self._call("close_notice", CloseNoticeInput(ref.election_id, kind))
         await self._until(Waiting("objections", f"objection decisions on the {kind} notice",
                                   notice=kind),
                           lambda: self._when(self._call("objection_state", ref, ObjectionState),
