@@ -68,7 +68,7 @@ def _spread(rng: random.Random, total: int, n: int, low: float, high: float) -> 
 
 
 def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    out = []
+    out: list[str] = []
     while len(out) < count:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
         if name not in taken:

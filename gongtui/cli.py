@@ -6,13 +6,14 @@ import asyncio
 import json
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from gongtui.config import get_settings
+from gongtui.config import Settings, get_settings
 
 app = typer.Typer(help="gongtui — 公推直选: durable community elections for a whole district.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
@@ -110,6 +111,7 @@ def serve(component: Annotated[str, typer.Argument(help="|".join(COMPONENTS))]) 
     if component not in COMPONENTS:
         raise typer.BadParameter(f"unknown component {component!r}; one of {', '.join(COMPONENTS)}")
     setup(component, settings.log_level, settings.log_format)
+    run: Callable[[Settings], Coroutine[Any, Any, None]]  # each component's main(settings)
     if component == "nomination":
         from services.nomination.server import main as run
     elif component == "voting":

@@ -30,7 +30,7 @@ STREETS = ["梅园", "玄武门", "锁金村", "孝陵卫", "红山", "新街口
 
 
 def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    out = []
+    out: list[str] = []
     while len(out) < count:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
         if name not in taken:

@@ -129,7 +129,7 @@ async def run_district(scenarios: list[dict[str, Any]], settings: Settings, *,
                        clients: Clients | None = None) -> DistrictOutcome:
     """Start a DistrictElectionWorkflow for ``scenarios`` (one community each) and play every
     community's human acts against the child the district started (``Play(attach=True)``)."""
-    from workflows.district.types import DistrictInput, DistrictResult, district_workflow_id
+    from workflows.district.types import DistrictInput, district_workflow_id
     from workflows.district.workflows import DistrictElectionWorkflow
 
     district_id = district_id or f"d{uuid.uuid4().hex[:8]}"
@@ -149,8 +149,7 @@ async def run_district(scenarios: list[dict[str, Any]], settings: Settings, *,
             DistrictInput(district_id=district_id, name=name,
                           elections=[p.election_input() for p in plays], day_seconds=day_seconds,
                           refresh_seconds=refresh_seconds, max_history_events=max_history_events),
-            id=district_workflow_id(district_id), task_queue=settings.task_queue,
-            result_type=DistrictResult)
+            id=district_workflow_id(district_id), task_queue=settings.task_queue)
 
         async def one(play: Play) -> dict[str, Any]:
             try:

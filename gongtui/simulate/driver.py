@@ -198,8 +198,9 @@ class Play:
             args.append(hold)
         for attempt in range(200):
             try:
-                return await handle.execute_update(CommunityElectionWorkflow.await_turn,
-                                                   args=args, result_type=ElectionStatus)
+                # by name: the typed overloads take no argument list of varying length
+                return await handle.execute_update("await_turn", args=args,
+                                                   result_type=ElectionStatus)
             except Exception:
                 # The workflow may have ended, or a worker restarts: read instead of waiting.
                 try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 
 import rules
 from proto import approval_pb2
@@ -15,7 +15,7 @@ from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.store import Store, Tx, utcnow
 
 POSTS = ("secretary", "deputy_secretary", "member")
-_A = ApprovalRequestRow.__table__
+_A = cast(Table, ApprovalRequestRow.__table__)  # typed as a FromClause
 
 
 def to_message(row: Any) -> approval_pb2.ApprovalRequest:

@@ -9,9 +9,9 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 ELECTION_ID: contextvars.ContextVar[str] = contextvars.ContextVar("election_id", default="")
 COMMUNITY_ID: contextvars.ContextVar[str] = contextvars.ContextVar("community_id", default="")
@@ -48,7 +48,7 @@ def _unbind() -> None:
 
 
 @functools.lru_cache(maxsize=512)
-def _carries_ids(message_type: type) -> bool:
+def _carries_ids(message_type: Hashable) -> bool:
     """Whether a request type has any field ids_of reads (most of a service's hot calls —
     a ballot, a check-in — have none: then there is nothing to bind, per call)."""
     fields = getattr(getattr(message_type, "DESCRIPTOR", None), "fields_by_name", None)
@@ -58,7 +58,7 @@ def _carries_ids(message_type: type) -> bool:
 
 
 def bind_request(message: Any) -> Callable[[], None]:
-    if not _carries_ids(type(message)):
+    if not _carries_ids(cast(Hashable, type(message))):  # classes hash; typeshed disagrees
         return _unbind
     return bind(*ids_of(message))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from sqlalchemy import delete, select
 from temporalio.client import Client
@@ -27,7 +28,7 @@ WAKE_SIGNAL = "wake"
 
 
 class SignalRelay:
-    def __init__(self, db: Database, outbox_model: type, temporal_address: str, namespace: str,
+    def __init__(self, db: Database, outbox_model: Any, temporal_address: str, namespace: str,
                  coalesce: float = 0.05, concurrency: int = 32):
         self.db = db
         self.coalesce = coalesce

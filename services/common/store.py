@@ -174,7 +174,7 @@ class InlineSQLite:
             if not (compiled.isupdate or compiled.isdelete or compiled.isinsert):
                 result_procs = [c.type.dialect_impl(dialect).result_processor(dialect, None)
                                 for c in stmt.selected_columns]
-                row = namedtuple("Row", list(stmt.selected_columns.keys()),  # type: ignore[misc]
+                row = namedtuple("Row", list(stmt.selected_columns.keys()),  # type: ignore[misc,no-redef]
                                  rename=True)
             entry = (compiled.string, compiled, list(compiled.positiontup or ()),
                      compiled._bind_processors,
@@ -260,10 +260,11 @@ class InlineSQLite:
 
 @dataclass
 class ServiceModels:
-    idempotency: type
-    audit: type
-    audit_head: type
-    outbox: type
+    """Each service's own declarations of the shared tables (ORM classes)."""
+    idempotency: Any
+    audit: Any
+    audit_head: Any
+    outbox: Any
 
 
 @dataclass
@@ -353,7 +354,7 @@ class Store:
             found = InlineSQLite(sq, self.db.engine.dialect) \
                 if isinstance(sq, sqlite3.Connection) else False
             session.info["inline_sqlite"] = found
-        return found or None
+        return found if isinstance(found, InlineSQLite) else None
 
     async def rows(self, session: AsyncSession, stmt: Any, **bound: Any) -> list[Any]:
         """The rows of a Core SELECT: inline on SQLite (see InlineSQLite), else the session's;
@@ -373,7 +374,8 @@ class Store:
         inline = await self.inline_sqlite(session)
         if inline is not None:
             return inline.dml(stmt, bound or None)
-        return int((await session.execute(stmt, bound or None)).rowcount)
+        result: Any = await session.execute(stmt, bound or None)  # a CursorResult
+        return int(result.rowcount)
 
     async def close(self) -> None:
         if self._reader is not None:
@@ -408,7 +410,7 @@ class Store:
                                 idem.key == key))).first()
                     if existing is not None:
                         return _replay(existing, method, digest, key, response_type)
-                    rows: dict[type, list[dict[str, Any]]] = {}
+                    rows: dict[Any, list[dict[str, Any]]] = {}
                     session.info["deferred_rows"] = rows
                     tx = Tx(session, self, role, scope)
                     response = await fn(tx)

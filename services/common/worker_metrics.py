@@ -43,7 +43,7 @@ class _Activities(ActivityInboundInterceptor):
             if election or community:
                 break
         if not election:
-            election = activity.info().workflow_id
+            election = activity.info().workflow_id or ""
         unbind = bind(election, community)
         start = time.perf_counter()
         outcome = "ok"

@@ -8,9 +8,9 @@ import json
 from collections import Counter
 from datetime import UTC, datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import Table, and_, bindparam, func, select, update
 
 import rules
 from gongtui.domain import CHANNELS, ORG_TYPES, POSTS, STATUSES
@@ -102,7 +102,7 @@ def plan_message(row: PlanRow) -> nomination_pb2.Plan:
         status=row.status, decided_reason=row.decided_reason, full_members=row.full_members)
 
 
-def registration_message(row: RegistrationRow, name: str) -> nomination_pb2.Registration:
+def registration_message(row: Any, name: str) -> nomination_pb2.Registration:
     return nomination_pb2.Registration(
         registration_id=row.registration_id, election_id=row.election_id,
         person_id=row.person_id, name=name, post=row.post, channel=row.channel, stage=row.stage,
@@ -117,13 +117,13 @@ def cosignature_message(row: CosignatureRow) -> nomination_pb2.Cosignature:
                                       withdrawn=row.withdrawn)
 
 
-def inspection_message(row: InspectionRow) -> nomination_pb2.Inspection:
+def inspection_message(row: Any) -> nomination_pb2.Inspection:
     return nomination_pb2.Inspection(election_id=row.election_id, post=row.post,
                                      person_id=row.person_id, passed=row.passed,
                                      report=row.report)
 
 
-def notice_message(row: NoticeRow) -> nomination_pb2.Notice:
+def notice_message(row: Any) -> nomination_pb2.Notice:
     return nomination_pb2.Notice(
         notice_id=row.notice_id, election_id=row.election_id, kind=row.kind, title=row.title,
         body=row.body, names=json.loads(row.names_json), days=row.days,
@@ -140,7 +140,8 @@ def objection_message(row: ObjectionRow) -> nomination_pb2.Objection:
 
 # Statements made once (their values bound per call): building a statement costs more than
 # running it inline on SQLite.
-_E, _P, _R = ElectionRow.__table__, PersonRow.__table__, RegistrationRow.__table__
+# Core tables of the hot statements (``__table__`` is typed as a FromClause)
+_E, _P, _R = (cast(Table, m.__table__) for m in (ElectionRow, PersonRow, RegistrationRow))
 Q_ELECTION = select(*_E.c).where(_E.c.election_id == bindparam("election_id"))
 Q_PERSON = select(*_P.c).where(_P.c.election_id == bindparam("election_id"),
                                _P.c.person_id == bindparam("person_id"))
@@ -204,7 +205,7 @@ def _registration_columns(c: Any) -> list[Any]:
             c.rejected_rule, c.reason, c.cosigners, c.member_cosigners, c.rank, c.held, c.seq]
 
 
-def _sort_key(row: RegistrationRow) -> tuple[int, int, int, int]:
+def _sort_key(row: Any) -> tuple[int, int, int, int]:
     """Post order, then rank (ranked first, when > 0), then registration order."""
     return (POST_ORDER.get(row.post, len(POSTS)), 0 if row.rank > 0 else 1, row.rank, row.seq)
 
@@ -715,7 +716,7 @@ class NominationDomain:
             CosignatureRow.cosigner_person_id, CosignatureRow.withdrawn).where(
             CosignatureRow.registration_id == reg.registration_id,
             CosignatureRow.cosigner_person_id.in_(ids))))
-        signatures = CosignatureRow.__table__
+        signatures = cast(Table, CosignatureRow.__table__)
         out: list[nomination_pb2.Cosignature] = []
         for _, pid in signers:
             if pid in existing:

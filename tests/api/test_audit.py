@@ -44,12 +44,12 @@ async def test_edited_audit_row_is_named_by_verify(
     assert ok.returncode == 0, ok.stdout + ok.stderr
 
     # someone edits record 3 straight in the nomination service's database
-    db = service_probe(stack.settings, "nomination")
-    (payload,) = db.rows("SELECT payload_json FROM audit_records WHERE election_id = ? "
+    probe = service_probe(stack.settings, "nomination")
+    (payload,) = probe.rows("SELECT payload_json FROM audit_records WHERE election_id = ? "
                          "AND seq = 3", eid)[0]
     forged = json.loads(payload)
     forged["imported"] = 99
-    db.execute("UPDATE audit_records SET payload_json = ? WHERE election_id = ? AND "
+    probe.execute("UPDATE audit_records SET payload_json = ? WHERE election_id = ? AND "
                "seq = 3", json.dumps(forged), eid)
 
     r = await http.get(f"/api/v1/elections/{eid}/audit/verify", headers=supervisor)

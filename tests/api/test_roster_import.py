@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
 import httpx
@@ -16,7 +17,7 @@ from gongtui.stack import EmbeddedStack
 from tests.api.conftest import Stubs, TokenFactory, bearer, create_election, register_place
 
 
-def xlsx(rows: list[list[object]], shared: bool = True) -> bytes:
+def xlsx(rows: Sequence[Sequence[object]], shared: bool = True) -> bytes:
     """A minimal workbook: strings shared (or inline), numbers as numbers."""
     strings: list[str] = []
     cells_xml = []

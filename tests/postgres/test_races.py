@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ def key() -> str:
     return uuid.uuid4().hex
 
 
-async def serving(main: Callable[..., Awaitable[None]], settings: Settings,
+async def serving(main: Callable[..., Coroutine[Any, Any, None]], settings: Settings,
                   address: str) -> tuple[asyncio.Task[None], asyncio.Event, grpc.aio.Channel]:
     ready, stop = asyncio.Event(), asyncio.Event()
     task = asyncio.create_task(main(settings, ready, stop))
@@ -53,8 +53,9 @@ async def serving(main: Callable[..., Awaitable[None]], settings: Settings,
 @pytest.fixture
 async def services(tmp_path: Path, postgres_url: str) -> AsyncIterator[dict[str, Any]]:
     ports = {s: nom.free_port() for s in ("nomination", "voting", "approval")}
+    addresses: dict[str, Any] = {f"{s}_address": f"127.0.0.1:{p}" for s, p in ports.items()}
     settings = Settings(data_dir=tmp_path, database_url=postgres_url, temporal_address="",
-                        **{f"{s}_address": f"127.0.0.1:{p}" for s, p in ports.items()})
+                        **addresses)
     started = []
     out: dict[str, Any] = {"url": postgres_url}
     for name, main in (("nomination", nomination_server.main), ("voting", voting_server.main),
@@ -79,13 +80,20 @@ async def outcomes(calls: list[Awaitable[Any]]) -> tuple[list[Any], list[grpc.St
     return ok, errors
 
 
-async def test_two_cosignatures_one_person_one_post(services: dict[str, Any]) -> None:
+async def nominations_open(services: dict[str, Any]) -> nom.Service:
+    """The nomination service's test election, its plan approved and nominations open."""
     stub = nomination_pb2_grpc.NominationStub(services["nomination"])
     svc = nom.Service(stub, SqlProbe(services["url"], "nomination"))
     await nom.create(svc, nom.ROSTER)
     await nom.approved_plan(svc)
     await stub.OpenNominations(npb.WindowRequest(idempotency_key=key(), actor=OFFICE,
                                                  election_id=nom.ELECTION))
+    return svc
+
+
+async def test_two_cosignatures_one_person_one_post(services: dict[str, Any]) -> None:
+    svc = await nominations_open(services)
+    stub = svc.stub
     # two joint nominations for the same post; p06 may co-sign only one of them (NM2)
     regs = [await nom.register(svc, pid, "secretary", "joint") for pid in ("p03", "p04")]
     for attempt in range(ROUNDS):
@@ -109,12 +117,8 @@ async def test_two_cosignatures_one_person_one_post(services: dict[str, Any]) ->
 async def test_objections_racing_the_close_of_their_notice(services: dict[str, Any]) -> None:
     """O2: objections filed while the workflow closes the notice are either refused or seen by
     the read that follows the close, never acknowledged and missed by the workflow."""
-    stub = nomination_pb2_grpc.NominationStub(services["nomination"])
-    svc = nom.Service(stub, SqlProbe(services["url"], "nomination"))
-    await nom.create(svc, nom.ROSTER)
-    await nom.approved_plan(svc)
-    await stub.OpenNominations(npb.WindowRequest(idempotency_key=key(), actor=OFFICE,
-                                                 election_id=nom.ELECTION))
+    svc = await nominations_open(services)
+    stub = svc.stub
     await nom.register(svc, "p01", "secretary", "self")
     for attempt in range(ROUNDS):
         await stub.PublishNotice(npb.PublishNoticeRequest(

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -65,7 +66,7 @@ async def svc(tmp_path: Path, service_database_url: str) -> AsyncIterator[Servic
     await asyncio.wait_for(task, timeout=30)
 
 
-def person(pid: str, name: str, status: str = "full", **kw: object) -> pb.Person:
+def person(pid: str, name: str, status: str = "full", **kw: Any) -> pb.Person:
     return pb.Person(person_id=pid, name=name, status=status, resides_in_community=True, **kw)
 
 
@@ -416,7 +417,7 @@ async def test_batches_are_all_or_nothing(svc: Service) -> None:
     assert svc.count("SELECT count(*) FROM registrations WHERE seq IN (1, 2, 3)") == 3
     member = common_pb2.Actor(role="member", scope="community:xw-001")
 
-    def cosign_many(registration_id: str, ids: list[str], k: str = "") -> object:
+    def cosign_many(registration_id: str, ids: list[str], k: str = "") -> Any:
         return stub.CosignMany(pb.CosignManyRequest(
             idempotency_key=k or key(), actor=member, registration_id=registration_id,
             cosigner_person_ids=ids))

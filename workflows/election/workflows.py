@@ -9,6 +9,7 @@ state back through an activity, so a duplicated or lost-and-retried signal does 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -355,7 +356,7 @@ class CommunityElectionWorkflow:
             mid = meeting.meeting_id
             meeting = await self._until(
                 Waiting("committee_session", "committee session", meeting_id=mid),
-                lambda mid=mid: self._meeting_when(mid, _checked_in),
+                functools.partial(self._meeting_when, mid, _checked_in),
                 self._known(before, meeting, _checked_in))
             if meeting.quorum_met:
                 break
@@ -423,7 +424,7 @@ class CommunityElectionWorkflow:
             mid = meeting.meeting_id
             meeting = await self._until(
                 Waiting(f"{kind}_session", label, meeting_id=mid),
-                lambda mid=mid: self._meeting_when(mid, _checked_in),
+                functools.partial(self._meeting_when, mid, _checked_in),
                 self._known(before, meeting, _checked_in))
             if meeting.quorum_met:
                 return mid
@@ -527,16 +528,16 @@ class CommunityElectionWorkflow:
             if not rejected:
                 break
             self._begin(8)
-            for post in self._congress_order(self._posts):
-                out = [a.person_id for a in rejected if a.post == post.post]
+            for plan in self._congress_order(self._posts):
+                out = [a.person_id for a in rejected if a.post == plan.post]
                 if not out:
                     continue
-                self._excluded.setdefault(post.post, set()).update(out)
-                self._elected[post.post] = [c for c in self._elected[post.post]
+                self._excluded.setdefault(plan.post, set()).update(out)
+                self._elected[plan.post] = [c for c in self._elected[plan.post]
                                             if c.person_id not in out]
-                self._attempts[post.post] = self._attempts.get(post.post, 1) + 1
+                self._attempts[plan.post] = self._attempts.get(plan.post, 1) + 1
                 self._bump()
-                await self._rerun(ref, post)
+                await self._rerun(ref, plan)
             self._step = 8
             self._bump()
         for post, people in self._elected.items():
@@ -667,10 +668,13 @@ class CommunityElectionWorkflow:
             if not announced:  # only what is really awaited is shown as waiting
                 self._set_waiting(waiting)
                 announced = True
-            await workflow.wait_condition(lambda seen=seen: self._wakes != seen)
+            await workflow.wait_condition(self._woken_since(seen))
             self._check_aborted()
 
-    def _known(self, before: int, value: T, accept: Callable[[T], bool]
+    def _woken_since(self, seen: int) -> Callable[[], bool]:
+        return lambda: self._wakes != seen
+
+    def _known(self, before: int, value: T, accept: Callable[[Any], bool]
                ) -> tuple[int, T | None] | None:
         """What the call that opened a meeting or round answered, as the first read of the wait
         that follows: valid while no wake-up has come since ``before`` (taken before the call),
