@@ -96,6 +96,7 @@ class DistrictActivities:
     @activity.defn(name="district_refresh")
     async def district_refresh(self, inp: RefreshInput) -> RefreshResult:
         async def one(c: ChildSummary) -> ChildSummary:
+            activity.heartbeat()  # alive: a killed worker's refresh is retried within seconds
             handle = self.client.get_workflow_handle(election_workflow_id(c.election_id),
                                                      result_type=ElectionStatus)
             try:
@@ -138,6 +139,7 @@ class DistrictActivities:
                    "actor": batch.actor}
 
         async def one(t: Any) -> None:
+            activity.heartbeat()
             await self.nomination.RecordElectionEvent(nomination_pb2.RecordElectionEventRequest(
                 idempotency_key=f"{batch.key}/{t.election_id}", actor=actor,
                 election_id=t.election_id, kind=f"election.{PAST[batch.action]}",

@@ -46,6 +46,10 @@ from workflows.election.types import ElectionStatus
 
 RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200),
                     maximum_interval=timedelta(seconds=5))
+# The district's activities heartbeat per child: a worker killed in the middle of one is
+# noticed after this, not after the start-to-close timeout (a refresh lost that way held a
+# district's progress for five minutes; seen in CI after a worker was SIGKILLed).
+HEARTBEAT = timedelta(seconds=30)
 
 
 def summarize(summary: ChildSummary, st: ElectionStatus) -> ChildSummary:
@@ -181,7 +185,7 @@ class DistrictElectionWorkflow:
         report: dict[str, Any] = await workflow.execute_activity(
             "district_report", ReportInput(inp.district_id, list(self._st.children.values())),
             result_type=dict, start_to_close_timeout=timedelta(minutes=15),
-            heartbeat_timeout=timedelta(minutes=2), retry_policy=RETRY)
+            heartbeat_timeout=HEARTBEAT, retry_policy=RETRY)
         self._phase = "completed"
         self._touch()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -230,7 +234,8 @@ class DistrictElectionWorkflow:
             return
         res: RefreshResult = await workflow.execute_activity(
             "district_refresh", RefreshInput(open_), result_type=RefreshResult,
-            start_to_close_timeout=timedelta(minutes=5), retry_policy=RETRY)
+            start_to_close_timeout=timedelta(minutes=5), heartbeat_timeout=HEARTBEAT,
+            retry_policy=RETRY)
         for c in res.children:
             known = self._st.children.get(c.election_id)
             if known is None or known.status in FINAL:
@@ -262,7 +267,8 @@ class DistrictElectionWorkflow:
                     f"{workflow.info().workflow_id}/control/{self._st.controls}",
                     [ControlTarget(c.election_id, election_workflow_id(c.election_id),
                                    c.community_id) for c in changed]),
-                start_to_close_timeout=timedelta(minutes=5), retry_policy=RETRY)
+                start_to_close_timeout=timedelta(minutes=5), heartbeat_timeout=HEARTBEAT,
+                retry_policy=RETRY)
         for c in changed:
             if cmd.action == "pause":
                 self._st.paused[c.community_id] = cmd.reason
