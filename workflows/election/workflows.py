@@ -640,6 +640,9 @@ class CommunityElectionWorkflow:
                 break
             self._check_aborted()
             remaining -= workflow.time() - started
+        # a hold asked for in the same workflow task as the period ended holds nothing more:
+        # left set, it would stop the next notice's clock for a release that may never come
+        self._notice_held = 0
         self._set_waiting(None)
         if workflow.patched(NOTICE_CLOSES):
             await self._call("close_notice", CloseNoticeInput(ref.election_id, kind))
