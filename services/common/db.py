@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -42,9 +43,12 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
             cur.close()
 
         return engine
-    options = {}
+    options: dict[str, Any] = {}
     if schema:
         options["execution_options"] = {"schema_translate_map": {None: schema}}
+    # Plans made for each execution's values (see PG_SESSION in services/voting/ballot_box.py:
+    # a generic plan chosen while a table was small can keep a sequential scan as it grows).
+    options["connect_args"] = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
     engine = create_async_engine(url, pool_size=5, max_overflow=15, pool_pre_ping=True, **options)
     return engine
 

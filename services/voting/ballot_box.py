@@ -242,6 +242,14 @@ async def write_batch_postgres(conn: Any, schema: str,
     return out
 
 
+# Plans made for each batch's values. asyncpg prepares the two batch statements once, and
+# after five executions PostgreSQL may settle on a generic plan: made while ballot_codes was
+# small, it read the codes by a sequential scan and kept doing so as the table grew, so every
+# batch read every code (108-115 million rows in one bench run, the rate halving pair after
+# pair). Planning them per batch costs little.
+PG_SESSION = {"plan_cache_mode": "force_custom_plan"}
+
+
 @functools.cache  # one text per schema: built once, not per batch
 def _pg_read(q: str) -> str:
     return (
@@ -405,7 +413,8 @@ class BallotBox:
                 if self._postgres is None or self._postgres.is_closed():
                     import asyncpg
 
-                    self._postgres = await asyncpg.connect(_dsn(self.db.url))
+                    self._postgres = await asyncpg.connect(_dsn(self.db.url),
+                                                           server_settings=PG_SESSION)
                 answers = await write_batch_postgres(self._postgres, self.db.schema or "public",
                                                      items)
             except (OSError, ConnectionError) as exc:
