@@ -21,6 +21,18 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 
+# Every PostgreSQL session plans each statement for its values. asyncpg prepares statements,
+# and after five executions PostgreSQL may settle on a generic plan: one made while
+# ballot_codes was small read the codes by a sequential scan and kept doing so as the table
+# grew, so every ballot batch read every code (108-115 million rows in one bench run, the rate
+# halving pair after pair). Planning per execution costs little beside that.
+PG_SESSION = {"plan_cache_mode": "force_custom_plan"}
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The libpq form of a SQLAlchemy PostgreSQL URL, for a connection of asyncpg's own."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -46,9 +58,7 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
     options: dict[str, Any] = {}
     if schema:
         options["execution_options"] = {"schema_translate_map": {None: schema}}
-    # Plans made for each execution's values (see PG_SESSION in services/voting/ballot_box.py:
-    # a generic plan chosen while a table was small can keep a sequential scan as it grows).
-    options["connect_args"] = {"server_settings": {"plan_cache_mode": "force_custom_plan"}}
+    options["connect_args"] = {"server_settings": dict(PG_SESSION)}
     engine = create_async_engine(url, pool_size=5, max_overflow=15, pool_pre_ping=True, **options)
     return engine
 

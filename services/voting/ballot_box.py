@@ -44,10 +44,10 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from proto import voting_pb2
-from services.common.db import Database
+from services.common.db import PG_SESSION, Database, asyncpg_dsn
 from services.common.errors import AlreadyExists, DomainError, FailedPrecondition, NotFound
 from services.common.store import canonical_json, record_hash, utcnow
-from services.voting.domain import _sha256, ballot_validity, code_hash
+from services.voting.domain import ballot_validity, code_hash, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def judge(batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]], rounds: dic
                        key=lambda m: (m["person_id"], m["choice"], m["write_in"]))
         marks_json = canonical_json(marks)
         salt, ballot_id = randomness[64 * i:64 * i + 32], randomness[64 * i + 32:64 * i + 64]
-        receipt = "sha256:" + _sha256(salt + marks_json)
+        receipt = "sha256:" + sha256_hex(salt + marks_json)
         writes.ballots.append((ballot_id, rnd.round_id, marks_json, valid, invalid_rule, salt,
                                receipt))
         writes.used.append(h)
@@ -240,14 +240,6 @@ async def write_batch_postgres(conn: Any, schema: str,
         log.debug("ballot batch raced (%s); writing it under row locks", exc)
         return await write_batch_postgres_locked(conn, schema, batch)
     return out
-
-
-# Plans made for each batch's values. asyncpg prepares the two batch statements once, and
-# after five executions PostgreSQL may settle on a generic plan: made while ballot_codes was
-# small, it read the codes by a sequential scan and kept doing so as the table grew, so every
-# batch read every code (108-115 million rows in one bench run, the rate halving pair after
-# pair). Planning them per batch costs little.
-PG_SESSION = {"plan_cache_mode": "force_custom_plan"}
 
 
 @functools.cache  # one text per schema: built once, not per batch
@@ -413,7 +405,7 @@ class BallotBox:
                 if self._postgres is None or self._postgres.is_closed():
                     import asyncpg
 
-                    self._postgres = await asyncpg.connect(_dsn(self.db.url),
+                    self._postgres = await asyncpg.connect(asyncpg_dsn(self.db.url),
                                                            server_settings=PG_SESSION)
                 answers = await write_batch_postgres(self._postgres, self.db.schema or "public",
                                                      items)
@@ -483,7 +475,3 @@ def _sqlite_connection(async_url: str) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA busy_timeout=0")  # see BallotBox._write_sqlite
     return conn
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

@@ -53,21 +53,21 @@ CHOICES = ("for", "against", "abstain")
 _random = secrets.SystemRandom()
 
 
-def _sha256(text: str) -> str:
+def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def code_hash(code: str) -> str:
     """What ``ballot_codes`` stores of a one-time code (and what CastBallot keys its write on)."""
-    return _sha256(code)
+    return sha256_hex(code)
 
 
 def meeting_id_for(election_id: str, kind: str, session: int) -> str:
-    return "mt-" + _sha256(f"{election_id}|{kind}|{session}")[:16]
+    return "mt-" + sha256_hex(f"{election_id}|{kind}|{session}")[:16]
 
 
 def round_id_for(meeting_id: str, number: int) -> str:
-    return "rd-" + _sha256(f"{meeting_id}|{number}")[:16]
+    return "rd-" + sha256_hex(f"{meeting_id}|{number}")[:16]
 
 
 @lru_cache(maxsize=64)
@@ -617,7 +617,7 @@ class VotingDomain:
         rnd.elected_json, rnd.tied_json = json.dumps(elected), json.dumps(tied)
         rnd.unfilled = unfilled
         rnd.rules_json = json.dumps(applied)
-        rnd.ballot_box_digest = "sha256:" + _sha256(digest_input)
+        rnd.ballot_box_digest = "sha256:" + sha256_hex(digest_input)
         await tx.audit(rnd.election_id, "round.counted", {
             "round_id": rnd.round_id, "meeting_id": rnd.meeting_id, "number": rnd.number,
             "post": rnd.post, "kind": rnd.kind, "seats": rnd.seats, "source": rnd.source,
