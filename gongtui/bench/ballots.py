@@ -8,7 +8,16 @@ acknowledged only after its transaction committed. In the same run, two floors:
 * **echo** — a no-op gRPC server (own process) answering the same request and response
   messages: the transport's ceiling on this machine;
 * **raw commits** — one row, one commit, one client, straight on the same database: the
-  durable commit rate of the storage.
+  durable commit rate of the storage;
+
+and, beside each measurement of the voting service, a third server:
+
+* **durable floor** — the echo server that, before it answers, writes the call's code as one
+  row into the same database in group commits (the statements on the event loop, SQLite's
+  COMMIT on a thread, as the ballot box does; on PostgreSQL one statement per batch): the
+  least any server must do to acknowledge a call only once it is durable, on this stack. What
+  the voting service loses against it is the ballot box's own work (judging, the ballot, the
+  code's flag, the audit chain); what the floor loses against the echo is durability itself.
 
 Afterwards every round is counted (CloseRound) and its stored ballots compared with the
 receipts acknowledged: the run fails on a lost or duplicated ballot.
@@ -65,11 +74,18 @@ def free_port() -> int:
 ECHO_METHOD = "/gongtui.bench.Echo/CastBallot"
 
 
-async def echo_server(port: int) -> None:
+async def echo_server(port: int, durable: str = "") -> None:
+    """The echo (``durable`` empty), or the durable floor writing into ``durable``
+    (``sqlite:PATH`` or a PostgreSQL URL)."""
     _, voting_pb2, _ = _pb()
     answer = voting_pb2.CastBallotResponse(receipt="sha256:" + "0" * 64, valid=True)
+    floor = _DurableFloor(durable) if durable else None
+    if floor is not None:
+        await floor.open()
 
     async def cast(request: Any, context: Any) -> Any:
+        if floor is not None:
+            await floor.write(request.code)
         return answer
 
     handler = grpc.method_handlers_generic_handler("gongtui.bench.Echo", {
@@ -81,6 +97,70 @@ async def echo_server(port: int) -> None:
     server.add_insecure_port(f"127.0.0.1:{port}")
     await server.start()
     await server.wait_for_termination()
+
+
+class _DurableFloor:
+    """The durable floor's write path: each call's code one row, the calls waiting meanwhile
+    written together, each answered after its batch committed."""
+
+    def __init__(self, target: str):
+        self.target = target
+        self.pending: list[tuple[str, asyncio.Future[None]]] = []
+        self.event = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+        self.sqlite: sqlite3.Connection | None = None
+        self.postgres: Any = None
+        self.thread: Any = None
+
+    async def open(self) -> None:
+        if self.target.startswith("sqlite:"):
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.thread = ThreadPoolExecutor(1)
+            self.sqlite = sqlite3.connect(self.target.removeprefix("sqlite:"), isolation_level=None,
+                                          check_same_thread=False)
+            self.sqlite.execute("PRAGMA journal_mode=WAL")
+            self.sqlite.execute("PRAGMA synchronous=FULL")
+            self.sqlite.execute("CREATE TABLE IF NOT EXISTS durable_floor (code TEXT PRIMARY KEY)")
+        else:
+            import asyncpg
+
+            self.postgres = await asyncpg.connect(_dsn(self.target))
+            await self.postgres.execute(
+                "CREATE TABLE IF NOT EXISTS durable_floor (code TEXT PRIMARY KEY)")
+
+    async def write(self, code: str) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.pending.append((code, future))
+        if self.task is None:
+            self.task = asyncio.create_task(self._run())
+        self.event.set()
+        await future
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self.event.wait()
+            self.event.clear()
+            while self.pending:
+                batch = self.pending[:512]
+                del self.pending[: len(batch)]
+                try:
+                    if self.sqlite is not None:
+                        self.sqlite.execute("BEGIN IMMEDIATE")
+                        self.sqlite.executemany("INSERT INTO durable_floor VALUES (?)",
+                                                [(c,) for c, _ in batch])
+                        await loop.run_in_executor(self.thread, self.sqlite.execute, "COMMIT")
+                    else:  # one statement: its own transaction, committed before it returns
+                        await self.postgres.execute(
+                            "INSERT INTO durable_floor SELECT unnest($1::text[])",
+                            [c for c, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - each caller gets the failure
+                    for _, f in batch:
+                        f.set_exception(exc)
+                    continue
+                for _, f in batch:
+                    f.set_result(None)
 
 
 # ----------------------------------------------------------------------------- processes
@@ -114,10 +194,11 @@ async def wait_port(address: str, proc: subprocess.Popen[bytes], timeout: float 
     raise RuntimeError(f"{address} did not open")
 
 
-async def start_echo() -> Proc:
+async def start_echo(durable: str = "") -> Proc:
     address = f"127.0.0.1:{free_port()}"
     proc = subprocess.Popen([sys.executable, "-m", "gongtui.bench.ballots", "echo",  # noqa: ASYNC220
-                             address.rsplit(":", 1)[1]], cwd=ROOT)
+                             address.rsplit(":", 1)[1], *([durable] if durable else [])],
+                            cwd=ROOT)
     await wait_port(address, proc)
     return Proc(proc, address)
 
@@ -351,33 +432,55 @@ async def run_database(name: str, database_url: str, clients_list: list[int], sc
         out["settings"] = "synchronous_commit=on, fsync=on"
     say(f"{name}: raw durable commits (1 row, 1 commit, 1 client): "
         f"{out['raw_commits_per_s']}/s")
+    # the durable floor, on the same database as the voting service (its own table)
+    floor = EchoFloor(f"sqlite:{data_dir / 'floor.db'}" if name == "sqlite" else database_url)
+    await floor.start()
     modes = [True] + ([False] if compare_single else [])
-    for group in modes:
-        service = await start_voting(database_url, data_dir, group, work / f"voting-{name}.log")
-        try:
-            plan = [(c, ballots_for(c, scale)) for c in clients_list] if group else \
-                [(16, ballots_for(16, scale))]
-            election = Election(service.address, max(n for _, n in plan))
-            await election.open()
-            for clients, n in plan:
-                pairs: list[dict[str, Any]] = []
-                for _ in range(repeats):
-                    echo_rate, _echo_cpu = await echo.measure(clients, n)
-                    pairs.append(await _measure_voting(service, election, database_url,
-                                                       data_dir, clients, n)
-                                 | {"echo_per_s": echo_rate})
-                run = _run_record(clients, group, out["raw_commits_per_s"], pairs)
-                out["runs"].append(run)
-                say(f"{name}: {clients:>2} clients{'' if group else ', one commit per ballot'}: "
-                    f"{run['ballots_per_s']}/s ({_share(run['vs_echo'])} of the echo beside it; "
-                    f"pairs {', '.join(_share(r) for r in run['vs_echo_pairs'])}), server CPU "
-                    f"{run['server_cpu_us_per_ballot']} µs per ballot, lost {run['lost']}, "
-                    f"duplicated {run['duplicated']}, counted "
-                    f"{run['counted_returned']}/{run['ballots']}")
-            await election.close()
-        finally:
-            service.stop()
+    try:
+        for group in modes:
+            await _run_mode(name, database_url, data_dir, work, group, clients_list, scale,
+                            repeats, echo, floor, out, say)
+    finally:
+        floor.stop()
     return out
+
+
+async def _run_mode(name: str, database_url: str, data_dir: Path, work: Path, group: bool,
+                    clients_list: list[int], scale: float, repeats: int, echo: EchoFloor,
+                    floor: EchoFloor, out: dict[str, Any], say: Any) -> None:
+    """One voting service (group commits, or one commit per ballot) through every measurement:
+    each a round of ballots beside the echo (and the durable floor), repeated in pairs."""
+    service = await start_voting(database_url, data_dir, group, work / f"voting-{name}.log")
+    try:
+        plan = [(c, ballots_for(c, scale)) for c in clients_list] if group else \
+            [(16, ballots_for(16, scale))]
+        election = Election(service.address, max(n for _, n in plan))
+        await election.open()
+        for clients, n in plan:
+            pairs: list[dict[str, Any]] = []
+            for _ in range(repeats):
+                echo_m = await echo.measure(clients, n)
+                # the durable floor beside the group commits (what they are compared with)
+                floor_m = await floor.measure(clients, n) if group else None
+                pairs.append(await _measure_voting(service, election, database_url,
+                                                   data_dir, clients, n)
+                             | {"echo": echo_m, "floor": floor_m})
+            run = _run_record(clients, group, out["raw_commits_per_s"], pairs)
+            out["runs"].append(run)
+            beside = (f"; the durable floor {run['durable_floor_per_s']}/s, "
+                      f"{_share(run['durable_floor_vs_echo'])} of the echo, the ballots "
+                      f"{_share(run['vs_durable_floor'])} of the floor") if group else ""
+            say(f"{name}: {clients:>2} clients{'' if group else ', one commit per ballot'}: "
+                f"{run['ballots_per_s']}/s ({_share(run['vs_echo'])} of the echo beside it; "
+                f"pairs {', '.join(_share(r) for r in run['vs_echo_pairs'])}{beside}), "
+                f"server CPU {run['server_cpu_us_per_ballot']} µs per ballot, machine idle "
+                f"{_share(run['machine_idle_share'])} (at the echo "
+                f"{_share(run['echo_machine_idle_share'])}), lost {run['lost']}, "
+                f"duplicated {run['duplicated']}, counted "
+                f"{run['counted_returned']}/{run['ballots']}")
+        await election.close()
+    finally:
+        service.stop()
 
 
 async def _measure_voting(service: Proc, election: Election, database_url: str, data_dir: Path,
@@ -386,10 +489,10 @@ async def _measure_voting(service: Proc, election: Election, database_url: str, 
     _, voting_pb2, _ = _pb()
     round_id, codes, candidates = await election.round(n)
     requests = election.requests(round_id, codes, candidates)
-    cpu0 = _cpu_seconds(service.proc.pid)
+    usage = Usage(service.proc.pid)
     elapsed, responses = await drive(service.address, _cast_method(), requests, clients,
                                      voting_pb2.CastBallotResponse)
-    server_cpu_us = (_cpu_seconds(service.proc.pid) - cpu0) / n * 1e6
+    cpu = usage.per_call(n)
     counted = await election.count(round_id)
     acknowledged = [r.receipt for r in responses]
     stored = await asyncio.to_thread(stored_receipts, database_url, data_dir, round_id)
@@ -397,14 +500,37 @@ async def _measure_voting(service: Proc, election: Election, database_url: str, 
     duplicated = len(stored) - len(set(stored)) + max(0, len(stored) - len(acknowledged))
     return {"ballots": n, "seconds": elapsed, "ballots_per_s": n / elapsed,
             "counted_returned": counted.returned, "stored": len(stored), "lost": lost,
-            "duplicated": duplicated, "server_cpu_us_per_ballot": server_cpu_us}
+            "duplicated": duplicated} | cpu
 
 
 def _run_record(clients: int, group: bool, raw_commits: float,
                 pairs: list[dict[str, Any]]) -> dict[str, Any]:
     """The pairs of one measurement: rates and shares as medians, counts as totals."""
+    for p in pairs:
+        p["echo_per_s"] = p["echo"]["per_s"]
     ratios = [p["ballots_per_s"] / p["echo_per_s"] for p in pairs]
     rate = statistics.median(p["ballots_per_s"] for p in pairs)
+
+    def median(key: str, of: str | None = None, digits: int = 0) -> Any:
+        values = [(p[of] if of else p)[key] for p in pairs if not of or p[of]]
+        return round(statistics.median(values), digits or None) if values else None
+
+    floor: dict[str, Any] = {}
+    if all(p["floor"] for p in pairs):
+        floor = {
+            "durable_floor_per_s": median("per_s", "floor"),
+            "durable_floor_per_s_pairs": [round(p["floor"]["per_s"]) for p in pairs],
+            "durable_floor_stored": sum(int(p["floor"]["stored"]) for p in pairs),
+            "durable_floor_vs_echo": round(statistics.median(
+                p["floor"]["per_s"] / p["echo_per_s"] for p in pairs), 3),
+            "vs_durable_floor": round(statistics.median(
+                p["ballots_per_s"] / p["floor"]["per_s"] for p in pairs), 3),
+            "vs_durable_floor_pairs": [round(p["ballots_per_s"] / p["floor"]["per_s"], 3)
+                                       for p in pairs],
+            "durable_floor_server_cpu_us_per_call": median("server_cpu_us_per_call", "floor"),
+            "durable_floor_client_cpu_us_per_call": median("client_cpu_us_per_call", "floor"),
+            "durable_floor_machine_busy_us_per_call": median("machine_busy_us_per_call", "floor"),
+            "durable_floor_machine_idle_share": median("machine_idle_share", "floor", 3)}
     return {"clients": clients, "group_commit": group, "repeats": len(pairs),
             "ballots": sum(p["ballots"] for p in pairs),
             "seconds": round(sum(p["seconds"] for p in pairs), 3),
@@ -416,11 +542,17 @@ def _run_record(clients: int, group: bool, raw_commits: float,
             "stored": sum(p["stored"] for p in pairs),
             "lost": sum(p["lost"] for p in pairs),
             "duplicated": sum(p["duplicated"] for p in pairs),
-            "server_cpu_us_per_ballot": round(statistics.median(
-                p["server_cpu_us_per_ballot"] for p in pairs)),
+            "server_cpu_us_per_ballot": median("server_cpu_us_per_call"),
+            "client_cpu_us_per_ballot": median("client_cpu_us_per_call"),
+            "machine_busy_us_per_ballot": median("machine_busy_us_per_call"),
+            "machine_idle_share": median("machine_idle_share", digits=3),
+            "echo_server_cpu_us_per_call": median("server_cpu_us_per_call", "echo"),
+            "echo_client_cpu_us_per_call": median("client_cpu_us_per_call", "echo"),
+            "echo_machine_busy_us_per_call": median("machine_busy_us_per_call", "echo"),
+            "echo_machine_idle_share": median("machine_idle_share", "echo", 3),
             "vs_echo": round(statistics.median(ratios), 3),
             "vs_echo_pairs": [round(r, 3) for r in ratios],
-            "vs_raw_commits": round(rate / raw_commits, 3)}
+            "vs_raw_commits": round(rate / raw_commits, 3)} | floor
 
 
 def _share(ratio: float | None) -> str:
@@ -434,10 +566,12 @@ def _cast_method() -> str:
 
 
 class EchoFloor:
-    """The echo server, running for the whole benchmark; measured right before each
-    measurement of the voting service (see the module's docstring)."""
+    """The echo server (or, given ``durable``, the durable floor), running for the whole
+    benchmark or database; measured right before each measurement of the voting service (see
+    the module's docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: str = "") -> None:
+        self.durable = durable
         self.proc: Proc | None = None
         self.warm: set[int] = set()
         self.requests: dict[int, list[Any]] = {}
@@ -445,30 +579,63 @@ class EchoFloor:
         self.measured: dict[int, list[tuple[float, float]]] = {}
 
     async def start(self) -> None:
-        self.proc = await start_echo()
+        self.proc = await start_echo(self.durable)
 
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.stop()
 
-    async def measure(self, clients: int, n: int) -> tuple[float, float]:
+    def _requests(self, n: int) -> list[Any]:
+        _, voting_pb2, _ = _pb()
+
+        def make(k: int) -> list[Any]:
+            return [voting_pb2.CastBallotRequest(
+                round_id="rd-" + "0" * 16, code=secrets.token_urlsafe(24),
+                marks=[voting_pb2.Mark(person_id="c-wang", choice="for")]) for _ in range(k)]
+
+        if self.durable:  # the floor keeps each code (a primary key): new codes every time
+            return make(n)
+        if n not in self.requests:  # made once per size: the echo reads nothing of them
+            self.requests[n] = make(n)
+        return self.requests[n]
+
+    async def measure(self, clients: int, n: int) -> dict[str, float]:
+        """Calls per second, with the CPU spent per call (see :class:`Usage`)."""
         _, voting_pb2, _ = _pb()
         assert self.proc is not None
-        if n not in self.requests:  # made once per size: the echo reads nothing of them
-            self.requests[n] = [voting_pb2.CastBallotRequest(
-                round_id="rd-" + "0" * 16, code=secrets.token_urlsafe(24),
-                marks=[voting_pb2.Mark(person_id="c-wang", choice="for")]) for _ in range(n)]
-        requests = self.requests[n]
         if clients not in self.warm:
-            await drive(self.proc.address, ECHO_METHOD, requests[: min(500, n)], clients,
+            await drive(self.proc.address, ECHO_METHOD, self._requests(min(500, n)), clients,
                         voting_pb2.CastBallotResponse)
             self.warm.add(clients)
-        cpu0 = _cpu_seconds(self.proc.proc.pid)
+        requests = self._requests(n)
+        before = await self.stored()
+        usage = Usage(self.proc.proc.pid)
         elapsed, _ = await drive(self.proc.address, ECHO_METHOD, requests, clients,
                                  voting_pb2.CastBallotResponse)
-        measured = (n / elapsed, (_cpu_seconds(self.proc.proc.pid) - cpu0) / n * 1e6)
-        self.measured.setdefault(clients, []).append(measured)
+        measured = {"per_s": n / elapsed} | usage.per_call(n)
+        if self.durable:  # every call acknowledged is a row: the floor writes what it answers
+            measured["stored"] = await self.stored() - before
+        self.measured.setdefault(clients, []).append(
+            (measured["per_s"], measured["server_cpu_us_per_call"]))
         return measured
+
+    async def stored(self) -> int:
+        """Rows the durable floor holds (0 for the echo)."""
+        if not self.durable:
+            return 0
+        if self.durable.startswith("sqlite:"):
+            def count() -> int:
+                with sqlite3.connect(self.durable.removeprefix("sqlite:")) as conn:
+                    return int(conn.execute("SELECT count(*) FROM durable_floor").fetchone()[0])
+
+            return await asyncio.to_thread(count)
+        import asyncpg
+
+        conn = await asyncpg.connect(_dsn(self.durable))
+        try:
+            return int(await conn.fetchval("SELECT count(*) FROM durable_floor"))
+        finally:
+            await conn.close()
 
     def summary(self) -> tuple[dict[str, int], dict[str, int]]:
         """Median calls per second and server CPU µs per call, by clients."""
@@ -478,11 +645,34 @@ class EchoFloor:
                  for c, m in sorted(self.measured.items())})
 
 
-def _cpu_seconds(pid: int) -> float:
-    import psutil
+class Usage:
+    """The CPU spent over one measurement: by the server's process, by this one (the clients),
+    and by the whole machine (the database server too) — per call; and the share of the
+    machine's time left idle. A 2-core machine whose echo leaves nothing idle has no CPU to
+    give any server that does more than the echo."""
 
-    t = psutil.Process(pid).cpu_times()
-    return float(t.user + t.system)
+    def __init__(self, server_pid: int):
+        import psutil
+
+        self.server = psutil.Process(server_pid)
+        self.me = psutil.Process()
+        self.start = self._now()
+
+    def _now(self) -> tuple[float, float, float, float]:
+        import psutil
+
+        s, m, t = self.server.cpu_times(), self.me.cpu_times(), psutil.cpu_times()
+        idle = t.idle + getattr(t, "iowait", 0.0)
+        return s.user + s.system, m.user + m.system, idle, sum(t) - getattr(t, "guest", 0.0) \
+            - getattr(t, "guest_nice", 0.0)
+
+    def per_call(self, calls: int) -> dict[str, float]:
+        end = self._now()
+        server, client, idle, total = (b - a for a, b in zip(self.start, end, strict=True))
+        return {"server_cpu_us_per_call": server / calls * 1e6,
+                "client_cpu_us_per_call": client / calls * 1e6,
+                "machine_busy_us_per_call": max(total - idle, 0.0) / calls * 1e6,
+                "machine_idle_share": idle / total if total > 0 else 0.0}
 
 
 def machine() -> dict[str, Any]:
@@ -569,7 +759,12 @@ def ballots(
                                       "ratio_to_echo_pairs": at16["vs_echo_pairs"],
                                       "server_cpu_us_per_ballot": at16["server_cpu_us_per_ballot"],
                                       "echo_server_cpu_us_per_call":
-                                          result["echo_server_cpu_us_per_call"].get("16"),
+                                          at16["echo_server_cpu_us_per_call"],
+                                      "machine_idle_share": at16["machine_idle_share"],
+                                      "echo_machine_idle_share": at16["echo_machine_idle_share"],
+                                      "durable_floor_per_s_at_16": at16.get("durable_floor_per_s"),
+                                      "durable_floor_vs_echo": at16.get("durable_floor_vs_echo"),
+                                      "ratio_to_durable_floor": at16.get("vs_durable_floor"),
                                       "goal": ">= 0.8 of the echo (median of the pairs)",
                                       "goal_met": at16["vs_echo"] >= 0.8 and not at16["lost"]
                                       and not at16["duplicated"]}
@@ -586,5 +781,5 @@ def ballots(
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "echo":
-        asyncio.run(echo_server(int(sys.argv[2])))
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "echo":
+        asyncio.run(echo_server(int(sys.argv[2]), sys.argv[3] if len(sys.argv) == 4 else ""))
