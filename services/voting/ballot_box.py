@@ -16,11 +16,13 @@ connection, say) rolls back and each of its casts is tried again alone.
 On SQLite the box has its own connection: the statements run on the event loop under the
 process's write lock and only the COMMIT (the WAL write and fsync) on the box's thread
 (``BallotBox._write_sqlite``). On PostgreSQL it has its own asyncpg connection and a batch
-takes two round trips: an unlocked read, then one statement that writes everything on the
-condition that nothing it read has changed, or raises and leaves nothing; a batch that raced
-another writer is written again under row locks — the rounds share-locked (a cast and the
-count exclude each other), the codes and chain heads locked in a fixed order
-(``write_batch_postgres``).
+is one statement that writes everything on the condition that what it was judged against
+still holds, or raises and leaves nothing. It is judged against the open rounds and chain heads
+the box last read or wrote (``PostgresCache``), every code presumed unused and of the round
+its cast names — one round trip; when a presumption fails, the batch is read first (two round
+trips); a batch that raced another writer between its read and its write is written again
+under row locks — the rounds share-locked (a cast and the count exclude each other), the codes
+and chain heads locked in a fixed order (``write_batch_postgres``).
 
 What a cast keeps (DESIGN.md, Security): the ballot (marks, validity, salt, receipt) with a
 random ID, the code's ``used`` flag, and an audit record of the receipt. Not the code, not the
@@ -78,6 +80,7 @@ class _Writes:
 
     ballots: list[tuple[Any, ...]] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
+    used_rounds: list[str] = field(default_factory=list)  # the round of each code in ``used``
     audit: list[tuple[Any, ...]] = field(default_factory=list)
     heads: dict[str, tuple[int, str]] = field(default_factory=dict)
 
@@ -121,6 +124,7 @@ def judge(batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]], rounds: dic
         writes.ballots.append((ballot_id, rnd.round_id, marks_json, valid, invalid_rule, salt,
                                receipt))
         writes.used.append(h)
+        writes.used_rounds.append(rnd.round_id)
         # the election's audit chain, on from its head (locked by the caller)
         election_id = rnd.election_id
         payload_json = canonical_json({"round_id": rnd.round_id, "receipt": receipt})
@@ -194,12 +198,96 @@ def write_batch_sqlite(conn: sqlite3.Connection,
     return out
 
 
+@dataclass
+class PostgresCache:
+    """The open rounds and chain heads the box's last batches read or wrote, so that a batch
+    can skip the read: judged against them with every code presumed unused and of the round it
+    names, it is written by the same conditional statement, which checks exactly those
+    presumptions (round still open, code of that round and unused, head where it was) and
+    leaves nothing if one fails. A miss costs that failed statement; the batch is then written
+    the usual way, and the next ``COOL`` batches read first (two boxes casting into one election
+    would otherwise miss every time)."""
+
+    COOL = 8
+    LIMIT = 10_000
+
+    rounds: dict[str, _Round] = field(default_factory=dict)
+    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
+    cool: int = 0
+    hits: int = 0
+    misses: int = 0
+
+    def learn(self, rounds: dict[str, _Round], heads: dict[str, tuple[int, str]]) -> None:
+        if len(self.rounds) + len(rounds) > self.LIMIT or len(self.heads) + len(heads) > self.LIMIT:
+            self.rounds.clear()
+            self.heads.clear()
+        for round_id, rnd in rounds.items():
+            if rnd.status == "open":
+                self.rounds[round_id] = rnd
+            else:
+                self.rounds.pop(round_id, None)
+        self.heads.update(heads)
+
+    def forget(self, round_ids: Sequence[str], elections: Sequence[str]) -> None:
+        for round_id in round_ids:
+            self.rounds.pop(round_id, None)
+        for election_id in elections:
+            self.heads.pop(election_id, None)
+
+
+async def _write_batch_postgres_cached(conn: Any, q: str, cache: PostgresCache,
+                                       batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]],
+                                       round_ids: list[str]) -> list[Any] | None:
+    """The batch in one round trip against ``cache``; None when it cannot be (nothing cached,
+    or the statement refused a presumption: nothing written)."""
+    if cache.cool:
+        cache.cool -= 1
+        return None
+    rounds = {r: cache.rounds[r] for r in round_ids if r in cache.rounds}
+    elections = sorted({r.election_id for r in rounds.values()})
+    if len(rounds) < len(round_ids) or any(e not in cache.heads for e in elections):
+        return None
+    codes: dict[str, tuple[str, bool]] = {}
+    for req, h in batch:  # presumed: of the round the cast names, unused (checked by the write)
+        codes.setdefault(h, (req.round_id, False))
+    heads = {e: cache.heads[e] for e in elections}
+    out, w = judge(batch, rounds, codes, heads)
+    if not w.ballots:
+        return None
+    import asyncpg
+
+    try:
+        await _execute_write(conn, q, round_ids, w, heads)
+    except asyncpg.PostgresError as exc:
+        log.debug("ballot batch against the cache refused (%s); reading first", exc)
+        cache.misses += 1
+        cache.cool = cache.COOL
+        cache.forget(round_ids, elections)
+        return None
+    cache.hits += 1
+    cache.heads.update(w.heads)
+    return out
+
+
+async def _execute_write(conn: Any, q: str, round_ids: list[str], w: _Writes,
+                         heads: dict[str, tuple[int, str]]) -> None:
+    ballots = list(zip(*w.ballots, strict=True))
+    audit = list(zip(*w.audit, strict=True))
+    elections = sorted(w.heads)
+    await conn.execute(
+        _pg_write(q), round_ids, w.used, *ballots, *audit, elections,
+        [w.heads[e][0] for e in elections], [w.heads[e][1] for e in elections],
+        [heads[e][0] for e in elections], w.used_rounds)
+
+
 async def write_batch_postgres(conn: Any, schema: str,
-                               batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]]
-                               ) -> list[Any]:
-    """One batch on PostgreSQL (an asyncpg connection) in two round trips where nothing races
-    it: one unlocked read of the batch's rounds, codes and chain heads, then one statement that
-    writes everything on the condition that what was read still holds — the rounds still
+                               batch: Sequence[tuple[voting_pb2.CastBallotRequest, str]],
+                               cache: PostgresCache | None = None) -> list[Any]:
+    """One batch on PostgreSQL (an asyncpg connection). Given ``cache``, first in one round
+    trip against it (``PostgresCache``); without one, or when the write refuses what the cache
+    presumed, in two round trips where nothing races it: one unlocked read of the batch's
+    rounds, codes and chain heads, then one statement that writes everything on the condition
+    that what was read still holds — the rounds still
     open (share-locked first, so the count waits for it or it sees the round closed), every
     code still unused, every chain head still where it was. A single statement is its own
     transaction: if a condition fails, it raises and nothing of it stays. Then, and whenever a
@@ -210,6 +298,10 @@ async def write_batch_postgres(conn: Any, schema: str,
     1,700-2,000 ballots/s where the locked form cast 1,360-1,480."""
     q = f'"{schema}".'
     round_ids = sorted({req.round_id for req, _ in batch})
+    if cache is not None:
+        cached = await _write_batch_postgres_cached(conn, q, cache, batch, round_ids)
+        if cached is not None:
+            return cached
     hashes = sorted({h for _, h in batch})
     rounds: dict[str, _Round] = {}
     codes: dict[str, tuple[str, bool]] = {}
@@ -221,6 +313,8 @@ async def write_batch_postgres(conn: Any, schema: str,
             codes[a] = (b, c == "1")
         else:
             heads[a] = (int(b), c)
+    if cache is not None:
+        cache.learn(rounds, heads)
     out, w = judge(batch, rounds, codes, heads)
     if not w.ballots:
         return out
@@ -228,17 +322,15 @@ async def write_batch_postgres(conn: Any, schema: str,
         return await write_batch_postgres_locked(conn, schema, batch)
     import asyncpg
 
-    ballots = list(zip(*w.ballots, strict=True))
-    audit = list(zip(*w.audit, strict=True))
-    elections = sorted(w.heads)
     try:
-        await conn.execute(
-            _pg_write(q), round_ids, w.used, *ballots, *audit, elections,
-            [w.heads[e][0] for e in elections], [w.heads[e][1] for e in elections],
-            [heads[e][0] for e in elections])
+        await _execute_write(conn, q, round_ids, w, heads)
     except asyncpg.PostgresError as exc:  # raced (or the marker below): again, under locks
         log.debug("ballot batch raced (%s); writing it under row locks", exc)
+        if cache is not None:
+            cache.forget(round_ids, list(w.heads))
         return await write_batch_postgres_locked(conn, schema, batch)
+    if cache is not None:
+        cache.heads.update(w.heads)
     return out
 
 
@@ -263,8 +355,12 @@ def _pg_write(q: str) -> str:
     return (
         f"WITH r AS (SELECT round_id FROM {q}rounds WHERE round_id = ANY($1::text[])"
         "   AND status = 'open' ORDER BY round_id FOR SHARE),"
-        f" u AS (UPDATE {q}ballot_codes SET used = true WHERE code_hash = ANY($2::text[])"
-        "   AND NOT used AND (SELECT count(*) FROM r) = cardinality($1::text[]) RETURNING 1),"
+        # each code of the round its cast names, and unused (a batch judged against the cache
+        # presumed both)
+        f" u AS (UPDATE {q}ballot_codes AS c SET used = true FROM unnest($2::text[],"
+        "   $23::text[]) AS v(code_hash, round_id) WHERE c.code_hash = v.code_hash"
+        "   AND c.round_id = v.round_id AND NOT c.used"
+        "   AND (SELECT count(*) FROM r) = cardinality($1::text[]) RETURNING 1),"
         f" b AS (INSERT INTO {q}ballots ({_BALLOT_COLUMNS}) SELECT * FROM unnest($3::text[],"
         "   $4::text[], $5::text[], $6::boolean[], $7::text[], $8::text[], $9::text[])),"
         f" a AS (INSERT INTO {q}audit_records ({_AUDIT_COLUMNS}) SELECT * FROM unnest("
@@ -327,6 +423,7 @@ class BallotBox:
         self._thread: ThreadPoolExecutor | None = None
         self._sqlite: sqlite3.Connection | None = None
         self._postgres: Any = None  # asyncpg connection, made on first use
+        self._cache = PostgresCache()
 
     async def cast(self, request: voting_pb2.CastBallotRequest) -> voting_pb2.CastBallotResponse:
         future: asyncio.Future[voting_pb2.CastBallotResponse] = \
@@ -408,7 +505,7 @@ class BallotBox:
                     self._postgres = await asyncpg.connect(asyncpg_dsn(self.db.url),
                                                            server_settings=PG_SESSION)
                 answers = await write_batch_postgres(self._postgres, self.db.schema or "public",
-                                                     items)
+                                                     items, self._cache)
             except (OSError, ConnectionError) as exc:
                 if self._postgres is not None:
                     self._postgres.terminate()

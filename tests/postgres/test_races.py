@@ -296,26 +296,7 @@ async def test_a_ballot_batch_raced_between_its_read_and_its_write(
 
     stub = voting_pb2_grpc.VotingStub(services["voting"])
     probe = SqlProbe(services["url"], "voting")
-    people = [f"m{i:03d}" for i in range(1, 21)]
-    meeting = await stub.OpenMeeting(vpb.OpenMeetingRequest(
-        idempotency_key=key(), actor=OFFICE, election_id="race-batch", kind="congress",
-        session=1, profile="nanjing", electorate=[
-            vpb.Elector(person_id=p, name=p, expected=True, **{"class": "member"})
-            for p in people]))
-    await stub.CheckIn(vpb.CheckInRequest(idempotency_key=key(), actor=OFFICE,
-                                          meeting_id=meeting.meeting_id, person_ids=people))
-    await stub.ConfirmAttendance(vpb.MeetingActionRequest(
-        idempotency_key=key(), actor=OFFICE, meeting_id=meeting.meeting_id))
-    rnd = await stub.OpenRound(vpb.OpenRoundRequest(
-        idempotency_key=key(), actor=OFFICE, meeting_id=meeting.meeting_id, post="secretary",
-        kind="regular", seats=1, candidates=[vpb.Candidate(person_id="c1", name="甲"),
-                                             vpb.Candidate(person_id="c2", name="乙")]))
-    codes = list((await stub.IssueBallots(vpb.IssueBallotsRequest(
-        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id, person_ids=people))).codes)
-
-    def request(code: str) -> vpb.CastBallotRequest:
-        return vpb.CastBallotRequest(round_id=rnd.round_id, code=code,
-                                     marks=[vpb.Mark(person_id="c2", choice="for")])
+    rnd, codes, request = await _open_round(stub, "race-batch")
 
     caplog.set_level(logging.DEBUG, logger="services.voting.ballot_box")
     conn = await asyncpg.connect(_dsn(services["url"]))
@@ -346,3 +327,134 @@ async def test_a_ballot_batch_raced_between_its_read_and_its_write(
         await conn.close()
     report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id="race-batch"))
     assert report.verified
+
+
+class _CountingReads:
+    """An asyncpg connection that counts the reads (fetch) a ballot batch makes."""
+
+    def __init__(self, conn: Any):
+        self.conn = conn
+        self.reads = 0
+
+    async def fetch(self, *args: Any) -> Any:
+        self.reads += 1
+        return await self.conn.fetch(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.conn, name)
+
+
+async def test_ballot_batches_against_the_cache_of_rounds_and_chain_heads(
+        services: dict[str, Any]) -> None:
+    """A batch judged against the cached open rounds and chain heads skips the read; every
+    presumption it makes is checked by its write, and when one fails (a code of another round,
+    unknown or used elsewhere; the chain moved by another writer; the round counted) the
+    statement leaves nothing and the batch is judged again after a read: the same answers as
+    without the cache, each ballot stored once, the chain intact."""
+    import asyncpg
+
+    from services.voting.ballot_box import PostgresCache, write_batch_postgres
+    from services.voting.domain import code_hash
+    from tests.postgres.support import _dsn
+
+    stub = voting_pb2_grpc.VotingStub(services["voting"])
+    probe = SqlProbe(services["url"], "voting")
+    rnd, codes, request = await _open_round(stub, "cache-batch", 30)
+    other, other_codes, _ = await _open_round(stub, "cache-batch-2", 4)
+    cache = PostgresCache()
+    conn = _CountingReads(await asyncpg.connect(_dsn(services["url"])))
+
+    async def cast(batch_codes: list[str], round_id: str = "") -> list[Any]:
+        batch = [(request(c, round_id), code_hash(c)) for c in batch_codes]
+        return await write_batch_postgres(conn, "voting", batch, cache)
+
+    def ballots() -> int:
+        return probe.count("SELECT count(*) FROM ballots")
+
+    try:
+        # the first batch reads (and fills the cache); the next ones do not
+        assert all(not isinstance(a, Exception) for a in await cast(codes[0:3]))
+        assert conn.reads == 1 and cache.hits == 0
+        answers = await cast(codes[3:6] + [codes[3]])  # the same code twice in one batch
+        assert conn.reads == 1 and cache.hits == 1
+        assert [type(a).__name__ for a in answers][3] == "AlreadyExists"
+        assert ballots() == 6
+
+        # a code of another round, claimed for this one: refused by the write, then NotFound
+        answers = await cast([codes[6], other_codes[0]])
+        assert cache.misses == 1 and conn.reads == 2
+        assert not isinstance(answers[0], Exception)
+        assert type(answers[1]).__name__ == "NotFound" and answers[1].field == "code"
+        assert ballots() == 7
+        cache.cool = 0  # (a miss makes the next batches read first; this test wants the cache)
+
+        # an unknown code, and a code used by another writer meanwhile
+        await stub.CastBallot(request(codes[8]))  # the service's own box: the chain moves too
+        answers = await cast([codes[7], "no-such-code", codes[8]])
+        assert cache.misses == 2
+        assert [type(a).__name__ for a in answers] == ["CastBallotResponse", "NotFound",
+                                                        "AlreadyExists"]
+        assert ballots() == 9
+        cache.cool = 0
+
+        # the chain moved by another writer only: the cached head is stale
+        await stub.CastBallot(request(codes[9]))
+        hits, misses = cache.hits, cache.misses
+        answers = await cast(codes[10:12])
+        assert cache.misses == misses + 1 and cache.hits == hits
+        assert all(not isinstance(a, Exception) for a in answers)
+        cache.cool = 0
+        assert all(not isinstance(a, Exception) for a in await cast(codes[12:14]))
+        assert cache.hits == hits + 1  # the read after the miss refreshed the cache
+        assert ballots() == 14
+
+        # the round counted after it was cached: every cast of the batch refused
+        await stub.CloseRound(vpb.RoundActionRequest(idempotency_key=key(), actor=OFFICE,
+                                                     round_id=rnd.round_id))
+        answers = await cast(codes[14:17])
+        assert {type(a).__name__ for a in answers} == {"FailedPrecondition"}
+        assert ballots() == 14
+        assert probe.count("SELECT count(*) FROM ballot_codes WHERE used") == 14
+        counted = await stub.GetRound(vpb.GetRoundRequest(round_id=rnd.round_id))
+        assert counted.returned == 14
+        assert rnd.round_id not in cache.rounds  # a counted round is not cached again
+
+        # a miss makes the next batches read first
+        assert cache.cool == PostgresCache.COOL
+        reads = conn.reads
+        assert all(not isinstance(a, Exception)
+                   for a in await cast(other_codes[1:3], other.round_id))
+        assert conn.reads == reads + 1 and cache.cool == PostgresCache.COOL - 1
+    finally:
+        await conn.close()
+    for election_id in ("cache-batch", "cache-batch-2"):
+        report = await stub.VerifyAudit(common_pb2.AuditRequest(election_id=election_id))
+        assert report.verified
+
+
+async def _open_round(stub: Any, election_id: str, size: int = 20
+                      ) -> tuple[Any, list[str], Callable[..., vpb.CastBallotRequest]]:
+    """A congress of ``size`` members checked in, a round of two candidates open, every member
+    issued a ballot: the round, the codes, and a maker of casts (for the second candidate)."""
+    people = [f"m{i:03d}" for i in range(1, size + 1)]
+    meeting = await stub.OpenMeeting(vpb.OpenMeetingRequest(
+        idempotency_key=key(), actor=OFFICE, election_id=election_id, kind="congress",
+        session=1, profile="nanjing", electorate=[
+            vpb.Elector(person_id=p, name=p, expected=True, **{"class": "member"})
+            for p in people]))
+    await stub.CheckIn(vpb.CheckInRequest(idempotency_key=key(), actor=OFFICE,
+                                          meeting_id=meeting.meeting_id, person_ids=people))
+    await stub.ConfirmAttendance(vpb.MeetingActionRequest(
+        idempotency_key=key(), actor=OFFICE, meeting_id=meeting.meeting_id))
+    rnd = await stub.OpenRound(vpb.OpenRoundRequest(
+        idempotency_key=key(), actor=OFFICE, meeting_id=meeting.meeting_id, post="secretary",
+        kind="regular", seats=1, candidates=[vpb.Candidate(person_id="c1", name="甲"),
+                                             vpb.Candidate(person_id="c2", name="乙")]))
+    codes = list((await stub.IssueBallots(vpb.IssueBallotsRequest(
+        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id, person_ids=people))).codes)
+
+    def request(code: str, round_id: str = "") -> vpb.CastBallotRequest:
+        return vpb.CastBallotRequest(round_id=round_id or rnd.round_id, code=code,
+                                     marks=[vpb.Mark(person_id="c2", choice="for")])
+
+    return rnd, codes, request
