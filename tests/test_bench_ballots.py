@@ -46,11 +46,13 @@ def test_bench_ballots_counts_every_ballot(tmp_path: Path) -> None:
             assert r["client_cpu_us_per_ballot"] > 0 and r["echo_client_cpu_us_per_call"] > 0
             assert r["machine_busy_us_per_ballot"] > 0
             assert 0 <= r["machine_idle_share"] <= 1 and 0 <= r["echo_machine_idle_share"] <= 1
+            assert r["cpu_bound_vs_echo"] > 0  # the share of the echo the machine's CPU allows
             if r["group_commit"]:
                 # the durable floor measured beside each pair, on the same database
                 assert len(r["durable_floor_per_s_pairs"]) == 2
                 assert r["durable_floor_per_s"] > 0 and r["durable_floor_vs_echo"] > 0
                 assert r["durable_floor_stored"] == r["ballots"]  # a row for every answer
+                assert r["durable_floor_cpu_bound_vs_echo"] > 0
                 assert min(r["vs_durable_floor_pairs"]) <= r["vs_durable_floor"] \
                     <= max(r["vs_durable_floor_pairs"])
             else:

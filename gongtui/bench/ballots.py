@@ -473,7 +473,10 @@ async def _run_mode(name: str, database_url: str, data_dir: Path, work: Path, gr
             say(f"{name}: {clients:>2} clients{'' if group else ', one commit per ballot'}: "
                 f"{run['ballots_per_s']}/s ({_share(run['vs_echo'])} of the echo beside it; "
                 f"pairs {', '.join(_share(r) for r in run['vs_echo_pairs'])}{beside}), "
-                f"server CPU {run['server_cpu_us_per_ballot']} µs per ballot, machine idle "
+                f"server CPU {run['server_cpu_us_per_ballot']} µs per ballot; at this CPU "
+                f"per call the machine allows at most {_share(run['cpu_bound_vs_echo'])} of "
+                f"the echo" + (f" (the floor {_share(run['durable_floor_cpu_bound_vs_echo'])})"
+                               if group else "") + "; machine idle "
                 f"{_share(run['machine_idle_share'])} (at the echo "
                 f"{_share(run['echo_machine_idle_share'])}), lost {run['lost']}, "
                 f"duplicated {run['duplicated']}, counted "
@@ -506,8 +509,15 @@ async def _measure_voting(service: Proc, election: Election, database_url: str, 
 def _run_record(clients: int, group: bool, raw_commits: float,
                 pairs: list[dict[str, Any]]) -> dict[str, Any]:
     """The pairs of one measurement: rates and shares as medians, counts as totals."""
+    cpus = os.cpu_count() or 1
     for p in pairs:
         p["echo_per_s"] = p["echo"]["per_s"]
+        # the rate the machine's CPU allows at the CPU a call cost here (every core busy),
+        # as a share of the echo beside it: an upper bound whatever the server's concurrency
+        for m in (p, p["floor"]):
+            if m:
+                m["cpu_bound_vs_echo"] = cpus * 1e6 / max(m["machine_busy_us_per_call"], 1e-9) \
+                    / p["echo_per_s"]
     ratios = [p["ballots_per_s"] / p["echo_per_s"] for p in pairs]
     rate = statistics.median(p["ballots_per_s"] for p in pairs)
 
@@ -530,7 +540,8 @@ def _run_record(clients: int, group: bool, raw_commits: float,
             "durable_floor_server_cpu_us_per_call": median("server_cpu_us_per_call", "floor"),
             "durable_floor_client_cpu_us_per_call": median("client_cpu_us_per_call", "floor"),
             "durable_floor_machine_busy_us_per_call": median("machine_busy_us_per_call", "floor"),
-            "durable_floor_machine_idle_share": median("machine_idle_share", "floor", 3)}
+            "durable_floor_machine_idle_share": median("machine_idle_share", "floor", 3),
+            "durable_floor_cpu_bound_vs_echo": median("cpu_bound_vs_echo", "floor", 3)}
     return {"clients": clients, "group_commit": group, "repeats": len(pairs),
             "ballots": sum(p["ballots"] for p in pairs),
             "seconds": round(sum(p["seconds"] for p in pairs), 3),
@@ -546,6 +557,7 @@ def _run_record(clients: int, group: bool, raw_commits: float,
             "client_cpu_us_per_ballot": median("client_cpu_us_per_call"),
             "machine_busy_us_per_ballot": median("machine_busy_us_per_call"),
             "machine_idle_share": median("machine_idle_share", digits=3),
+            "cpu_bound_vs_echo": median("cpu_bound_vs_echo", digits=3),
             "echo_server_cpu_us_per_call": median("server_cpu_us_per_call", "echo"),
             "echo_client_cpu_us_per_call": median("client_cpu_us_per_call", "echo"),
             "echo_machine_busy_us_per_call": median("machine_busy_us_per_call", "echo"),
@@ -663,8 +675,9 @@ class Usage:
 
         s, m, t = self.server.cpu_times(), self.me.cpu_times(), psutil.cpu_times()
         idle = t.idle + getattr(t, "iowait", 0.0)
-        return s.user + s.system, m.user + m.system, idle, sum(t) - getattr(t, "guest", 0.0) \
-            - getattr(t, "guest_nice", 0.0)
+        # time this machine had: steal (the host's) and guest (already in user) left out
+        busy = t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
+        return s.user + s.system, m.user + m.system, idle, busy + idle
 
     def per_call(self, calls: int) -> dict[str, float]:
         end = self._now()
@@ -764,6 +777,9 @@ def ballots(
                                       "echo_machine_idle_share": at16["echo_machine_idle_share"],
                                       "durable_floor_per_s_at_16": at16.get("durable_floor_per_s"),
                                       "durable_floor_vs_echo": at16.get("durable_floor_vs_echo"),
+                                      "cpu_bound_vs_echo": at16["cpu_bound_vs_echo"],
+                                      "durable_floor_cpu_bound_vs_echo":
+                                          at16.get("durable_floor_cpu_bound_vs_echo"),
                                       "ratio_to_durable_floor": at16.get("vs_durable_floor"),
                                       "goal": ">= 0.8 of the echo (median of the pairs)",
                                       "goal_met": at16["vs_echo"] >= 0.8 and not at16["lost"]
