@@ -720,8 +720,9 @@ def ballots(
     out: Annotated[Path | None, typer.Option(help="result file (default bench/results/"
                                                   "ballots-<date>.json)")] = None,
 ) -> None:
-    """Durable ballots per second through the voting service, beside the echo and raw-commit
-    floors; fails on any lost or duplicated ballot."""
+    """Durable ballots per second through the voting service, beside the echo, the durable
+    floor (the echo making one row per call durable) and the raw commit rate, with the CPU each
+    call cost; fails on any lost or duplicated ballot."""
     clients_list = [int(c) for c in clients.split(",") if c]
     dbs = [d for d in databases.split(",") if d]
 
