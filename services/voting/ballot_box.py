@@ -287,9 +287,9 @@ async def write_batch_postgres(conn: Any, schema: str,
     trip against it (``PostgresCache``); without one, or when the write refuses what the cache
     presumed, in two round trips where nothing races it: one unlocked read of the batch's
     rounds, codes and chain heads, then one statement that writes everything on the condition
-    that what was read still holds — the rounds still
-    open (share-locked first, so the count waits for it or it sees the round closed), every
-    code still unused, every chain head still where it was. A single statement is its own
+    that what was read still holds — the rounds still open (share-locked first, so the count
+    waits for it or it sees the round closed), every code still unused, every chain head still
+    where it was. A single statement is its own
     transaction: if a condition fails, it raises and nothing of it stays. Then, and whenever a
     head was missing, the batch is written again under row locks (``write_batch_postgres_locked``).
     The locked form takes nine round trips (BEGIN, three locking reads, four writes, COMMIT),
