@@ -10,7 +10,7 @@ import grpc
 import typer
 from rich.console import Console
 
-from gongtui.config import Settings
+from core.config import Settings
 
 token_app = typer.Typer(help="API tokens (bearer, role + scope, stored hashed).",
                         no_args_is_help=True)

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, Float, String, Text, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from gongtui.config import Settings
+from core.config import Settings
 from services.common.db import Database
 
 ROLES = ("district_admin", "street_committee", "community_office", "approver", "supervisor",

@@ -19,7 +19,8 @@ from api import auth
 from api.db import CommunityRow, ElectionRow, Principal, StreetRow, TokenStore
 from api.errors import ApiError, from_grpc
 from api.types import ID_PATTERN
-from gongtui.config import Settings
+from core.config import Settings
+from core.ids import election_workflow_id
 from proto import (
     approval_pb2_grpc,
     common_pb2,
@@ -148,7 +149,7 @@ async def load_election(clients: ServiceClients, db: Database, election_id: str)
         e = await clients.nomination.GetElection(
             nomination_pb2.GetElectionRequest(election_id=election_id))
         info = ElectionInfo(e.election_id, e.community_id, e.community_name, e.street_id,
-                            e.district_id, e.workflow_id or f"election-{e.election_id}",
+                            e.district_id, e.workflow_id or election_workflow_id(e.election_id),
                             e.profile, e.org_type, e.window_status, e.created_at)
     except grpc.aio.AioRpcError as exc:
         if exc.code() != grpc.StatusCode.NOT_FOUND:

@@ -29,7 +29,7 @@ from api.routes import (
     roster,
     tokens,
 )
-from gongtui.config import Settings, get_settings
+from core.config import Settings, get_settings
 
 SECRET_PATHS = ("/api/v1/ballots",)
 log = logging.getLogger("api")

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from gongtui.config import Settings, get_settings
+from core.config import Settings, get_settings
 
 app = typer.Typer(help="gongtui — 公推直选: durable community elections for a whole district.",
                   no_args_is_help=True, pretty_exceptions_enable=False)

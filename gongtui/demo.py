@@ -19,7 +19,7 @@ from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
 
-from gongtui.domain import STEPS
+from core.vocabulary import DEFAULT_PROFILE, STEPS
 from gongtui.runner import RssSampler, count_activities, ensure_stack, run_district
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -109,7 +109,7 @@ def generate_scenario(index: int, rng: random.Random) -> dict[str, Any]:
     place = PLACES[index % len(PLACES)]
     return {
         "name": f"demo-{index + 1:03d}",
-        "profile": "nanjing",
+        "profile": DEFAULT_PROFILE,
         "overrides": {},
         "community": {"id": f"xw-{index + 1:03d}",
                       "name": f"{place}{'' if index < len(PLACES) else index // len(PLACES) + 1}社区",
@@ -217,7 +217,7 @@ async def run_demo(communities: int, seed: int, ballots: str, day_seconds: float
         rss.start()
         from temporalio.client import Client
 
-        from workflows.district.types import district_workflow_id
+        from core.ids import district_workflow_id, election_workflow_id
         from workflows.district.workflows import DistrictElectionWorkflow
 
         client = await Client.connect(settings.temporal_address,
@@ -251,7 +251,7 @@ async def run_demo(communities: int, seed: int, ballots: str, day_seconds: float
                 run.cancel()
         result = outcome.result
         ids = [district_workflow_id(district_id)] + [
-            f"election-{c.election_id}" for c in result.children]
+            election_workflow_id(c.election_id) for c in result.children]
         activities = await count_activities(client, ids)
         peak = await rss.stop()
 

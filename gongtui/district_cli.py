@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from core.ids import district_workflow_id, election_workflow_id
+
 console = Console(stderr=True)
 
 ScopeOpt = Annotated[str | None, typer.Option(help="the district's id")]
@@ -28,7 +30,6 @@ async def _running_districts(client: Any) -> list[str]:
 async def find_district(client: Any, district: str | None, street: str | None,
                         community: str | None) -> str | None:
     """The workflow id of the district holding the street or community (None: not in one)."""
-    from workflows.district.types import district_workflow_id
     from workflows.district.workflows import DistrictElectionWorkflow
 
     if district:
@@ -48,7 +49,7 @@ async def control(action: str, district: str | None, street: str | None, communi
                   reason: str, actor: str) -> dict[str, Any]:
     from temporalio.client import Client
 
-    from gongtui.config import get_settings
+    from core.config import get_settings
     from workflows.district.types import ControlInput
     from workflows.district.workflows import DistrictElectionWorkflow
 
@@ -78,7 +79,7 @@ async def _control_election(client: Any, settings: Any, action: str, election_id
     from proto import common_pb2, nomination_pb2, nomination_pb2_grpc
     from workflows.election.types import PauseInput
 
-    handle = client.get_workflow_handle(f"election-{election_id}")
+    handle = client.get_workflow_handle(election_workflow_id(election_id))
     await handle.describe()
     past = {"pause": "paused", "resume": "resumed", "abort": "aborted"}[action]
     async with grpc.aio.insecure_channel(settings.nomination_address) as channel:
@@ -134,8 +135,7 @@ def progress_cmd(district: Annotated[str, typer.Option(help="the district's id")
     """Show a running district: communities per step, per street; paused, waiting, completed."""
     from temporalio.client import Client
 
-    from gongtui.config import get_settings
-    from workflows.district.types import district_workflow_id
+    from core.config import get_settings
     from workflows.district.workflows import DistrictElectionWorkflow
 
     async def main() -> Any:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongtui.config import Settings, get_settings
+from core.config import Settings, get_settings
+from core.ids import district_election_id
 from gongtui.simulate.driver import Clients, Play
 from gongtui.simulate.report import build_output
 from gongtui.stack import EmbeddedStack, embedded_settings, stack_reachable
@@ -117,10 +118,6 @@ class DistrictOutcome:
     wall_s: float
 
 
-def district_election_id(district_id: str, community_id: str) -> str:
-    return f"{district_id}-{community_id}"
-
-
 async def run_district(scenarios: list[dict[str, Any]], settings: Settings, *,
                        district_id: str = "", name: str = "", ballots: str = "paper",
                        day_seconds: float = 0.2, refresh_seconds: float = 5.0,
@@ -129,7 +126,8 @@ async def run_district(scenarios: list[dict[str, Any]], settings: Settings, *,
                        clients: Clients | None = None) -> DistrictOutcome:
     """Start a DistrictElectionWorkflow for ``scenarios`` (one community each) and play every
     community's human acts against the child the district started (``Play(attach=True)``)."""
-    from workflows.district.types import DistrictInput, district_workflow_id
+    from core.ids import district_workflow_id
+    from workflows.district.types import DistrictInput
     from workflows.district.workflows import DistrictElectionWorkflow
 
     district_id = district_id or f"d{uuid.uuid4().hex[:8]}"

@@ -16,10 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-from gongtui.config import SERVICES, Settings
+from core.config import SERVICES, Settings
+from services.common.probes import grpc_healthy, port_open
 
 COMPONENTS = ("temporal", "nomination", "voting", "approval", "worker", "api")
 
@@ -52,26 +50,6 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 def port_of(address: str) -> int:
     return int(address.rsplit(":", 1)[1])
-
-
-async def port_open(address: str, timeout: float = 0.5) -> bool:
-    host, _, port = address.rpartition(":")
-    try:
-        _, writer = await asyncio.wait_for(asyncio.open_connection(host, int(port)), timeout)
-    except (OSError, TimeoutError):
-        return False
-    writer.close()
-    return True
-
-
-async def grpc_healthy(address: str, timeout: float = 1.0) -> bool:
-    try:
-        async with grpc.aio.insecure_channel(address) as channel:
-            res = await health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(service=""), timeout=timeout)
-            return res.status == health_pb2.HealthCheckResponse.SERVING
-    except grpc.aio.AioRpcError:
-        return False
 
 
 async def stack_reachable(settings: Settings) -> bool:

@@ -6,17 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-POSTS: tuple[str, ...] = ("secretary", "deputy_secretary", "member")
-ORG_TYPES: tuple[str, ...] = ("branch", "general_branch", "committee")
-STATUSES: tuple[str, ...] = (
-    "full",
-    "probationary",
-    "discipline",
-    "suspended",
-    "guest_member",
-    "resident",
-)
-CHOICES: tuple[str, ...] = ("for", "against", "abstain")
+from core.vocabulary import CHOICES, ORG_TYPES, POSTS, STATUSES
+
+__all__ = ["CHOICES", "ORG_TYPES", "POSTS", "STATUSES"]  # part of the rules' own vocabulary
 
 
 @dataclass(frozen=True)

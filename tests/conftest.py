@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from gongtui.config import Settings
+from core.config import Settings
 from gongtui.stack import EmbeddedStack, embedded_settings, settings_env
 from tests.postgres import support
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.config import Settings
 from gongtui.cli import COMPONENTS
-from gongtui.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"

@@ -9,6 +9,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from core.ids import election_workflow_id
 from workflows.election.workflows import CommunityElectionWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
@@ -16,7 +17,7 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(f"election-{path.stem}", path.read_text(encoding="utf-8"))
+    history = WorkflowHistory.from_json(election_workflow_id(path.stem), path.read_text(encoding="utf-8"))
     replayer = Replayer(workflows=[CommunityElectionWorkflow])
     await replayer.replay_workflow(history)
 

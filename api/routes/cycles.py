@@ -17,6 +17,7 @@ from api.auth import DISTRICT_ADMIN, SUPERVISOR
 from api.db import CommunityRow, CycleRow, DistrictRow, ElectionRow, Principal
 from api.deps import Allow, ClientsDep, DbDep, SettingsDep
 from api.errors import ERROR_RESPONSES, ApiError
+from core.ids import election_workflow_id
 from workflows.election.types import ElectionInput
 from workflows.election.workflows import CommunityElectionWorkflow
 
@@ -124,7 +125,7 @@ async def start_cycle(body: CycleCreate, admin: Admin, db: DbDep, clients: Clien
                 row = ElectionRow(election_id=eid, cycle_id=body.cycle_id,
                                   community_id=c.community_id, community_name=c.name,
                                   street_id=c.street_id, district_id=c.district_id,
-                                  workflow_id=f"election-{eid}")
+                                  workflow_id=election_workflow_id(eid))
                 session.add(row)
             elections.append(row)
     client = await clients.temporal()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import SettingsDep
-from gongtui.config import SERVICES
-from gongtui.stack import grpc_healthy, port_open
+from core.config import SERVICES
+from services.common.probes import grpc_healthy, port_open
 
 router = APIRouter(tags=["health"])
 

@@ -66,11 +66,11 @@ async def bench(communities: int, seed: int, calibrate: str | None, day_seconds:
                 ballots: str, overrides: dict[str, Any]) -> dict[str, Any]:
     from temporalio.client import Client
 
+    from core.ids import district_workflow_id, election_workflow_id
     from gongtui.demo import generate_district, machine
     from gongtui.runner import RssSampler, run_district
     from gongtui.stack import EmbeddedStack, embedded_settings
     from workflows.district.noop import NoopChildResult, NoopDistrictInput, NoopDistrictWorkflow
-    from workflows.district.types import district_workflow_id
 
     scenarios = generate_district(communities, seed, calibrate)
     with tempfile.TemporaryDirectory(prefix="gongtui-bench-") as tmp:
@@ -92,7 +92,7 @@ async def bench(communities: int, seed: int, calibrate: str | None, day_seconds:
             cpu1, own1 = _cpu(pids), _own_cpu()
             peak = await rss.stop()
             result = outcome.result
-            child_ids = [f"election-{c.election_id}" for c in result.children]
+            child_ids = [election_workflow_id(c.election_id) for c in result.children]
             counts = await _per_workflow_activities(client, child_ids)
             parent = await _per_workflow_activities(client, [district_workflow_id(
                 outcome.district_id)])

@@ -15,7 +15,8 @@ import grpc
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from gongtui.config import Settings
+from core.config import Settings
+from core.ids import election_workflow_id
 from gongtui.simulate.roster import RosterPerson, build_roster
 from proto import (
     approval_pb2,
@@ -113,7 +114,7 @@ class Play:
 
     @property
     def workflow_id(self) -> str:
-        return f"election-{self.election_id}"
+        return election_workflow_id(self.election_id)
 
     def office(self) -> common_pb2.Actor:
         return common_pb2.Actor(role="community_office", scope=f"community:{self.community['id']}")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from core.ids import election_workflow_id
 from gongtui.runner import play_scenario
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack, embedded_settings
@@ -34,7 +35,7 @@ async def record(names: list[str], out_dir: Path) -> None:
                 scenario = load(ROOT / "tests" / "scenarios" / f"{name}.yaml")
                 ballots = "electronic" if "electronic" in name else "paper"
                 out = await play_scenario(scenario, stack.settings, ballots=ballots)
-                handle = client.get_workflow_handle(f"election-{out['election_id']}")
+                handle = client.get_workflow_handle(election_workflow_id(out['election_id']))
                 history = await handle.fetch_history()
                 (out_dir / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
                 print(f"{name}: {out['status']} → {out_dir / (name + '.json')}")

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-POSTS = ("secretary", "deputy_secretary", "member")
+from core.vocabulary import DEFAULT_PROFILE, POSTS
+
 STATUSES = ("full", "probationary", "discipline", "suspended", "guest_member", "resident")
 
 
@@ -198,7 +199,7 @@ def parse_text(text: str, file: str = "<scenario>") -> dict[str, Any]:
     if node is None:
         raise ScenarioError(file, "", 1, "the file is empty")
     data: dict[str, Any] = SCENARIO(node, "", ctx)
-    data.setdefault("profile", "nanjing")
+    data.setdefault("profile", DEFAULT_PROFILE)
     data.setdefault("overrides", {})
     data["community"].setdefault("name", data["community"]["id"])
     data["community"].setdefault("org_type", "general_branch")

@@ -9,12 +9,12 @@ from typing import Any, cast
 from sqlalchemy import Table, select, update
 
 import rules
+from core.vocabulary import POSTS
 from proto import approval_pb2
 from services.approval.models import ApprovalRequestRow
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from services.common.store import Store, Tx, utcnow
 
-POSTS = ("secretary", "deputy_secretary", "member")
 _A = cast(Table, ApprovalRequestRow.__table__)  # typed as a FromClause
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gongtui.config import Settings, get_settings
+from core.config import Settings, get_settings
 from proto import approval_pb2, approval_pb2_grpc
 from services.approval.models import MODELS, Base
 from services.approval.servicer import ApprovalServicer

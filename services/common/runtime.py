@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import grpc
 from sqlalchemy.orm import DeclarativeBase
 
-from gongtui.config import Settings
+from core.config import Settings
 from services.common.db import Database
 from services.common.relay import SignalRelay
 from services.common.server import run_server

@@ -13,7 +13,7 @@ from typing import Any, cast
 from sqlalchemy import Table, and_, bindparam, func, select, update
 
 import rules
-from gongtui.domain import CHANNELS, ORG_TYPES, POSTS, STATUSES
+from core.vocabulary import CHANNELS, DEFAULT_PROFILE, ORG_TYPES, POSTS, STATUSES
 from proto import common_pb2, nomination_pb2
 from services.common.errors import (
     AlreadyExists,
@@ -35,7 +35,6 @@ from services.nomination.models import (
     RegistrationRow,
 )
 
-DEFAULT_PROFILE = "nanjing"
 WINDOW_STATES = ("not_open", "open", "closed")
 #: stages AdvanceStage may move registrations to (the workflow records stage outcomes)
 ADVANCE_STAGES = ("qualified", "shortlisted", "inspected", "candidate", "elected", "approved",

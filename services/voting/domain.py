@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 import rules
+from core.ids import meeting_id_for, round_id_for
+from core.vocabulary import POSTS
 from proto import voting_pb2
 from services.common.errors import (
     FailedPrecondition,
@@ -47,7 +49,6 @@ MEETING_ROUND_KINDS = {
     # P7 national: the new committee's first plenary elects the secretary and deputies
     "plenary": CONGRESS_ROUND_KINDS,
 }
-POSTS = ("secretary", "deputy_secretary", "member")
 CHOICES = ("for", "against", "abstain")
 
 _random = secrets.SystemRandom()
@@ -60,14 +61,6 @@ def sha256_hex(text: str) -> str:
 def code_hash(code: str) -> str:
     """What ``ballot_codes`` stores of a one-time code (and what CastBallot keys its write on)."""
     return sha256_hex(code)
-
-
-def meeting_id_for(election_id: str, kind: str, session: int) -> str:
-    return "mt-" + sha256_hex(f"{election_id}|{kind}|{session}")[:16]
-
-
-def round_id_for(meeting_id: str, number: int) -> str:
-    return "rd-" + sha256_hex(f"{meeting_id}|{number}")[:16]
 
 
 @lru_cache(maxsize=64)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from gongtui.config import Settings, get_settings
+from core.config import Settings, get_settings
 from proto import voting_pb2, voting_pb2_grpc
 from services.common.runtime import ServiceRuntime, serve
 from services.voting.ballot_box import BallotBox

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from gongtui.config import Settings
+from core.config import Settings
 from gongtui.simulate.driver import Clients, Play
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack

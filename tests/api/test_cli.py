@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from api.db import TokenStore, hash_token, open_database
-from gongtui.config import Settings
+from core.config import Settings
 
 TOKEN_CLI = "from api.cli import token_app; token_app()"
 

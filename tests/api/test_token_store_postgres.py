@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.db import TokenStore, database_url, open_database
-from gongtui.config import Settings
+from core.config import Settings
 
 pytestmark = pytest.mark.postgres
 URL = os.environ.get("GONGTUI_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")

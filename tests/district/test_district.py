@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from temporalio.client import Client, WorkflowUpdateFailedError
 
+from core.ids import district_election_id, district_workflow_id, election_workflow_id
 from gongtui.calibrate import nanjing_2009
-from gongtui.runner import DistrictOutcome, district_election_id, run_district
+from gongtui.runner import DistrictOutcome, run_district
 from gongtui.stack import EmbeddedStack
 from proto import common_pb2, nomination_pb2, nomination_pb2_grpc
-from workflows.district.types import ControlInput, district_workflow_id
+from workflows.district.types import ControlInput
 from workflows.district.workflows import DistrictElectionWorkflow
 from workflows.election.types import ElectionStatus
 
@@ -46,7 +47,7 @@ def by_name(outcome: DistrictOutcome) -> dict[str, dict[str, Any]]:
 
 async def statuses(client: Client, district_id: str) -> list[ElectionStatus | None]:
     async def one(sc: dict[str, Any]) -> ElectionStatus | None:
-        wid = f"election-{district_election_id(district_id, sc['community']['id'])}"
+        wid = election_workflow_id(district_election_id(district_id, sc['community']['id']))
         try:
             return await client.get_workflow_handle(wid).query(  # type: ignore[no-any-return]
                 "status", result_type=ElectionStatus)

@@ -17,7 +17,7 @@ from typing import Any
 import grpc
 import pytest
 
-from gongtui.config import Settings
+from core.config import Settings
 from proto import approval_pb2, approval_pb2_grpc, common_pb2, nomination_pb2_grpc, voting_pb2_grpc
 from proto import nomination_pb2 as npb
 from proto import voting_pb2 as vpb

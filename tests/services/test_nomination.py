@@ -15,7 +15,7 @@ from typing import Any
 import grpc
 import pytest
 
-from gongtui.config import Settings
+from core.config import Settings
 from proto import common_pb2, nomination_pb2_grpc
 from proto import nomination_pb2 as pb
 from services.nomination import server

@@ -16,7 +16,7 @@ import grpc
 import pytest
 
 import rules
-from gongtui.config import Settings
+from core.config import Settings
 from proto import common_pb2, voting_pb2_grpc
 from proto import voting_pb2 as pb
 from services.voting import models, server

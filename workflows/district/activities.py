@@ -18,7 +18,9 @@ from temporalio.client import Client, WorkflowFailureError, WorkflowQueryRejecte
 from temporalio.common import QueryRejectCondition
 from temporalio.service import RPCError, RPCStatusCode
 
-from gongtui.config import Settings
+from core.config import Settings
+from core.ids import election_workflow_id
+from core.vocabulary import POSTS
 from proto import (
     approval_pb2,
     approval_pb2_grpc,
@@ -36,13 +38,11 @@ from workflows.district.types import (
     RefreshInput,
     RefreshResult,
     ReportInput,
-    election_workflow_id,
 )
 from workflows.district.workflows import summarize
 from workflows.election.types import ElectionStatus, ParentSignal, PauseInput
 
 T = TypeVar("T")
-POSTS = ("secretary", "deputy_secretary", "member")
 FUNNEL_STAGES = (("shortlisted", "shortlisted"), ("inspected", "inspected"),
                  ("candidates", "candidate"), ("elected", "elected"))
 PAST = {"pause": "paused", "resume": "resumed", "abort": "aborted"}

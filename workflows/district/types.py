@@ -18,14 +18,6 @@ SCOPES = ("district", "street", "community")
 FINAL = ("completed", "failed", "aborted", "terminated", "canceled", "timed_out")
 
 
-def district_workflow_id(district_id: str) -> str:
-    return f"district-{district_id}"
-
-
-def election_workflow_id(election_id: str) -> str:
-    return f"election-{election_id}"
-
-
 @dataclass
 class ChildSummary:
     """What the district knows of one community's election."""

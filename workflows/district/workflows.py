@@ -20,6 +20,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError, ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
+from core.ids import election_workflow_id
 from workflows.district.types import (
     ACTIONS,
     COMMUNITY_WORKFLOW,
@@ -40,7 +41,6 @@ from workflows.district.types import (
     RefreshResult,
     ReportInput,
     StreetProgress,
-    election_workflow_id,
 )
 from workflows.election.types import ElectionStatus
 

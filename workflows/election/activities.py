@@ -16,7 +16,8 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 import rules
-from gongtui.config import Settings
+from core.config import Settings
+from core.vocabulary import DEFAULT_PROFILE
 from proto import (
     approval_pb2,
     approval_pb2_grpc,
@@ -149,7 +150,7 @@ class ElectionActivities:
         election = await self._rpc(self.nomination.GetElection(
             nomination_pb2.GetElectionRequest(election_id=election_id)))
         overrides = json.loads(election.overrides_json or "{}")
-        return election, rules.load_profile(election.profile or "nanjing", overrides)
+        return election, rules.load_profile(election.profile or DEFAULT_PROFILE, overrides)
 
     # ---- step 1 / 2 / 3 -------------------------------------------------------------------
     @activity.defn(name="register_election")

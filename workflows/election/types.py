@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.vocabulary import DEFAULT_PROFILE
+
 WAKE_SIGNAL = "wake"
 
 
@@ -20,7 +22,7 @@ class ElectionInput:
     street_id: str = ""
     district_id: str = ""
     committee_id: str = ""          # the higher committee that approves (A3); default: the street
-    profile: str = "nanjing"
+    profile: str = DEFAULT_PROFILE
     overrides: dict[str, Any] = field(default_factory=dict)
     day_seconds: float = 86400.0
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from gongtui.config import Settings, get_settings
+from core.config import Settings, get_settings
 from workflows.district.activities import DistrictActivities, noop
 from workflows.district.noop import NoopCommunityWorkflow, NoopDistrictWorkflow
 from workflows.district.workflows import DistrictElectionWorkflow

@@ -19,6 +19,9 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from core.errors import NOT_RETRYABLE
+from core.vocabulary import POSTS
+from core.vocabulary import STEPS as STEP_TABLE
 from workflows.election.types import (
     WAKE_SIGNAL,
     ApprovalInput,
@@ -56,13 +59,10 @@ from workflows.election.types import (
 
 T = TypeVar("T")
 
-STEPS = ((1, "plan"), (2, "publish"), (3, "nominate"), (4, "recommend"), (5, "inspect"),
-         (6, "committee"), (7, "elect"), (8, "report"))
-POST_ZH = {"secretary": "书记", "deputy_secretary": "副书记", "member": "委员"}
-NOT_RETRYABLE = ["InvalidArgument", "FailedPrecondition", "NotFound", "PermissionDenied",
-                 "RuleViolation"]
+STEPS = tuple((n, name) for n, name, _ in STEP_TABLE)
 RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200),
-                    maximum_interval=timedelta(seconds=5), non_retryable_error_types=NOT_RETRYABLE)
+                    maximum_interval=timedelta(seconds=5),
+                    non_retryable_error_types=list(NOT_RETRYABLE))
 # Elections started since this patch call their (short) activities as local activities: run in
 # the worker inside the workflow task, their results recorded in history as markers, no server
 # round trip per call. Elections whose history lacks the marker keep regular activities.
@@ -586,8 +586,7 @@ class CommunityElectionWorkflow:
 
     # ---- helpers --------------------------------------------------------------------------
     def _congress_order(self, posts: list[PostPlan]) -> list[PostPlan]:
-        order = ["secretary", "deputy_secretary", "member"]
-        return sorted(posts, key=lambda p: order.index(p.post) if p.post in order else 9)
+        return sorted(posts, key=lambda p: POSTS.index(p.post) if p.post in POSTS else 9)
 
     async def _vote(self, meeting_id: str, post: str, kind: str, seats: int,
                     pool: list[Candidate], wait_kind: str, label: str) -> RoundState:

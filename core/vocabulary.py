@@ -1,4 +1,6 @@
-"""Domain vocabulary shared by every component (the glossary of DESIGN.md)."""
+"""The domain vocabulary every component shares: posts, member statuses, channels, stages,
+meeting kinds, the eight steps with their Chinese names, roles. The one place these are
+spelled; everything else imports them from here (docs/design.md has the glossary)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,15 @@ class Post(StrEnum):
     MEMBER = "member"  # 委员
 
 
+#: the posts in the order the congress elects them (P7, nanjing order)
 POSTS: tuple[str, ...] = tuple(p.value for p in Post)
-POST_ZH = {"secretary": "书记", "deputy_secretary": "副书记", "member": "委员"}
+POST_ZH: dict[str, str] = {"secretary": "书记", "deputy_secretary": "副书记", "member": "委员"}
+
+#: a ballot section's choices for one candidate (M4)
+CHOICES: tuple[str, ...] = ("for", "against", "abstain")
+
+#: the rule profile an election uses when none is named
+DEFAULT_PROFILE = "nanjing"
 
 
 class MemberStatus(StrEnum):
@@ -57,7 +66,7 @@ class MeetingKind(StrEnum):
     CONGRESS = "congress"  # 党员大会
 
 
-# The eight steps of DESIGN.md: number, code name, Chinese name.
+# The eight steps: number, code name, Chinese name.
 STEPS: tuple[tuple[int, str, str], ...] = (
     (1, "plan", "制订方案"),
     (2, "publish", "发布信息"),
@@ -69,6 +78,7 @@ STEPS: tuple[tuple[int, str, str], ...] = (
     (8, "report", "报批备案"),
 )
 STEP_NAMES: dict[int, str] = {n: name for n, name, _ in STEPS}
+STEP_ZH: dict[int, str] = {n: zh for n, _, zh in STEPS}
 
 ROLES: tuple[str, ...] = (
     "district_admin",

@@ -1,6 +1,6 @@
 """Configuration from the environment (GONGTUI_*), one settings object for every component.
 
-Every field is the environment variable ``GONGTUI_<FIELD>`` (docs/deployment.md has the table).
+Every field is the environment variable ``GONGTUI_<FIELD>`` (docs/deployment.md lists them).
 """
 
 from __future__ import annotations

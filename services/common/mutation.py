@@ -1,0 +1,58 @@
+"""What every servicer shares: the mutating-RPC decorator and the audit RPCs.
+
+A servicer stays one line per RPC over its domain code. A mutating RPC is written as
+``async def Name(self, tx, request) -> Response`` under ``@mutation(Response)``: the decorator
+makes it the gRPC handler ``(request, context)`` that runs the body inside
+:meth:`Store.mutate` under the request's idempotency key and actor, so a retried request
+returns the first answer and writes nothing, and nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
+
+from google.protobuf.message import Message
+
+from proto import common_pb2
+from services.common.store import Store, Tx
+
+R = TypeVar("R", bound=Message)
+
+
+class HasStore(Protocol):
+    store: Store
+
+
+def mutation(response_type: type[R]) -> Callable[
+        [Callable[[Any, Tx, Any], Awaitable[R]]], Callable[[Any, Any, Any], Awaitable[R]]]:
+    """Runs the decorated body as one idempotent transaction (method name = the RPC's name)."""
+
+    def decorate(body: Callable[[Any, Tx, Any], Awaitable[R]]
+                 ) -> Callable[[Any, Any, Any], Awaitable[R]]:
+        method = body.__name__
+
+        @functools.wraps(body)
+        async def handler(self: HasStore, request: Any, context: Any) -> R:
+            return await self.store.mutate(request.idempotency_key, method, request,
+                                           response_type, lambda tx: body(self, tx, request),
+                                           request.actor)
+
+        return handler
+
+    return decorate
+
+
+class AuditRpcs:
+    """``VerifyAudit`` and ``ListAudit``, the same in every service (its own chain)."""
+
+    store: Store
+
+    async def VerifyAudit(self, request: common_pb2.AuditRequest, context: Any
+                          ) -> common_pb2.AuditReport:
+        return await self.store.verify_audit(request.election_id)
+
+    async def ListAudit(self, request: common_pb2.AuditRequest, context: Any
+                        ) -> common_pb2.ListAuditResponse:
+        return await self.store.list_audit(request.election_id)

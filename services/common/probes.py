@@ -1,0 +1,40 @@
+"""Is a component up? The probes the stack launcher, the API's readiness route and the CLI share.
+
+A port that accepts a connection is not yet a service: :func:`grpc_healthy` asks the gRPC
+health service, which a server reports SERVING only once its database is migrated and open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """``host:port`` (IPv6 hosts in brackets) as host and port; ValueError naming the address."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"not a host:port address: {address!r}")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+async def port_open(address: str, timeout: float = 0.5) -> bool:
+    host, port = split_address(address)
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
+async def grpc_healthy(address: str, timeout: float = 1.0) -> bool:
+    try:
+        async with grpc.aio.insecure_channel(address) as channel:
+            res = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=""), timeout=timeout)
+            return res.status == health_pb2.HealthCheckResponse.SERVING
+    except grpc.aio.AioRpcError:
+        return False
