@@ -2,173 +2,143 @@
 
 from __future__ import annotations
 
-from proto import common_pb2, nomination_pb2, nomination_pb2_grpc
-from services.common.store import Store
+from typing import Any
+
+from proto import common_pb2, nomination_pb2_grpc
+from proto import nomination_pb2 as pb
+from services.common.mutation import AuditRpcs, mutation
+from services.common.store import Store, Tx
 from services.nomination.domain import NominationDomain
 
-pb = nomination_pb2
 
-
-class NominationServicer(nomination_pb2_grpc.NominationServicer):
+class NominationServicer(AuditRpcs, nomination_pb2_grpc.NominationServicer):
     def __init__(self, store: Store):
         self.store = store
         self.domain = NominationDomain(store)
 
     # elections and roster
-    async def CreateElection(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "CreateElection", request,
-                                       pb.Election,
-                                       lambda tx: self.domain.create_election(tx, request),
-                                       request.actor)
+    @mutation(pb.Election)
+    async def CreateElection(self, tx: Tx, request: pb.CreateElectionRequest) -> pb.Election:
+        return await self.domain.elections.create(tx, request)
 
-    async def GetElection(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.domain.get_election(request.election_id)
+    async def GetElection(self, request: pb.GetElectionRequest, context: Any) -> pb.Election:
+        return await self.domain.elections.get(request.election_id)
 
-    async def ImportRoster(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "ImportRoster", request,
-                                       pb.ImportRosterResponse,
-                                       lambda tx: self.domain.import_roster(tx, request),
-                                       request.actor)
+    @mutation(pb.ImportRosterResponse)
+    async def ImportRoster(self, tx: Tx, request: pb.ImportRosterRequest
+                           ) -> pb.ImportRosterResponse:
+        return await self.domain.roster.import_people(tx, request)
 
-    async def ListRoster(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.domain.list_roster(request.election_id)
+    async def ListRoster(self, request: pb.ListRosterRequest, context: Any
+                         ) -> pb.ListRosterResponse:
+        return await self.domain.roster.list(request.election_id)
 
     # plan
-    async def SubmitPlan(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "SubmitPlan", request, pb.Plan,
-                                       lambda tx: self.domain.submit_plan(tx, request),
-                                       request.actor)
+    @mutation(pb.Plan)
+    async def SubmitPlan(self, tx: Tx, request: pb.SubmitPlanRequest) -> pb.Plan:
+        return await self.domain.plans.submit(tx, request)
 
-    async def DecidePlan(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "DecidePlan", request, pb.Plan,
-                                       lambda tx: self.domain.decide_plan(tx, request),
-                                       request.actor)
+    @mutation(pb.Plan)
+    async def DecidePlan(self, tx: Tx, request: pb.DecidePlanRequest) -> pb.Plan:
+        return await self.domain.plans.decide(tx, request)
 
-    async def GetPlan(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.domain.get_plan(request.election_id)
+    async def GetPlan(self, request: pb.GetPlanRequest, context: Any) -> pb.Plan:
+        return await self.domain.plans.get(request.election_id)
 
-    # nomination window, registrations, co-signatures, reviews
-    async def OpenNominations(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "OpenNominations", request,
-                                       pb.NominationWindow,
-                                       lambda tx: self.domain.open_nominations(tx, request),
-                                       request.actor)
+    # nomination window and registrations
+    @mutation(pb.NominationWindow)
+    async def OpenNominations(self, tx: Tx, request: pb.WindowRequest) -> pb.NominationWindow:
+        return await self.domain.window.open(tx, request)
 
-    async def CloseNominations(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "CloseNominations", request,
-                                       pb.NominationWindow,
-                                       lambda tx: self.domain.close_nominations(tx, request),
-                                       request.actor)
+    @mutation(pb.NominationWindow)
+    async def CloseNominations(self, tx: Tx, request: pb.WindowRequest) -> pb.NominationWindow:
+        return await self.domain.window.close(tx, request)
 
-    async def Register(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "Register", request,
-                                       pb.Registration,
-                                       lambda tx: self.domain.register(tx, request),
-                                       request.actor)
+    @mutation(pb.Registration)
+    async def Register(self, tx: Tx, request: pb.RegisterRequest) -> pb.Registration:
+        return await self.domain.registrations.register(tx, request)
 
-    async def RegisterMany(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "RegisterMany", request,
-                                       pb.ListRegistrationsResponse,
-                                       lambda tx: self.domain.register_many(tx, request),
-                                       request.actor)
+    @mutation(pb.ListRegistrationsResponse)
+    async def RegisterMany(self, tx: Tx, request: pb.RegisterManyRequest
+                           ) -> pb.ListRegistrationsResponse:
+        return await self.domain.registrations.register_many(tx, request)
 
-    async def Cosign(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "Cosign", request,
-                                       pb.Cosignature,
-                                       lambda tx: self.domain.cosign(tx, request), request.actor)
+    async def ListRegistrations(self, request: pb.ListRegistrationsRequest, context: Any
+                                ) -> pb.ListRegistrationsResponse:
+        return await self.domain.registrations.list(request)
 
-    async def CosignMany(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "CosignMany", request,
-                                       pb.CosignManyResponse,
-                                       lambda tx: self.domain.cosign_many(tx, request),
-                                       request.actor)
+    # co-signatures
+    @mutation(pb.Cosignature)
+    async def Cosign(self, tx: Tx, request: pb.CosignRequest) -> pb.Cosignature:
+        return await self.domain.cosignatures.cosign(tx, request)
 
-    async def WithdrawCosignature(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "WithdrawCosignature", request,
-                                       pb.Cosignature,
-                                       lambda tx: self.domain.withdraw_cosignature(tx, request),
-                                       request.actor)
+    @mutation(pb.CosignManyResponse)
+    async def CosignMany(self, tx: Tx, request: pb.CosignManyRequest) -> pb.CosignManyResponse:
+        return await self.domain.cosignatures.cosign_many(tx, request)
 
-    async def RunAutomaticReview(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "RunAutomaticReview", request,
-                                       pb.ListRegistrationsResponse,
-                                       lambda tx: self.domain.run_automatic_review(tx, request),
-                                       request.actor)
+    @mutation(pb.Cosignature)
+    async def WithdrawCosignature(self, tx: Tx, request: pb.WithdrawCosignatureRequest
+                                  ) -> pb.Cosignature:
+        return await self.domain.cosignatures.withdraw(tx, request)
 
-    async def DecideReview(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "DecideReview", request,
-                                       pb.Registration,
-                                       lambda tx: self.domain.decide_review(tx, request),
-                                       request.actor)
+    # qualification reviews
+    @mutation(pb.ListRegistrationsResponse)
+    async def RunAutomaticReview(self, tx: Tx, request: pb.AutomaticReviewRequest
+                                 ) -> pb.ListRegistrationsResponse:
+        return await self.domain.reviews.run_automatic(tx, request)
 
-    async def DecideReviews(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "DecideReviews", request,
-                                       pb.ListRegistrationsResponse,
-                                       lambda tx: self.domain.decide_reviews(tx, request),
-                                       request.actor)
+    @mutation(pb.Registration)
+    async def DecideReview(self, tx: Tx, request: pb.DecideReviewRequest) -> pb.Registration:
+        return await self.domain.reviews.decide(tx, request)
 
-    async def ListRegistrations(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.domain.list_registrations(request)
+    @mutation(pb.ListRegistrationsResponse)
+    async def DecideReviews(self, tx: Tx, request: pb.DecideReviewsRequest
+                            ) -> pb.ListRegistrationsResponse:
+        return await self.domain.reviews.decide_many(tx, request)
 
-    # candidate lifecycle and inspections
-    async def AdvanceStage(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "AdvanceStage", request,
-                                       pb.ListRegistrationsResponse,
-                                       lambda tx: self.domain.advance_stage(tx, request),
-                                       request.actor)
+    # candidate funnel and inspections
+    @mutation(pb.ListRegistrationsResponse)
+    async def AdvanceStage(self, tx: Tx, request: pb.AdvanceStageRequest
+                           ) -> pb.ListRegistrationsResponse:
+        return await self.domain.stages.advance(tx, request)
 
-    async def RecordInspection(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "RecordInspection", request,
-                                       pb.Inspection,
-                                       lambda tx: self.domain.record_inspection(tx, request),
-                                       request.actor)
+    @mutation(pb.Inspection)
+    async def RecordInspection(self, tx: Tx, request: pb.RecordInspectionRequest
+                               ) -> pb.Inspection:
+        return await self.domain.inspections.record(tx, request)
 
-    async def ListInspections(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.domain.list_inspections(request.election_id)
+    async def ListInspections(self, request: pb.ListInspectionsRequest, context: Any
+                              ) -> pb.ListInspectionsResponse:
+        return await self.domain.inspections.list(request.election_id)
 
     # notices and objections
-    async def PublishNotice(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "PublishNotice", request,
-                                       pb.Notice,
-                                       lambda tx: self.domain.publish_notice(tx, request),
-                                       request.actor)
+    @mutation(pb.Notice)
+    async def PublishNotice(self, tx: Tx, request: pb.PublishNoticeRequest) -> pb.Notice:
+        return await self.domain.notices.publish(tx, request)
 
-    async def CloseNotice(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "CloseNotice", request,
-                                       pb.Notice,
-                                       lambda tx: self.domain.close_notice(tx, request),
-                                       request.actor)
+    @mutation(pb.Notice)
+    async def CloseNotice(self, tx: Tx, request: pb.CloseNoticeRequest) -> pb.Notice:
+        return await self.domain.notices.close(tx, request)
 
-    async def ListNotices(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.domain.list_notices(request)
+    async def ListNotices(self, request: pb.ListNoticesRequest, context: Any
+                          ) -> pb.ListNoticesResponse:
+        return await self.domain.notices.list(request)
 
-    async def FileObjection(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "FileObjection", request,
-                                       pb.Objection,
-                                       lambda tx: self.domain.file_objection(tx, request),
-                                       request.actor)
+    @mutation(pb.Objection)
+    async def FileObjection(self, tx: Tx, request: pb.FileObjectionRequest) -> pb.Objection:
+        return await self.domain.objections.file(tx, request)
 
-    async def DecideObjection(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "DecideObjection", request,
-                                       pb.Objection,
-                                       lambda tx: self.domain.decide_objection(tx, request),
-                                       request.actor)
+    @mutation(pb.Objection)
+    async def DecideObjection(self, tx: Tx, request: pb.DecideObjectionRequest
+                              ) -> pb.Objection:
+        return await self.domain.objections.decide(tx, request)
 
-    async def ListObjections(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.domain.list_objections(request.election_id)
+    async def ListObjections(self, request: pb.ListObjectionsRequest, context: Any
+                             ) -> pb.ListObjectionsResponse:
+        return await self.domain.objections.list(request.election_id)
 
-    # audit
-    async def RecordElectionEvent(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "RecordElectionEvent", request,
-                                       common_pb2.AuditRecord,
-                                       lambda tx: self.domain.record_event(tx, request),
-                                       request.actor)
-
-    async def VerifyAudit(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.verify_audit(request.election_id)
-
-    async def ListAudit(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.list_audit(request.election_id)
-
-
-_ = common_pb2  # the audit messages come from the shared contract
+    # procedural events (the audit RPCs come from AuditRpcs)
+    @mutation(common_pb2.AuditRecord)
+    async def RecordElectionEvent(self, tx: Tx, request: pb.RecordElectionEventRequest
+                                  ) -> common_pb2.AuditRecord:
+        return await self.domain.events.record(tx, request)
