@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -18,14 +19,18 @@ from services.common.store import Store, Tx, utcnow
 _A = cast(Table, ApprovalRequestRow.__table__)  # typed as a FromClause
 
 
+def _stamp(value: datetime | None) -> str:
+    """ISO 8601 as the database hands it back (SQLite: without the UTC offset)."""
+    return value.isoformat() if value else ""
+
+
 def to_message(row: Any) -> approval_pb2.ApprovalRequest:
     return approval_pb2.ApprovalRequest(
         approval_id=row.approval_id, election_id=row.election_id, community_id=row.community_id,
         street_id=row.street_id, committee_id=row.committee_id, post=row.post,
         person_id=row.person_id, name=row.name, kind=row.kind, status=row.status,
         reason=row.reason, attempt=row.attempt,
-        requested_at=row.requested_at.isoformat() if row.requested_at else "",
-        decided_at=row.decided_at.isoformat() if row.decided_at else "")
+        requested_at=_stamp(row.requested_at), decided_at=_stamp(row.decided_at))
 
 
 def scope_covers(scope: str, committee_id: str) -> bool:
@@ -40,7 +45,8 @@ class ApprovalDomain:
     def __init__(self, store: Store):
         self.store = store
 
-    async def request(self, tx: Tx, req: approval_pb2.RequestApprovalRequest) -> approval_pb2.ApprovalRequest:
+    async def request(self, tx: Tx, req: approval_pb2.RequestApprovalRequest
+                      ) -> approval_pb2.ApprovalRequest:
         for name in ("election_id", "committee_id", "person_id", "post"):
             if not getattr(req, name):
                 raise InvalidArgument("required", field=name)
@@ -52,7 +58,8 @@ class ApprovalDomain:
             _A.c.person_id == req.person_id, _A.c.attempt == attempt))
         if existing is not None:
             return to_message(existing)
-        kind = rules.approval_kind(req.post)  # A1: approval for secretary/deputy, filing for members
+        # A1: approval for the secretary and deputies, filing for members
+        kind = rules.approval_kind(req.post)
         approval_id = "ap-" + hashlib.sha256(
             f"{req.election_id}|{req.post}|{req.person_id}|{attempt}".encode()).hexdigest()[:16]
         now = utcnow()
@@ -65,14 +72,17 @@ class ApprovalDomain:
             decided_at=now if kind == "filing" else None, decided_by="")
         tx.insert(ApprovalRequestRow, **values)
         row = SimpleNamespace(**values)
-        await tx.audit(req.election_id, "approval.requested" if kind == "approval" else "filing.received",
+        await tx.audit(req.election_id,
+                       "approval.requested" if kind == "approval" else "filing.received",
                        {"approval_id": approval_id, "post": req.post, "person_id": req.person_id,
                         "name": req.name, "kind": kind, "attempt": attempt, "rule": "A1"})
         return to_message(row)
 
-    async def decide(self, tx: Tx, req: approval_pb2.DecideRequest) -> approval_pb2.ApprovalRequest:
+    async def decide(self, tx: Tx, req: approval_pb2.DecideRequest
+                     ) -> approval_pb2.ApprovalRequest:
         if req.decision not in ("approve", "reject"):
-            raise InvalidArgument("must be approve or reject", field="decision", value=req.decision)
+            raise InvalidArgument("must be approve or reject", field="decision",
+                                  value=req.decision)
         # two decisions on one approval: the second waits for the first's row lock and then
         # finds it decided (PostgreSQL; SQLite's writes are serialised by the process)
         found = await self.store.first(tx.session, select(*_A.c).where(
@@ -85,10 +95,11 @@ class ApprovalDomain:
                                    field="actor.role", rule="A1")
         if req.actor.role == "approver" and not scope_covers(req.actor.scope, row.committee_id):
             raise PermissionDenied(
-                f"scope {req.actor.scope!r} is not the committee {row.committee_id!r} of this community",
-                field="actor.scope", rule="A3")
+                f"scope {req.actor.scope!r} is not the committee {row.committee_id!r} of this"
+                " community", field="actor.scope", rule="A3")
         if row.kind != "approval":
-            raise FailedPrecondition("a filing (备案) takes no decision", field="approval_id", rule="A1")
+            raise FailedPrecondition("a filing (备案) takes no decision", field="approval_id",
+                                     rule="A1")
         if row.status != "pending":
             raise FailedPrecondition(f"already decided: {row.status}", field="approval_id")
         if req.decision == "reject" and not req.reason.strip():
@@ -102,8 +113,9 @@ class ApprovalDomain:
             status=row.status, reason=row.reason, decided_at=row.decided_at,
             decided_by=row.decided_by))
         await tx.audit(row.election_id, f"approval.{row.status}",
-                       {"approval_id": row.approval_id, "post": row.post, "person_id": row.person_id,
-                        "name": row.name, "reason": req.reason, "rule": "A1"})
+                       {"approval_id": row.approval_id, "post": row.post,
+                        "person_id": row.person_id, "name": row.name, "reason": req.reason,
+                        "rule": "A1"})
         tx.wake(row.workflow_id, f"approval {row.approval_id} {row.status}")
         return to_message(row)
 
@@ -115,7 +127,8 @@ class ApprovalDomain:
             raise NotFound(f"no approval request {approval_id!r}", field="approval_id")
         return to_message(row)
 
-    async def list(self, req: approval_pb2.ListApprovalsRequest) -> approval_pb2.ListApprovalsResponse:
+    async def list(self, req: approval_pb2.ListApprovalsRequest
+                   ) -> approval_pb2.ListApprovalsResponse:
         stmt = select(*_A.c)
         if req.election_id:
             stmt = stmt.where(ApprovalRequestRow.election_id == req.election_id)
