@@ -127,7 +127,5 @@ class Roster(SubDomain):
         return nomination_pb2.ImportRosterResponse(imported=len(new_rows))
 
     async def list(self, election_id: str) -> nomination_pb2.ListRosterResponse:
-        async with self.store.read() as session:
-            await self.lookups.election(session, election_id)
-            rows = await self.store.rows(session, q.Q_ROSTER, election_id=election_id)
+        rows = await self.lookups.election_rows(q.Q_ROSTER, election_id)
         return nomination_pb2.ListRosterResponse(people=[person_message(r) for r in rows])

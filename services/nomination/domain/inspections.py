@@ -55,9 +55,7 @@ class Inspections(SubDomain):
         return inspection_message(row)
 
     async def list(self, election_id: str) -> nomination_pb2.ListInspectionsResponse:
-        async with self.store.read() as session:
-            await self.lookups.election(session, election_id)
-            rows = await self.store.rows(session, q.Q_INSPECTIONS, election_id=election_id)
+        rows = await self.lookups.election_rows(q.Q_INSPECTIONS, election_id)
         rows = sorted(rows, key=lambda r: (POST_ORDER.get(r.post, len(POSTS)), r.recorded_at))
         return nomination_pb2.ListInspectionsResponse(
             inspections=[inspection_message(r) for r in rows])

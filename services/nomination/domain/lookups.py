@@ -128,6 +128,13 @@ class Lookups:
             raise NotFound(f"no election {election_id!r}", field="election_id", value=election_id)
         return row
 
+    async def election_rows(self, stmt: Any, election_id: str) -> list[Any]:
+        """A read of an election's rows (``stmt`` bound on election_id), refusing an unknown
+        election."""
+        async with self.store.read() as session:
+            await self.election(session, election_id)
+            return await self.store.rows(session, stmt, election_id=election_id)
+
     async def person(self, session: Any, election_id: str, person_id: str,
                      field: str = "person_id", lock: bool = False) -> Any:
         """A person of the roster (a plain read: roster rows never change)."""

@@ -125,8 +125,6 @@ class Objections(SubDomain):
         return objection_message(row)
 
     async def list(self, election_id: str) -> nomination_pb2.ListObjectionsResponse:
-        async with self.store.read() as session:
-            await self.lookups.election(session, election_id)
-            rows = await self.store.rows(session, q.Q_OBJECTIONS, election_id=election_id)
+        rows = await self.lookups.election_rows(q.Q_OBJECTIONS, election_id)
         return nomination_pb2.ListObjectionsResponse(
             objections=[objection_message(r) for r in rows])
