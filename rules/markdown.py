@@ -41,11 +41,33 @@ tests name the rule by that ID.
 **I** our own reading where no text settles it, kept a profile parameter so that a district
 can change it.
 
+The columns on the right give each built-in profile's parameter values as a profile file
+writes them; **off** marks a row that profile does not apply.
+
+## Profiles
+
 A profile is data (`rules/profiles/*.yaml`): `national` holds the national rows, `nanjing`
 extends it with local practice, `nanjing-xuanwu` adds the trust threshold (M10). A district
-writes its own profile on top of one of them (see the README's "Rule profiles"). The columns
-on the right give each profile's parameter values as a profile file writes them; **off**
-marks a row that profile does not apply.
+defines its own profile in a file that extends one of them; an unknown parameter is an error
+(rule `PROFILE`):
+
+```yaml
+# xuanwu-2026.yaml — use it with `profile: ./xuanwu-2026.yaml` in a scenario,
+# or `gongtui rules explain ./xuanwu-2026.yaml`
+name: xuanwu-2026
+extends: nanjing-xuanwu          # a built-in name, or a path relative to this file
+description: 玄武区2026年换届
+params:
+  notice_days: 7                 # O1
+  joint_min_cosigners: 12        # NM2
+  max_additional_rounds: 1       # M7
+  funnel:                        # P4: nested parameters merge with the base profile's
+    secretary: {shortlist: 5}
+```
+
+`gongtui rules explain PROFILE` prints the table of one profile; with `--markdown`, this
+document with a column of its own for a profile file. A scenario's `overrides:` takes the
+same parameter names, and dotted keys (`funnel.secretary.shortlist`) reach nested ones.
 """
 
 

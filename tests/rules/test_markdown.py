@@ -65,3 +65,15 @@ def test_every_rule_and_parameter_is_in_the_document() -> None:
 def test_no_profile_is_an_error() -> None:
     with pytest.raises(ValueError):
         rule_table_markdown([])
+
+
+def test_the_documented_district_profile_loads(tmp_path: Path) -> None:
+    text = RULES_MD.read_text(encoding="utf-8")
+    example = text.split("```yaml\n", 1)[1].split("```", 1)[0]
+    f = tmp_path / "xuanwu-2026.yaml"
+    f.write_text(example, encoding="utf-8")
+    p = rules.load_profile(str(f))
+    assert p.chain == ("xuanwu-2026", "nanjing-xuanwu", "nanjing", "national")
+    assert (p.get("notice_days"), p.get("joint_min_cosigners"), p.get("max_additional_rounds")) \
+        == (7, 12, 1)
+    assert p.get("funnel")["secretary"] == {"shortlist": 5, "inspected": 3, "candidates": 2}
