@@ -5,7 +5,7 @@ Every 4xx body is JSON::
     {"code": "FAILED_PRECONDITION", "message": "...", "field": "window_status", "rule": "NM3",
      "errors": [{"field": "...", "message": "...", "rule": "...", "row": 3}]}
 
-``field`` names the offending input, ``rule`` the RULES.md row that refused (empty when no
+``field`` names the offending input, ``rule`` the ID of the rule that refused (empty when no
 rule did). The services put both in the status message (``[RULE] field: message``) and in the
 trailing metadata ``gongtui-field`` / ``gongtui-rule``; both sources are read here.
 """

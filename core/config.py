@@ -51,7 +51,7 @@ class Settings(BaseSettings):
 
     # One "day" of profiles and plans, in seconds (drills and tests run days as seconds).
     day_seconds: float = 86400.0
-    # Worker tuning: the cache must hold every open workflow (PITFALLS).
+    # Worker tuning: the cache must hold every open workflow (docs/performance.md).
     max_cached_workflows: int = 1000
     max_concurrent_activities: int = 200
     log_level: str = "INFO"

@@ -1,6 +1,6 @@
 """A generated district that follows published figures: ``--calibrate nanjing-2009``.
 
-The seed (shared/RULES.md, last section): 363 communities; 4,562 registrants of whom 1,944
+The seed (docs/design.md, "Nanjing 2009"): 363 communities; 4,562 registrants of whom 1,944
 self-nominated (42.6 %) and 1,139 jointly nominated (25 %); 19,456 co-signers; 42,834
 non-voting participants at the recommendation meetings; congress attendance 93 % on average,
 99 % at best; 4,167 passed review (secondary source); the secretary funnel 4 → 3 → 2 → 1 in every

@@ -19,6 +19,9 @@ out = Console()
 def explain(
     profile: Annotated[str, typer.Argument(help="national | nanjing | nanjing-xuanwu | a profile file")] = "nanjing",
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="print the Markdown document (docs/rules.md): the built-in profiles"
+        " side by side, and PROFILE when it is a file")] = False,
 ) -> None:
     """Print the effective rule table: ID, rule, parameter values, kind, source."""
     import rules
@@ -28,6 +31,11 @@ def explain(
     except rules.RuleViolation as exc:
         out.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
+    if markdown:
+        from rules.markdown import explained_profiles, rule_table_markdown
+
+        typer.echo(rule_table_markdown(explained_profiles(prof)), nl=False)
+        return
     rows = rules.rule_table(prof)
     if as_json:
         typer.echo(json.dumps([{"id": r.id, "rule": r.text, "params": r.params, "kind": r.kind,

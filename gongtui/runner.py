@@ -114,7 +114,7 @@ async def play_many(scenarios: list[dict[str, Any]], settings: Settings, ballots
 class DistrictOutcome:
     district_id: str
     result: Any                      # DistrictResult of the district workflow
-    outputs: list[dict[str, Any]]    # one scenario output per community (SCENARIOS.md)
+    outputs: list[dict[str, Any]]    # one scenario output per community (docs/scenarios.md)
     wall_s: float
 
 

@@ -6,7 +6,7 @@ message and accepts arithmetic on the right-hand side only (``m.a > m.b * 4`` wo
 ``m.a * 5 > ...`` and ``m.a > m.b * m.c`` do not), so facts carry left-hand products
 precomputed (``present_x5``) and profile-dependent products on both sides.
 
-Measured traps (see shared/PITFALLS.md) and what this module does about them:
+Measured traps of durable_rules 2.0.28 and what this module does about them:
 
 * rulesets are process-global and defined once: defined here at import;
 * a ruleset posted to from a thread while it is being registered can lose the registration:
@@ -304,7 +304,7 @@ def _read_state(ruleset_name: str, sid: str, count: int) -> dict[str, Any]:
 
 
 def _warm() -> None:
-    """Register every ruleset from the importing thread (see PITFALLS) and check catch-alls."""
+    """Register every ruleset from the importing thread (module docstring) and check catch-alls."""
     for name in RULESETS:
         with _lock:
             sid = str(next(_sids))

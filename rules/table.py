@@ -1,4 +1,5 @@
-"""The rule table of shared/RULES.md as data, for decisions, errors and `gongtui rules explain`."""
+"""The rule table as data (docs/rules.md is generated from it), for decisions, errors and
+`gongtui rules explain`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Issue 2, must show: a named scenario through all eight steps on a real Temporal dev server,
-real gRPC sockets and real SQLite files, the output JSON exactly as SCENARIOS.md defines it;
+real gRPC sockets and real SQLite files, the output JSON exactly as docs/scenarios.md defines it;
 and the same election surviving a SIGKILLed worker in step 4."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The scenario output (shared/SCENARIOS.md, "Output"), read back from the services' records."""
+"""The scenario output (docs/scenarios.md, "Output"), read back from the services' records."""
 
 from __future__ import annotations
 

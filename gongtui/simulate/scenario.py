@@ -1,7 +1,7 @@
-"""Scenario files (shared/SCENARIOS.md): parsing and validation with file, key and line.
+"""Scenario files (docs/scenarios.md): parsing and validation with file, key and line.
 
 Keys not in the contract are an error, never silently ignored. ``community.street`` and
-``plenary`` are documented extensions (README, "Scenario format").
+``plenary`` are documented extensions (docs/scenarios.md).
 """
 
 from __future__ import annotations

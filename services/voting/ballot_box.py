@@ -24,7 +24,7 @@ trips); a batch that raced another writer between its read and its write is writ
 under row locks — the rounds share-locked (a cast and the count exclude each other), the codes
 and chain heads locked in a fixed order (``write_batch_postgres``).
 
-What a cast keeps (DESIGN.md, Security): the ballot (marks, validity, salt, receipt) with a
+What a cast keeps (docs/design.md, "Trust model"): the ballot (marks, validity, salt, receipt) with a
 random ID, the code's ``used`` flag, and an audit record of the receipt. Not the code, not the
 voter, not the time of the ballot. The ``used`` flag makes a cast happen once: a retry of an
 acknowledged cast is refused as "already used", never written twice.

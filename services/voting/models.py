@@ -1,6 +1,6 @@
 """Tables owned by the voting service.
 
-Ballot secrecy (DESIGN.md, Security) is a property of this schema:
+Ballot secrecy (docs/design.md, "Trust model") is a property of this schema:
 
 * ``ballot_issues`` records *that* a person received a ballot in a round, and nothing else;
 * ``ballot_codes`` holds only the sha256 of each one-time code and whether it was used;

@@ -1,6 +1,6 @@
 """gRPC adapter of the voting service: one line per RPC over the domain code.
 
-Two RPCs differ from the pattern, both for ballot secrecy (DESIGN.md, Security):
+Two RPCs differ from the pattern, both for ballot secrecy (docs/design.md, "Trust model"):
 
 * ``IssueBallots`` stores its response under the idempotency key WITHOUT the codes: a stored
   response would keep the codes beside a digest of the request, i.e. of the persons. The codes
