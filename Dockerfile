@@ -3,6 +3,7 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY core core
 COPY gongtui gongtui
 COPY workflows workflows
 COPY services services

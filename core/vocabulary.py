@@ -60,6 +60,16 @@ class Stage(StrEnum):
     DROPPED = "dropped"
 
 
+#: what the notice board publishes (公示, O1): the announcement, then the four lists that take
+#: objections during their period
+NOTICE_KINDS: tuple[str, ...] = ("announcement", "registrants", "shortlist", "candidates",
+                                 "results")
+OBJECTABLE_NOTICES: tuple[str, ...] = NOTICE_KINDS[1:]
+NOTICE_ZH: dict[str, str] = {"announcement": "选举公告", "registrants": "报名人选公示",
+                             "shortlist": "初步人选公示", "candidates": "候选人预备人选公示",
+                             "results": "选举结果公告"}
+
+
 class MeetingKind(StrEnum):
     RECOMMENDATION = "recommendation"  # 公推大会
     COMMITTEE = "committee"  # 差额票决

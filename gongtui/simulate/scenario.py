@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from core.vocabulary import DEFAULT_PROFILE, POSTS
+from core.vocabulary import DEFAULT_PROFILE, OBJECTABLE_NOTICES, POSTS
 
 STATUSES = ("full", "probationary", "discipline", "suspended", "guest_member", "resident")
 
@@ -163,7 +163,7 @@ SCENARIO = Map({
                             required=("name", "post", "channel"))),
     "review": Dict(NAME, Str(("approve", "reject"))),
     "objections": List(Map({"against": NAME,
-                            "notice": Str(("registrants", "shortlist", "candidates", "results")),
+                            "notice": Str(OBJECTABLE_NOTICES),
                             "decision": Str(("upheld", "dismissed")), "post": POST},
                            required=("against", "notice"))),
     "recommendation": Map({"attendance": Map({"members": Int(), "others": Int()}),

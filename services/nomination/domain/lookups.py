@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 import rules
-from core.vocabulary import POSTS, Stage
+from core.vocabulary import NOTICE_KINDS, POSTS, Stage
 from proto import common_pb2
 from services.common.errors import (
     FailedPrecondition,
@@ -28,9 +28,6 @@ from services.nomination.models import ElectionRow, NoticeRow, PlanRow, Registra
 ALL_STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
 #: stages AdvanceStage may move registrations to (the workflow records stage outcomes)
 ADVANCE_STAGES = tuple(s for s in ALL_STAGES if s not in (Stage.REGISTERED, Stage.REJECTED))
-NOTICE_KINDS = ("announcement", "registrants", "shortlist", "candidates", "results")
-NOTICE_ZH = {"announcement": "选举公告", "registrants": "报名人选公示", "shortlist": "初步人选公示",
-             "candidates": "候选人预备人选公示", "results": "选举结果公告"}
 DECIDERS = ("street_committee", "system")
 POST_ORDER = {post: i for i, post in enumerate(POSTS)}
 

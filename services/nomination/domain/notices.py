@@ -8,10 +8,11 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 import rules
+from core.vocabulary import NOTICE_ZH
 from proto import nomination_pb2
 from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.store import Tx, utcnow
-from services.nomination.domain.lookups import NOTICE_ZH, SubDomain, digest, require_notice_kind
+from services.nomination.domain.lookups import SubDomain, digest, require_notice_kind
 from services.nomination.domain.messages import notice_message
 from services.nomination.models import NoticeRow
 
