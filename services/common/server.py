@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -16,6 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from sqlalchemy.exc import IntegrityError
 
+from core.shutdown import stop_on_signals
 from services.common.errors import AlreadyExists, DomainError, InvalidArgument
 from services.common.metrics import MetricsInterceptor, Probe, serve_metrics
 
@@ -164,21 +164,16 @@ async def run_server(
     if ready is not None:
         ready.set()
 
-    stop = stop_event or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
-    await stop.wait()
-    probe.ready = False
-    log.info("%s stopping: finishing in-flight RPCs (up to %.0fs)", name, grace)
-    for svc in [*service_names, ""]:
-        await health_servicer.set(svc, health_pb2.HealthCheckResponse.NOT_SERVING)
-    await server.stop(grace)
-    if on_stop is not None:
-        await on_stop()
-    if metrics is not None:
-        metrics.close()
+    # the handlers stay through the graceful stop: a second SIGTERM does not cut it short
+    with stop_on_signals(stop_event) as stop:
+        await stop.wait()
+        probe.ready = False
+        log.info("%s stopping: finishing in-flight RPCs (up to %.0fs)", name, grace)
+        for svc in [*service_names, ""]:
+            await health_servicer.set(svc, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await server.stop(grace)
+        if on_stop is not None:
+            await on_stop()
+        if metrics is not None:
+            metrics.close()
     log.info("%s stopped", name)
