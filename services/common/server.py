@@ -15,6 +15,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from sqlalchemy.exc import IntegrityError
 
+from core.errors import FIELD_KEY, RULE_KEY, RULE_VIOLATION
 from core.shutdown import stop_on_signals
 from services.common.errors import AlreadyExists, DomainError, InvalidArgument
 from services.common.metrics import MetricsInterceptor, Probe, serve_metrics
@@ -23,8 +24,9 @@ log = logging.getLogger(__name__)
 
 
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
-    """Maps domain errors (and rule violations) to status codes with a message naming the field
-    and the rule; the rule and field also travel as trailing metadata.
+    """Maps domain errors (and rule violations) to status codes with their plain message; the
+    field and the rule travel once, in the trailing metadata (``core.errors.FIELD_KEY`` and
+    ``RULE_KEY``), for the client to show with ``core.errors.describe``.
 
     Usable as a grpc.aio interceptor, but :func:`run_server` applies it once per method when the
     servicers register (:class:`InterceptedServer`): grpc.aio's per-call interceptor chain cost
@@ -53,7 +55,7 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
             except IntegrityError as exc:
                 await _abort(context, AlreadyExists(f"conflicting write: {exc.orig}"))
             except Exception as exc:
-                if type(exc).__name__ == "RuleViolation":
+                if type(exc).__name__ == RULE_VIOLATION:
                     from services.common.errors import from_rule_violation
 
                     await _abort(context, from_rule_violation(exc))
@@ -83,8 +85,8 @@ def _nul_field(message, prefix: str = "") -> str:  # type: ignore[no-untyped-def
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: DomainError) -> None:
-    context.set_trailing_metadata((("gongtui-field", exc.field), ("gongtui-rule", exc.rule)))
-    await context.abort(exc.code, exc.describe())
+    context.set_trailing_metadata(((FIELD_KEY, exc.field), (RULE_KEY, exc.rule)))
+    await context.abort(exc.code, exc.message)
 
 
 class InterceptedServer:
