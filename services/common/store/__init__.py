@@ -4,7 +4,7 @@ tables' declarations."""
 
 from services.common.store.audit import AuditEntry, canonical_json, record_hash
 from services.common.store.core import ReadSession, Session, Store, Tx
-from services.common.store.tables import ServiceModels, shared_models, utcnow
+from services.common.store.tables import ServiceModels, insert_columns, shared_models, utcnow
 
 __all__ = ["AuditEntry", "ReadSession", "ServiceModels", "Session", "Store", "Tx",
-           "canonical_json", "record_hash", "shared_models", "utcnow"]
+           "canonical_json", "insert_columns", "record_hash", "shared_models", "utcnow"]

@@ -93,6 +93,13 @@ def shared_models(base: type[DeclarativeBase]) -> ServiceModels:
                          outbox=model("SignalOutbox", _Outbox))
 
 
+def insert_columns(model: Any) -> tuple[str, ...]:
+    """The columns an INSERT into ``model``'s table names, in declared order (all but a key
+    the database numbers), for writers that build their SQL once (the ballot box)."""
+    return tuple(c.name for c in model.__table__.c
+                 if not (c.primary_key and c.autoincrement is True))
+
+
 def create_shared_tables() -> None:
     """The shared tables as the first migration of every service creates them (run inside an
     Alembic migration: ``alembic.op`` is bound)."""
