@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import grpc
 
-from core.errors import BY_STATUS, ErrorKind, describe
+from core.errors import BY_STATUS, FIELD_KEY, RULE_KEY, ErrorKind, describe
 
 
 class DomainError(Exception):
@@ -64,3 +64,17 @@ def from_rule_violation(exc: Exception, *, precondition: bool = False) -> Domain
         rule=str(getattr(exc, "rule_id", "")),
         value=getattr(exc, "value", None),
     )
+
+
+def refusal_parts(exc: grpc.aio.AioRpcError) -> tuple[str, str, str]:
+    """A refusal received over gRPC as (message, field, rule): the status message and the
+    trailing metadata, where the field and rule travel."""
+    meta = {key: value for key, value in (exc.trailing_metadata() or ())}
+    return exc.details() or "", str(meta.get(FIELD_KEY, "")), str(meta.get(RULE_KEY, ""))
+
+
+def describe_refusal(exc: grpc.aio.AioRpcError) -> str:
+    """A refusal received over gRPC as a person reads it, ``[RULE] field: message`` (the
+    status name when the service gave no message)."""
+    message, field, rule = refusal_parts(exc)
+    return describe(message or exc.code().name, field, rule)

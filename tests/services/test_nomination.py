@@ -18,6 +18,7 @@ import pytest
 from core.config import Settings
 from proto import common_pb2, nomination_pb2_grpc
 from proto import nomination_pb2 as pb
+from services.common.errors import describe_refusal
 from services.nomination import server
 from tests.conftest import service_probe
 from tests.postgres.support import SqlProbe
@@ -529,6 +530,8 @@ async def test_plan_breaking_p2(svc: Service) -> None:
         grpc.StatusCode.INVALID_ARGUMENT)
     assert meta(err) == {"gongtui-rule": "P2", "gongtui-field": "posts.member.candidates"}
     assert plain(err)
+    # as a person reads it: joined once, on the receiving side
+    assert describe_refusal(err) == f"[P2] posts.member.candidates: {err.details()}"
     assert "P3" in err.details()  # every violation is listed
     assert svc.count("SELECT count(*) FROM plans") == 0
     await expect_error(svc.stub.GetPlan(pb.GetPlanRequest(election_id=ELECTION)),
