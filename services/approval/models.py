@@ -7,34 +7,15 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.store import (
-    AuditHeadMixin,
-    AuditRecordMixin,
-    IdempotencyMixin,
-    OutboxMixin,
-    ServiceModels,
-    utcnow,
-)
+from services.common.store import shared_models, utcnow
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class IdempotencyKey(IdempotencyMixin, Base):
-    pass
-
-
-class AuditRecord(AuditRecordMixin, Base):
-    pass
-
-
-class AuditHead(AuditHeadMixin, Base):
-    pass
-
-
-class SignalOutbox(OutboxMixin, Base):
-    pass
+#: idempotency keys, the audit chain and the signal outbox (services.common.store.tables)
+MODELS = shared_models(Base)
 
 
 class ApprovalRequestRow(Base):
@@ -59,6 +40,3 @@ class ApprovalRequestRow(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     decided_by: Mapped[str] = mapped_column(String(120), default="")
 
-
-MODELS = ServiceModels(idempotency=IdempotencyKey, audit=AuditRecord, audit_head=AuditHead,
-                       outbox=SignalOutbox)

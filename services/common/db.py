@@ -6,6 +6,9 @@ Each service owns its tables. On PostgreSQL every service keeps them in its own 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import sqlite3
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -38,21 +41,57 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+#: sqlite3 connections made by :class:`_OwnConnection`, by serial, until the engine's
+#: ``connect`` event claims them (made in aiosqlite's thread, claimed in the event loop's)
+_MADE: dict[int, sqlite3.Connection] = {}
+_MADE_LOCK = threading.Lock()
+_SERIAL = itertools.count(1)
+#: the key of a pooled connection's ``info`` that holds its sqlite3 connection
+SQLITE3_KEY = "gongtui_sqlite3"
+
+
+class _OwnConnection(sqlite3.Connection):
+    """The sqlite3 connection under each aiosqlite connection of an engine, made by us (as
+    sqlite3's ``factory``, which aiosqlite passes through) so that the write path may run
+    statements on it directly (``services.common.store.inline``) without reaching into
+    aiosqlite. It answers ``SELECT gongtui_connection()`` with its serial, by which the
+    engine's ``connect`` event finds it."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        serial = next(_SERIAL)
+        with _MADE_LOCK:
+            _MADE[serial] = self
+        self.create_function("gongtui_connection", 0, lambda: serial, deterministic=True)
+
+
+def sqlite3_of(pooled: Any) -> sqlite3.Connection | None:
+    """The sqlite3 connection under a pooled SQLite connection of :func:`make_engine` (None
+    for any other)."""
+    found = pooled.info.get(SQLITE3_KEY)
+    return found if isinstance(found, sqlite3.Connection) else None
+
+
 def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30,
+                                                        "factory": _OwnConnection})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _pragmas(dbapi_conn, record):  # type: ignore[no-untyped-def]
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("SELECT gongtui_connection()")
+            serial = cur.fetchone()[0]
             cur.close()
+            with _MADE_LOCK:
+                record.info[SQLITE3_KEY] = _MADE.pop(serial)
 
         return engine
     options: dict[str, Any] = {}

@@ -1,14 +1,28 @@
-"""Domain errors and their mapping to gRPC status codes (the interceptor lives in server.py)."""
+"""Domain errors and their mapping to gRPC status codes (the interceptor lives in server.py).
+
+Each refusal is one of the kinds of ``core.errors``; over gRPC its message travels plain and
+its field and rule in the trailing metadata. ``str()`` of an error (and so the logs) reads
+as a person would see it, ``[RULE] field: message``.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import grpc
+
+from core.errors import BY_STATUS, FIELD_KEY, RULE_KEY, ErrorKind, describe
 
 
 class DomainError(Exception):
     """A refused request: names the field and, where a rule refused, the rule ID."""
 
-    code: grpc.StatusCode = grpc.StatusCode.INVALID_ARGUMENT
+    kind: ClassVar[ErrorKind] = BY_STATUS["INVALID_ARGUMENT"]
+    code: ClassVar[grpc.StatusCode] = grpc.StatusCode.INVALID_ARGUMENT
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.code = grpc.StatusCode[cls.kind.status]
 
     def __init__(self, message: str, *, field: str = "", rule: str = "", value: object = None):
         self.message = message
@@ -18,33 +32,27 @@ class DomainError(Exception):
         super().__init__(self.describe())
 
     def describe(self) -> str:
-        parts = []
-        if self.rule:
-            parts.append(f"[{self.rule}]")
-        if self.field:
-            parts.append(f"{self.field}:")
-        parts.append(self.message)
-        return " ".join(parts)
+        return describe(self.message, self.field, self.rule)
 
 
 class InvalidArgument(DomainError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    kind = BY_STATUS["INVALID_ARGUMENT"]
 
 
 class FailedPrecondition(DomainError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    kind = BY_STATUS["FAILED_PRECONDITION"]
 
 
 class NotFound(DomainError):
-    code = grpc.StatusCode.NOT_FOUND
+    kind = BY_STATUS["NOT_FOUND"]
 
 
 class AlreadyExists(DomainError):
-    code = grpc.StatusCode.ALREADY_EXISTS
+    kind = BY_STATUS["ALREADY_EXISTS"]
 
 
 class PermissionDenied(DomainError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+    kind = BY_STATUS["PERMISSION_DENIED"]
 
 
 def from_rule_violation(exc: Exception, *, precondition: bool = False) -> DomainError:
@@ -56,3 +64,17 @@ def from_rule_violation(exc: Exception, *, precondition: bool = False) -> Domain
         rule=str(getattr(exc, "rule_id", "")),
         value=getattr(exc, "value", None),
     )
+
+
+def refusal_parts(exc: grpc.aio.AioRpcError) -> tuple[str, str, str]:
+    """A refusal received over gRPC as (message, field, rule): the status message and the
+    trailing metadata, where the field and rule travel."""
+    meta = {key: value for key, value in (exc.trailing_metadata() or ())}
+    return exc.details() or "", str(meta.get(FIELD_KEY, "")), str(meta.get(RULE_KEY, ""))
+
+
+def describe_refusal(exc: grpc.aio.AioRpcError) -> str:
+    """A refusal received over gRPC as a person reads it, ``[RULE] field: message`` (the
+    status name when the service gave no message)."""
+    message, field, rule = refusal_parts(exc)
+    return describe(message or exc.code().name, field, rule)

@@ -1,4 +1,5 @@
-"""What every service process holds: its database, its write path and its signal relay."""
+"""What every service process holds (its database, its write path and its signal relay) and
+the one way to run a service: :func:`run_service`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import grpc
 from sqlalchemy.orm import DeclarativeBase
 
-from core.config import Settings
+from core.config import Settings, get_settings
 from services.common.db import Database
 from services.common.relay import SignalRelay
 from services.common.server import run_server
@@ -44,14 +45,28 @@ class ServiceRuntime:
         await self.db.dispose()
 
 
-async def serve(runtime: ServiceRuntime, address: str,
-                add_servicers: Callable[[grpc.aio.Server], Sequence[str]],
-                ready: asyncio.Event | None = None,
-                stop_event: asyncio.Event | None = None) -> None:
-    settings = runtime.settings
-    if settings.bind_host:  # e.g. 0.0.0.0 in a container, reached as voting:50152
-        address = f"{settings.bind_host}:{address.rsplit(':', 1)[1]}"
+#: registers a service's servicers on the server, given the process's runtime
+AddServicers = Callable[[ServiceRuntime, grpc.aio.Server], None]
+
+
+async def run_service(service: str, base: type[DeclarativeBase], models: ServiceModels,
+                      add_servicers: AddServicers, service_names: Sequence[str],
+                      settings: Settings | None = None, ready: asyncio.Event | None = None,
+                      stop_event: asyncio.Event | None = None) -> None:
+    """Run ``service`` until SIGINT/SIGTERM (or ``stop_event``): its tables migrated to head,
+    its servicers behind the metrics and domain-error interceptors, gRPC health and
+    reflection for ``service_names``, /metrics with liveness and readiness when configured,
+    and a graceful stop that finishes the in-flight RPCs, then flushes and closes the
+    database."""
+    settings = settings or get_settings()
+    runtime = ServiceRuntime(service, base, models, settings)
+    runtime.store.inline = True  # SQLite: the write path without thread hops (InlineSQLite)
+
+    def add(server: grpc.aio.Server) -> Sequence[str]:
+        add_servicers(runtime, server)
+        return service_names
+
     metrics = (settings.metrics_host, settings.metrics_port) if settings.metrics_port else None
-    await run_server(runtime.service, address, add_servicers, on_start=runtime.start,
+    await run_server(service, settings.bind_address(service), add, on_start=runtime.start,
                      on_stop=runtime.stop, ready=ready, stop_event=stop_event,
                      grace=settings.shutdown_grace_seconds, metrics_address=metrics)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -16,6 +15,8 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from sqlalchemy.exc import IntegrityError
 
+from core.errors import FIELD_KEY, RULE_KEY, RULE_VIOLATION
+from core.shutdown import stop_on_signals
 from services.common.errors import AlreadyExists, DomainError, InvalidArgument
 from services.common.metrics import MetricsInterceptor, Probe, serve_metrics
 
@@ -23,8 +24,9 @@ log = logging.getLogger(__name__)
 
 
 class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
-    """Maps domain errors (and rule violations) to status codes with a message naming the field
-    and the rule; the rule and field also travel as trailing metadata.
+    """Maps domain errors (and rule violations) to status codes with their plain message; the
+    field and the rule travel once, in the trailing metadata (``core.errors.FIELD_KEY`` and
+    ``RULE_KEY``), for the client to show with ``core.errors.describe``.
 
     Usable as a grpc.aio interceptor, but :func:`run_server` applies it once per method when the
     servicers register (:class:`InterceptedServer`): grpc.aio's per-call interceptor chain cost
@@ -53,7 +55,7 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
             except IntegrityError as exc:
                 await _abort(context, AlreadyExists(f"conflicting write: {exc.orig}"))
             except Exception as exc:
-                if type(exc).__name__ == "RuleViolation":
+                if type(exc).__name__ == RULE_VIOLATION:
                     from services.common.errors import from_rule_violation
 
                     await _abort(context, from_rule_violation(exc))
@@ -83,8 +85,8 @@ def _nul_field(message, prefix: str = "") -> str:  # type: ignore[no-untyped-def
 
 
 async def _abort(context: grpc.aio.ServicerContext, exc: DomainError) -> None:
-    context.set_trailing_metadata((("gongtui-field", exc.field), ("gongtui-rule", exc.rule)))
-    await context.abort(exc.code, exc.describe())
+    context.set_trailing_metadata(((FIELD_KEY, exc.field), (RULE_KEY, exc.rule)))
+    await context.abort(exc.code, exc.message)
 
 
 class InterceptedServer:
@@ -164,21 +166,16 @@ async def run_server(
     if ready is not None:
         ready.set()
 
-    stop = stop_event or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
-    await stop.wait()
-    probe.ready = False
-    log.info("%s stopping: finishing in-flight RPCs (up to %.0fs)", name, grace)
-    for svc in [*service_names, ""]:
-        await health_servicer.set(svc, health_pb2.HealthCheckResponse.NOT_SERVING)
-    await server.stop(grace)
-    if on_stop is not None:
-        await on_stop()
-    if metrics is not None:
-        metrics.close()
+    # the handlers stay through the graceful stop: a second SIGTERM does not cut it short
+    with stop_on_signals(stop_event) as stop:
+        await stop.wait()
+        probe.ready = False
+        log.info("%s stopping: finishing in-flight RPCs (up to %.0fs)", name, grace)
+        for svc in [*service_names, ""]:
+            await health_servicer.set(svc, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await server.stop(grace)
+        if on_stop is not None:
+            await on_stop()
+        if metrics is not None:
+            metrics.close()
     log.info("%s stopped", name)

@@ -19,34 +19,15 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.store import (
-    AuditHeadMixin,
-    AuditRecordMixin,
-    IdempotencyMixin,
-    OutboxMixin,
-    ServiceModels,
-    utcnow,
-)
+from services.common.store import shared_models, utcnow
 
 
 class Base(DeclarativeBase):
     pass
 
 
-class IdempotencyKey(IdempotencyMixin, Base):
-    pass
-
-
-class AuditRecord(AuditRecordMixin, Base):
-    pass
-
-
-class AuditHead(AuditHeadMixin, Base):
-    pass
-
-
-class SignalOutbox(OutboxMixin, Base):
-    pass
+#: idempotency keys, the audit chain and the signal outbox (services.common.store.tables)
+MODELS = shared_models(Base)
 
 
 class MeetingRow(Base):
@@ -159,6 +140,3 @@ class BallotRow(Base):
     salt: Mapped[str] = mapped_column(String(64))
     receipt: Mapped[str] = mapped_column(String(80))
 
-
-MODELS = ServiceModels(idempotency=IdempotencyKey, audit=AuditRecord, audit_head=AuditHead,
-                       outbox=SignalOutbox)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from core.config import Settings, get_settings
+import grpc
+
+from core.config import Settings
 from proto import voting_pb2, voting_pb2_grpc
-from services.common.runtime import ServiceRuntime, serve
+from services.common.runtime import ServiceRuntime, run_service
 from services.voting.ballot_box import BallotBox
 from services.voting.models import MODELS, Base
 from services.voting.servicer import VotingServicer
@@ -14,20 +16,18 @@ from services.voting.servicer import VotingServicer
 SERVICE_NAME = voting_pb2.DESCRIPTOR.services_by_name["Voting"].full_name
 
 
+def add_servicers(runtime: ServiceRuntime, server: grpc.aio.Server) -> None:
+    # group commit on: up to 512 ballots per transaction; off: one commit per ballot
+    ballot_box = BallotBox(runtime.db, max_batch=512 if runtime.settings.group_commit else 1)
+    runtime.closers.append(ballot_box.close)
+    voting_pb2_grpc.add_VotingServicer_to_server(VotingServicer(runtime.store, ballot_box),
+                                                 server)
+
+
 async def main(settings: Settings | None = None, ready: asyncio.Event | None = None,
                stop_event: asyncio.Event | None = None) -> None:
-    settings = settings or get_settings()
-    runtime = ServiceRuntime("voting", Base, MODELS, settings)
-    runtime.store.inline = True  # the write path's own statements without a thread hop
-    ballot_box = BallotBox(runtime.db, max_batch=512 if settings.group_commit else 1)
-    runtime.closers.append(ballot_box.close)
-
-    def add(server):  # type: ignore[no-untyped-def]
-        voting_pb2_grpc.add_VotingServicer_to_server(VotingServicer(runtime.store, ballot_box),
-                                                     server)
-        return [SERVICE_NAME]
-
-    await serve(runtime, settings.voting_address, add, ready=ready, stop_event=stop_event)
+    await run_service("voting", Base, MODELS, add_servicers, [SERVICE_NAME], settings,
+                      ready=ready, stop_event=stop_event)
 
 
 if __name__ == "__main__":

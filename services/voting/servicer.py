@@ -15,99 +15,85 @@ Two RPCs differ from the pattern, both for ballot secrecy (docs/design.md, "Trus
 
 from __future__ import annotations
 
-from proto import common_pb2, voting_pb2, voting_pb2_grpc
+from typing import Any
+
+from proto import voting_pb2 as pb
+from proto import voting_pb2_grpc
 from services.common.errors import FailedPrecondition, InvalidArgument
+from services.common.mutation import AuditRpcs, mutation
 from services.common.store import Store, Tx
 from services.voting.ballot_box import BallotBox
 from services.voting.domain import VotingDomain
 
 
-class VotingServicer(voting_pb2_grpc.VotingServicer):
+class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
     def __init__(self, store: Store, ballot_box: BallotBox):
         self.store = store
         self.domain = VotingDomain(store)
         self.ballot_box = ballot_box
 
-    async def OpenMeeting(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "OpenMeeting", request,
-                                       voting_pb2.Meeting,
-                                       lambda tx: self.domain.open_meeting(tx, request),
-                                       request.actor)
+    @mutation(pb.Meeting)
+    async def OpenMeeting(self, tx: Tx, request: pb.OpenMeetingRequest) -> pb.Meeting:
+        return await self.domain.open_meeting(tx, request)
 
-    async def GetMeeting(self, request, context):  # type: ignore[no-untyped-def]
+    async def GetMeeting(self, request: pb.GetMeetingRequest, context: Any) -> pb.Meeting:
         return await self.domain.get_meeting(request.meeting_id)
 
-    async def ListMeetings(self, request, context):  # type: ignore[no-untyped-def]
+    async def ListMeetings(self, request: pb.ListMeetingsRequest, context: Any
+                           ) -> pb.ListMeetingsResponse:
         return await self.domain.list_meetings(request)
 
-    async def CheckIn(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "CheckIn", request,
-                                       voting_pb2.CheckInResponse,
-                                       lambda tx: self.domain.check_in(tx, request), request.actor)
+    @mutation(pb.CheckInResponse)
+    async def CheckIn(self, tx: Tx, request: pb.CheckInRequest) -> pb.CheckInResponse:
+        return await self.domain.check_in(tx, request)
 
-    async def ConfirmAttendance(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "ConfirmAttendance", request,
-                                       voting_pb2.Meeting,
-                                       lambda tx: self.domain.confirm_attendance(tx, request),
-                                       request.actor)
+    @mutation(pb.Meeting)
+    async def ConfirmAttendance(self, tx: Tx, request: pb.MeetingActionRequest) -> pb.Meeting:
+        return await self.domain.confirm_attendance(tx, request)
 
-    async def CloseMeeting(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "CloseMeeting", request,
-                                       voting_pb2.Meeting,
-                                       lambda tx: self.domain.close_meeting(tx, request),
-                                       request.actor)
+    @mutation(pb.Meeting)
+    async def CloseMeeting(self, tx: Tx, request: pb.MeetingActionRequest) -> pb.Meeting:
+        return await self.domain.close_meeting(tx, request)
 
-    async def OpenRound(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "OpenRound", request,
-                                       voting_pb2.Round,
-                                       lambda tx: self.domain.open_round(tx, request),
-                                       request.actor)
+    @mutation(pb.Round)
+    async def OpenRound(self, tx: Tx, request: pb.OpenRoundRequest) -> pb.Round:
+        return await self.domain.open_round(tx, request)
 
-    async def GetRound(self, request, context):  # type: ignore[no-untyped-def]
+    async def GetRound(self, request: pb.GetRoundRequest, context: Any) -> pb.Round:
         return await self.domain.get_round(request.round_id)
 
-    async def IssueBallots(self, request, context):  # type: ignore[no-untyped-def]
-        issued: dict[str, object] = {}
+    async def IssueBallots(self, request: pb.IssueBallotsRequest, context: Any
+                           ) -> pb.IssueBallotsResponse:
+        """Not a plain ``@mutation``: the key keeps the answer without its codes (see above)."""
+        codes: list[str] = []
+        stored = pb.IssueBallotsResponse()
 
-        async def issue(tx: Tx) -> voting_pb2.IssueBallotsResponse:
+        async def issue(tx: Tx) -> pb.IssueBallotsResponse:
             response = await self.domain.issue_ballots(tx, request)
-            stored = voting_pb2.IssueBallotsResponse(issued_total=response.issued_total)
-            issued["codes"], issued["stored"] = list(response.codes), stored
+            codes[:] = response.codes  # a retried attempt replaces the codes of the last
+            stored.issued_total = response.issued_total
             return stored  # what the idempotency key keeps: no codes
 
         result = await self.store.mutate(request.idempotency_key, "IssueBallots", request,
-                                         voting_pb2.IssueBallotsResponse, issue, request.actor)
-        if result is not issued.get("stored"):  # a replay: the first call's codes are gone
+                                         pb.IssueBallotsResponse, issue, request.actor)
+        if result is not stored:  # a replay: the first call's codes are gone
             raise FailedPrecondition(
                 "these ballots were already issued under this idempotency key; their codes are"
                 " shown only once and never stored (ballot secrecy)", field="idempotency_key")
-        return voting_pb2.IssueBallotsResponse(codes=issued["codes"],  # type: ignore[arg-type]
-                                               issued_total=result.issued_total)
+        return pb.IssueBallotsResponse(codes=codes, issued_total=result.issued_total)
 
-    async def CastBallot(self, request, context):  # type: ignore[no-untyped-def]
+    async def CastBallot(self, request: pb.CastBallotRequest, context: Any
+                         ) -> pb.CastBallotResponse:
         if not request.code:
             raise InvalidArgument("required", field="code")
         if not request.round_id:
             raise InvalidArgument("required", field="round_id")
         return await self.ballot_box.cast(request)
 
-    async def EnterTally(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "EnterTally", request,
-                                       voting_pb2.Round,
-                                       lambda tx: self.domain.enter_tally(tx, request),
-                                       request.actor)
+    @mutation(pb.Round)
+    async def EnterTally(self, tx: Tx, request: pb.EnterTallyRequest) -> pb.Round:
+        return await self.domain.enter_tally(tx, request)
 
-    async def CloseRound(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.mutate(request.idempotency_key, "CloseRound", request,
-                                       voting_pb2.Round,
-                                       lambda tx: self.domain.close_round(tx, request),
-                                       request.actor)
-
-    async def VerifyAudit(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.verify_audit(request.election_id)
-
-    async def ListAudit(self, request, context):  # type: ignore[no-untyped-def]
-        return await self.store.list_audit(request.election_id)
-
-
-_ = common_pb2  # the audit messages come from the shared contract
+    @mutation(pb.Round)
+    async def CloseRound(self, tx: Tx, request: pb.RoundActionRequest) -> pb.Round:
+        return await self.domain.close_round(tx, request)

@@ -1,0 +1,196 @@
+"""The audit hash chain of each election: appending records in a transaction, writing them
+at its end, and verifying or listing a chain.
+
+Every record is chained on the one before it, ``hash = sha256(prev_hash + canonical
+record)``, and each election's head (``audit_heads``) holds the last seq and hash, so a
+removed, altered or reordered record shows when the chain is verified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from proto import common_pb2
+from services.common.store.tables import utcnow
+
+if TYPE_CHECKING:
+    from services.common.store.core import Store
+
+# made once: json.dumps with non-default options builds a new encoder on every call, and the
+# ballot box encodes three times per ballot
+_CHAIN_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_CANONICAL_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                     default=str).encode
+
+
+def record_hash(prev_hash: str, election_id: str, seq: int, kind: str, payload_json: str,
+                actor_role: str, actor_scope: str, created_at: str) -> str:
+    canonical = _CHAIN_ENCODE(
+        [prev_hash, election_id, seq, kind, payload_json, actor_role, actor_scope, created_at])
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def canonical_json(payload: Any) -> str:
+    return _CANONICAL_ENCODE(payload)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One record as appended (the columns of ``audit_records`` but its row id)."""
+
+    election_id: str
+    seq: int
+    kind: str
+    payload_json: str
+    actor_role: str
+    actor_scope: str
+    created_at: str
+    prev_hash: str
+    hash: str
+
+
+@dataclass
+class _Head:
+    """An election's chain head as read in this transaction (``new``: no row yet)."""
+
+    seq: int
+    hash: str
+    new: bool
+
+
+@dataclass
+class _AuditWrites:
+    """The audit records and chain heads of one transaction, written at its end."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    heads: dict[str, _Head] = field(default_factory=dict)
+
+
+def _writes(session: AsyncSession) -> _AuditWrites:
+    writes = session.info.get("audit_writes")
+    if writes is None:
+        writes = session.info["audit_writes"] = _AuditWrites()
+    return writes
+
+
+async def append(store: Store, session: AsyncSession, election_id: str, kind: str,
+                 payload: Any, actor_role: str, actor_scope: str) -> AuditEntry:
+    """Chain a record on the election's head; the records and the head are written at the
+    end of the transaction (the head is read, and locked, once per transaction)."""
+    writes = _writes(session)
+    head = writes.heads.get(election_id)
+    if head is None:
+        model = store.models.audit_head
+        inline = await store.inline_sqlite(session)
+        if inline is not None:
+            row: Any = inline.first(f"SELECT seq, hash FROM {model.__tablename__}"
+                                    " WHERE election_id = ?", (election_id,))
+        else:
+            stmt = select(model.seq, model.hash).where(model.election_id == election_id)
+            if not store.db.sqlite:
+                stmt = stmt.with_for_update()
+            row = (await session.execute(stmt)).first()
+        head = _Head(0, "", True) if row is None else _Head(row[0], row[1], False)
+        writes.heads[election_id] = head
+    seq = head.seq + 1
+    payload_json = canonical_json(payload)
+    created_at = utcnow().isoformat()
+    digest = record_hash(head.hash, election_id, seq, kind, payload_json, actor_role,
+                         actor_scope, created_at)
+    values: dict[str, Any] = dict(
+        election_id=election_id, seq=seq, kind=kind, payload_json=payload_json,
+        actor_role=actor_role, actor_scope=actor_scope, created_at=created_at,
+        prev_hash=head.hash, hash=digest)
+    writes.records.append(values)
+    head.seq = seq
+    head.hash = digest
+    return AuditEntry(**values)
+
+
+async def write(store: Store, session: AsyncSession) -> None:
+    """The transaction's audit records (one executemany, in chain order) and its moved chain
+    heads."""
+    writes = session.info.get("audit_writes")
+    if writes is None or not writes.records:
+        return
+    records = store.models.audit.__table__
+    heads = store.models.audit_head.__table__
+    fresh = [{"election_id": e, "seq": h.seq, "hash": h.hash}
+             for e, h in writes.heads.items() if h.new]
+    inline = await store.inline_sqlite(session)
+    if inline is not None:
+        inline.insert(records, writes.records)
+        if fresh:
+            inline.insert(heads, fresh)
+        sql = f"UPDATE {heads.name} SET seq = ?, hash = ? WHERE election_id = ?"
+        for election_id, head in writes.heads.items():
+            if not head.new:
+                inline.execute(sql, (head.seq, head.hash, election_id))
+    else:
+        await session.execute(insert(records), writes.records)
+        moved = [{"b_election_id": e, "b_seq": h.seq, "b_hash": h.hash}
+                 for e, h in writes.heads.items() if not h.new]
+        if fresh:
+            await session.execute(insert(heads), fresh)
+        if moved:
+            await session.execute(
+                update(heads).where(heads.c.election_id == bindparam("b_election_id"))
+                .values(seq=bindparam("b_seq"), hash=bindparam("b_hash")), moved)
+    for head in writes.heads.values():
+        head.new = False
+    writes.records.clear()
+
+
+async def verify(store: Store, election_id: str) -> common_pb2.AuditReport:
+    """Recompute the election's chain record by record and compare it with its head."""
+    audit = store.models.audit.__table__
+    heads = store.models.audit_head.__table__
+    async with store.read() as session:
+        rows = await session.rows(select(*audit.c).where(
+            audit.c.election_id == election_id).order_by(audit.c.seq))
+        head = await session.first(select(heads.c.seq, heads.c.hash).where(
+            heads.c.election_id == election_id))
+    report = common_pb2.AuditReport(service=store.service, election_id=election_id,
+                                    records=len(rows), verified=True)
+    prev = ""
+    for expected_seq, row in enumerate(rows, start=1):
+        problem = ""
+        if row.seq != expected_seq:
+            problem = f"record {expected_seq} is missing"
+        elif row.prev_hash != prev:
+            problem = "prev_hash does not match the record before"
+        elif row.hash != record_hash(prev, row.election_id, row.seq, row.kind, row.payload_json,
+                                     row.actor_role, row.actor_scope, row.created_at):
+            problem = "hash does not match the record's content"
+        if problem:
+            report.verified = False
+            report.first_broken_seq = expected_seq
+            report.problem = problem
+            return report
+        prev = row.hash
+    if head is not None and (head.seq != len(rows) or head.hash != prev):
+        report.verified = False
+        report.first_broken_seq = len(rows) + 1 if head.seq > len(rows) else head.seq
+        report.problem = "the chain head does not match the last record (records removed?)"
+        return report
+    report.head = prev
+    return report
+
+
+async def listing(store: Store, election_id: str) -> common_pb2.ListAuditResponse:
+    """The election's chain in order."""
+    audit = store.models.audit.__table__
+    async with store.read() as session:
+        rows = await session.rows(select(*audit.c).where(
+            audit.c.election_id == election_id).order_by(audit.c.seq))
+    return common_pb2.ListAuditResponse(records=[
+        common_pb2.AuditRecord(seq=r.seq, kind=r.kind, payload_json=r.payload_json,
+                               actor_role=r.actor_role, actor_scope=r.actor_scope,
+                               prev_hash=r.prev_hash, hash=r.hash, created_at=r.created_at)
+        for r in rows])
