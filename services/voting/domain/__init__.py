@@ -1,0 +1,60 @@
+"""Meetings, attendance and quorum (M1, M11), rounds, ballots and counting (M2-M8, M11, M12).
+
+Ballot secrecy: ``ballot_issues`` says THAT a person received a ballot; ``ballot_codes`` keeps
+only the sha256 of each one-time code; ``ballots`` keeps marks and a receipt. Nothing here
+writes a person and a code (or a ballot) into the same row or the same audit record.
+
+One module per part: ``meetings`` (meetings and their electorates), ``attendance`` (check-in
+and quorum), ``rounds`` (rounds and paper tallies), ``ballots`` (one-time codes, a cast's
+validity), ``counting`` (counting and results); ``shared`` holds what they share (kinds,
+profiles, row lookups) and ``converters`` the rows as messages.
+"""
+
+from __future__ import annotations
+
+from services.common.store import Store
+from services.voting.domain.attendance import Attendance
+from services.voting.domain.ballots import Ballots, ballot_validity, code_hash, sha256_hex
+from services.voting.domain.converters import meeting_to_message, round_to_message
+from services.voting.domain.counting import Counting
+from services.voting.domain.meetings import Meetings
+from services.voting.domain.rounds import Rounds
+from services.voting.domain.shared import (
+    CHOICES,
+    CONGRESS_ROUND_KINDS,
+    ELECTOR_CLASSES,
+    MEETING_KINDS,
+    MEETING_ROUND_KINDS,
+    ROUND_KINDS,
+    load_profile,
+)
+
+__all__ = ["CHOICES", "CONGRESS_ROUND_KINDS", "ELECTOR_CLASSES", "MEETING_KINDS",
+           "MEETING_ROUND_KINDS", "ROUND_KINDS", "VotingDomain", "ballot_validity", "code_hash",
+           "load_profile", "meeting_to_message", "round_to_message", "sha256_hex"]
+
+
+class VotingDomain:
+    """The voting domain as the servicer calls it: each part as an attribute
+    (``domain.meetings.open_meeting(tx, request)``), and each verb also by its name alone
+    (``domain.open_meeting(tx, request)``)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.meetings = Meetings(store)
+        self.attendance = Attendance(store)
+        self.rounds = Rounds(store)
+        self.ballots = Ballots(store)
+        self.counting = Counting(store)
+
+        self.open_meeting = self.meetings.open_meeting
+        self.close_meeting = self.meetings.close_meeting
+        self.get_meeting = self.meetings.get_meeting
+        self.list_meetings = self.meetings.list_meetings
+        self.check_in = self.attendance.check_in
+        self.confirm_attendance = self.attendance.confirm_attendance
+        self.open_round = self.rounds.open_round
+        self.get_round = self.rounds.get_round
+        self.enter_tally = self.rounds.enter_tally
+        self.issue_ballots = self.ballots.issue_ballots
+        self.close_round = self.counting.close_round
