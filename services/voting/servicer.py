@@ -7,7 +7,7 @@ Two RPCs differ from the pattern, both for ballot secrecy (docs/design.md, "Trus
   are handed out once; a replay of the key is refused instead of answering codes it no longer
   has (the persons are recorded as having received their ballots).
 * ``CastBallot`` has no idempotency key: the one-time code is its key. It is written by the
-  ballot box (services/voting/ballot_box.py) in group commits, not through ``Store.mutate``:
+  ballot box (services/voting/ballot_box/) in group commits, not through ``Store.mutate``:
   the code's ``used`` flag makes a cast happen once, and nothing is stored that would lead
   from the code to the ballot. A second cast with the same code is always refused ("already
   used"), never replayed.
@@ -34,33 +34,33 @@ class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
 
     @mutation(pb.Meeting)
     async def OpenMeeting(self, tx: Tx, request: pb.OpenMeetingRequest) -> pb.Meeting:
-        return await self.domain.open_meeting(tx, request)
+        return await self.domain.meetings.open_meeting(tx, request)
 
     async def GetMeeting(self, request: pb.GetMeetingRequest, context: Any) -> pb.Meeting:
-        return await self.domain.get_meeting(request.meeting_id)
+        return await self.domain.meetings.get_meeting(request.meeting_id)
 
     async def ListMeetings(self, request: pb.ListMeetingsRequest, context: Any
                            ) -> pb.ListMeetingsResponse:
-        return await self.domain.list_meetings(request)
+        return await self.domain.meetings.list_meetings(request)
 
     @mutation(pb.CheckInResponse)
     async def CheckIn(self, tx: Tx, request: pb.CheckInRequest) -> pb.CheckInResponse:
-        return await self.domain.check_in(tx, request)
+        return await self.domain.attendance.check_in(tx, request)
 
     @mutation(pb.Meeting)
     async def ConfirmAttendance(self, tx: Tx, request: pb.MeetingActionRequest) -> pb.Meeting:
-        return await self.domain.confirm_attendance(tx, request)
+        return await self.domain.attendance.confirm_attendance(tx, request)
 
     @mutation(pb.Meeting)
     async def CloseMeeting(self, tx: Tx, request: pb.MeetingActionRequest) -> pb.Meeting:
-        return await self.domain.close_meeting(tx, request)
+        return await self.domain.meetings.close_meeting(tx, request)
 
     @mutation(pb.Round)
     async def OpenRound(self, tx: Tx, request: pb.OpenRoundRequest) -> pb.Round:
-        return await self.domain.open_round(tx, request)
+        return await self.domain.rounds.open_round(tx, request)
 
     async def GetRound(self, request: pb.GetRoundRequest, context: Any) -> pb.Round:
-        return await self.domain.get_round(request.round_id)
+        return await self.domain.rounds.get_round(request.round_id)
 
     async def IssueBallots(self, request: pb.IssueBallotsRequest, context: Any
                            ) -> pb.IssueBallotsResponse:
@@ -69,7 +69,7 @@ class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
         stored = pb.IssueBallotsResponse()
 
         async def issue(tx: Tx) -> pb.IssueBallotsResponse:
-            response = await self.domain.issue_ballots(tx, request)
+            response = await self.domain.ballots.issue_ballots(tx, request)
             codes[:] = response.codes  # a retried attempt replaces the codes of the last
             stored.issued_total = response.issued_total
             return stored  # what the idempotency key keeps: no codes
@@ -92,8 +92,8 @@ class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
 
     @mutation(pb.Round)
     async def EnterTally(self, tx: Tx, request: pb.EnterTallyRequest) -> pb.Round:
-        return await self.domain.enter_tally(tx, request)
+        return await self.domain.rounds.enter_tally(tx, request)
 
     @mutation(pb.Round)
     async def CloseRound(self, tx: Tx, request: pb.RoundActionRequest) -> pb.Round:
-        return await self.domain.close_round(tx, request)
+        return await self.domain.counting.close_round(tx, request)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Table
 
-from services.voting.models import AuditHead, AuditRecord, BallotCodeRow, BallotRow, RoundRow
+from services.voting.models import MODELS, BallotCodeRow, BallotRow, RoundRow
 
 
 def _table(model: type) -> Table:
@@ -31,7 +31,7 @@ def _named(table: Table, *names: str) -> str:
 
 
 _ROUNDS, _CODES, _BALLOTS = _table(RoundRow), _table(BallotCodeRow), _table(BallotRow)
-_AUDIT, _HEADS = _table(AuditRecord), _table(AuditHead)
+_AUDIT, _HEADS = _table(MODELS.audit), _table(MODELS.audit_head)
 
 ROUNDS, CODES, BALLOTS = _ROUNDS.name, _CODES.name, _BALLOTS.name
 AUDIT, HEADS = _AUDIT.name, _HEADS.name

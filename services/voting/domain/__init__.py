@@ -36,8 +36,7 @@ __all__ = ["CHOICES", "CONGRESS_ROUND_KINDS", "ELECTOR_CLASSES", "MEETING_KINDS"
 
 class VotingDomain:
     """The voting domain as the servicer calls it: each part as an attribute
-    (``domain.meetings.open_meeting(tx, request)``), and each verb also by its name alone
-    (``domain.open_meeting(tx, request)``)."""
+    (``domain.meetings.open_meeting(tx, request)``)."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -47,14 +46,3 @@ class VotingDomain:
         self.ballots = Ballots(store)
         self.counting = Counting(store)
 
-        self.open_meeting = self.meetings.open_meeting
-        self.close_meeting = self.meetings.close_meeting
-        self.get_meeting = self.meetings.get_meeting
-        self.list_meetings = self.meetings.list_meetings
-        self.check_in = self.attendance.check_in
-        self.confirm_attendance = self.attendance.confirm_attendance
-        self.open_round = self.rounds.open_round
-        self.get_round = self.rounds.get_round
-        self.enter_tally = self.rounds.enter_tally
-        self.issue_ballots = self.ballots.issue_ballots
-        self.close_round = self.counting.close_round
