@@ -19,7 +19,9 @@ from pathlib import Path
 from core.config import SERVICES, Settings
 from services.common.probes import grpc_healthy, port_open, split_address
 
-COMPONENTS = ("temporal", "nomination", "voting", "approval", "worker", "api")
+COMPONENTS = ("temporal", *SERVICES, "worker", "api")
+#: what the simulator, the demo and the benchmarks need: everything but the API
+WITHOUT_API = ("temporal", *SERVICES, "worker")
 
 
 def free_port() -> int:

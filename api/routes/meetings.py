@@ -21,7 +21,6 @@ from api.deps import (
     ElectionAccess,
     ElectionInfo,
     IdempotencyKey,
-    ServiceClients,
     actor,
     call,
 )
@@ -29,6 +28,7 @@ from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError
 from api.types import Id, ShortText
 from proto import voting_pb2
+from services.common.clients import ServiceClients
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["meetings"],
                    responses=ERROR_RESPONSES)

@@ -15,7 +15,6 @@ from api.deps import (
     ElectionAccess,
     ElectionInfo,
     IdempotencyKey,
-    ServiceClients,
     actor,
     call,
 )
@@ -23,6 +22,7 @@ from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError
 from api.types import Decision, Id, LongText, Post
 from proto import nomination_pb2
+from services.common.clients import ServiceClients
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["nominations"],
                    responses=ERROR_RESPONSES)

@@ -15,7 +15,9 @@ import grpc
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from api.errors import grpc_refusal
 from core.config import Settings
+from core.errors import describe
 from core.ids import election_workflow_id
 from gongtui.simulate.roster import RosterPerson, build_roster
 from proto import (
@@ -27,10 +29,9 @@ from proto import (
     voting_pb2,
     voting_pb2_grpc,
 )
+from services.common.clients import ServiceClients
 from workflows.election.types import ElectionInput, ElectionStatus, NoticeRelease, Waiting
 from workflows.election.workflows import CommunityElectionWorkflow
-
-POST_ORDER = ("secretary", "deputy_secretary", "member")
 
 
 class ScenarioStop(Exception):
@@ -39,25 +40,32 @@ class ScenarioStop(Exception):
 
 @dataclass
 class Clients:
+    """What the scenario player calls: Temporal, and the three services through the shared
+    bundle (its channel options, a deadline on every call)."""
+
     temporal: Client
-    nomination: nomination_pb2_grpc.NominationStub
-    voting: voting_pb2_grpc.VotingStub
-    approval: approval_pb2_grpc.ApprovalStub
-    channels: list[grpc.aio.Channel]
+    services: ServiceClients
 
     @classmethod
     async def connect(cls, settings: Settings) -> Clients:
         temporal = await Client.connect(settings.temporal_address,
                                         namespace=settings.temporal_namespace)
-        chans = [grpc.aio.insecure_channel(settings.service_address(s))
-                 for s in ("nomination", "voting", "approval")]
-        return cls(temporal, nomination_pb2_grpc.NominationStub(chans[0]),
-                   voting_pb2_grpc.VotingStub(chans[1]), approval_pb2_grpc.ApprovalStub(chans[2]),
-                   chans)
+        return cls(temporal, ServiceClients(settings))
+
+    @property
+    def nomination(self) -> nomination_pb2_grpc.NominationStub:
+        return self.services.nomination
+
+    @property
+    def voting(self) -> voting_pb2_grpc.VotingStub:
+        return self.services.voting
+
+    @property
+    def approval(self) -> approval_pb2_grpc.ApprovalStub:
+        return self.services.approval
 
     async def close(self) -> None:
-        for c in self.channels:
-            await c.close()
+        await self.services.close()
 
 
 @dataclass
@@ -242,7 +250,7 @@ class Play:
         except grpc.aio.AioRpcError as exc:
             if exc.code() in (grpc.StatusCode.INVALID_ARGUMENT,
                               grpc.StatusCode.FAILED_PRECONDITION):
-                raise ScenarioStop(exc.details()) from exc
+                raise ScenarioStop(describe(*grpc_refusal(exc))) from exc
             raise
         await n.DecidePlan(nomination_pb2.DecidePlanRequest(
             idempotency_key=self.key("plan-approve"), actor=self.street_committee(),
