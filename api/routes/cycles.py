@@ -19,6 +19,7 @@ from api.deps import Allow, DbDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES, ApiError
 from core.ids import election_workflow_id
 from core.vocabulary import DEFAULT_PROFILE
+from rules.loading import profile_from_json
 from workflows.election.types import ElectionInput
 from workflows.election.workflows import CommunityElectionWorkflow
 
@@ -81,14 +82,14 @@ async def start_cycle(body: CycleCreate, admin: Admin, db: DbDep, temporal: Temp
     if body.profile not in rules.list_profiles():
         raise ApiError(422, f"unknown profile (one of {', '.join(rules.list_profiles())})",
                        field="profile")
-    try:
-        rules.load_profile(body.profile, body.overrides or None)
+    overrides_json = json.dumps(body.overrides, sort_keys=True, ensure_ascii=False)
+    try:  # the text the elections will load their profile from
+        profile_from_json(body.profile, overrides_json)
     except rules.RuleViolation as exc:
         raise ApiError(422, str(exc.message), field=f"overrides.{exc.field}".rstrip("."),
                        rule=str(exc.rule_id)) from exc
     except Exception as exc:  # a malformed override the profile loader cannot merge
         raise ApiError(422, f"not valid profile overrides: {exc}", field="overrides") from exc
-    overrides_json = json.dumps(body.overrides, sort_keys=True, ensure_ascii=False)
     day_seconds = body.day_seconds or settings.day_seconds
     async with db.write() as session:
         if await session.get(DistrictRow, body.district_id) is None:
