@@ -17,7 +17,8 @@ from typing import Any
 
 from core.config import Settings, get_settings
 from core.ids import district_election_id
-from gongtui.simulate.driver import Clients, Play
+from gongtui.simulate.clients import Clients
+from gongtui.simulate.driver import Play
 from gongtui.simulate.report import build_output
 from gongtui.stack import WITHOUT_API, EmbeddedStack, embedded_settings, stack_reachable
 

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from gongtui.runner import play_scenario
-from gongtui.simulate.driver import Clients
+from gongtui.simulate.clients import Clients
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack, embedded_settings
 from services.common.clients import CHANNEL_OPTIONS, ServiceClients
