@@ -4,13 +4,11 @@ first broken record: used by ``GET /api/v1/elections/{id}/audit/verify`` and by
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel
 
+from core.config import SERVICES
 from proto import common_pb2
-
-SERVICES = ("nomination", "voting", "approval")
+from services.common.clients import ServiceClients
 
 
 class AuditReportPublic(BaseModel):
@@ -35,11 +33,11 @@ class AuditVerification(BaseModel):
     first_broken: BrokenRecord | None = None
 
 
-async def verify_election(stubs: dict[str, Any], election_id: str) -> AuditVerification:
-    """``stubs``: service name → gRPC stub with a VerifyAudit method. gRPC errors propagate."""
+async def verify_election(clients: ServiceClients, election_id: str) -> AuditVerification:
+    """Each service's VerifyAudit for the election; gRPC errors propagate."""
     reports = []
     for service in SERVICES:
-        r = await stubs[service].VerifyAudit(common_pb2.AuditRequest(election_id=election_id))
+        r = await getattr(clients, service).VerifyAudit(common_pb2.AuditRequest(election_id=election_id))
         reports.append(AuditReportPublic(service=r.service or service, records=r.records,
                                          head=r.head, verified=r.verified,
                                          first_broken_seq=r.first_broken_seq, problem=r.problem))

@@ -102,27 +102,25 @@ def list_tokens() -> None:
 def verify(election_id: Annotated[str, typer.Argument(help="the election id")]) -> None:
     """Recompute the election's chain in each service; name the first broken record.
     Exit 1 when any chain is broken."""
-    from api.audit import verify_election
-    from proto import approval_pb2_grpc, nomination_pb2_grpc, voting_pb2_grpc
+    from api.audit import AuditVerification, verify_election
+    from services.common.clients import ServiceClients
 
-    settings = _settings()
+    clients = ServiceClients(_settings())
 
-    async def main():  # type: ignore[no-untyped-def]
-        channels = {s: grpc.aio.insecure_channel(settings.service_address(s))
-                    for s in ("nomination", "voting", "approval")}
-        stubs = {"nomination": nomination_pb2_grpc.NominationStub(channels["nomination"]),
-                 "voting": voting_pb2_grpc.VotingStub(channels["voting"]),
-                 "approval": approval_pb2_grpc.ApprovalStub(channels["approval"])}
+    async def main() -> AuditVerification:
         try:
-            return await verify_election(stubs, election_id)
+            return await verify_election(clients, election_id)
         finally:
-            for c in channels.values():
-                await c.close()
+            await clients.close()
 
     try:
         result = asyncio.run(main())
     except grpc.aio.AioRpcError as exc:
-        err.print(f"[red]error:[/] {exc.code().name}: {exc.details()}")
+        from rich.markup import escape
+
+        from services.common.errors import describe_refusal
+
+        err.print(f"[red]error:[/] {exc.code().name}: {escape(describe_refusal(exc))}")
         raise typer.Exit(2) from exc
     for r in result.services:
         mark = "ok" if r.verified else f"BROKEN at seq {r.first_broken_seq}: {r.problem}"

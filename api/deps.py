@@ -1,5 +1,5 @@
-"""FastAPI dependencies: settings, the services' gRPC clients (one channel each per app), the
-Temporal client, the API database, the caller (bearer token) and the election it acts on."""
+"""FastAPI dependencies: settings, the services' gRPC clients (the shared bundle: one channel
+each per app, a deadline on every call), the Temporal client, the API database, the caller (bearer token) and the election it acts on."""
 
 from __future__ import annotations
 
@@ -21,43 +21,31 @@ from api.errors import ApiError, from_grpc
 from api.types import ID_PATTERN
 from core.config import Settings
 from core.ids import election_workflow_id
-from proto import (
-    approval_pb2_grpc,
-    common_pb2,
-    nomination_pb2,
-    nomination_pb2_grpc,
-    voting_pb2_grpc,
-)
+from proto import common_pb2, nomination_pb2
+from services.common.clients import ServiceClients
 from services.common.db import Database
 
 
-class ServiceClients:
+class TemporalConnection:
+    """The API's Temporal client, connected on first use, so the API starts (and serves reads)
+    while Temporal is down; the services' channels are :class:`ServiceClients`."""
+
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._channels = {name: grpc.aio.insecure_channel(settings.service_address(name))
-                          for name in ("nomination", "voting", "approval")}
-        self.nomination = nomination_pb2_grpc.NominationStub(self._channels["nomination"])
-        self.voting = voting_pb2_grpc.VotingStub(self._channels["voting"])
-        self.approval = approval_pb2_grpc.ApprovalStub(self._channels["approval"])
-        self._temporal: Client | None = None
-        self._temporal_lock = asyncio.Lock()
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
 
-    async def temporal(self) -> Client:
-        """Connected on first use, so the API starts (and serves reads) while Temporal is down."""
-        async with self._temporal_lock:
-            if self._temporal is None:
+    async def client(self) -> Client:
+        async with self._lock:
+            if self._client is None:
                 try:
-                    self._temporal = await Client.connect(
+                    self._client = await Client.connect(
                         self.settings.temporal_address, namespace=self.settings.temporal_namespace)
                 except Exception as exc:
                     raise ApiError(503, f"Temporal is not reachable at "
                                         f"{self.settings.temporal_address}",
                                    code="UNAVAILABLE") from exc
-            return self._temporal
-
-    async def close(self) -> None:
-        for channel in self._channels.values():
-            await channel.close()
+            return self._client
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -66,6 +54,10 @@ def get_settings_dep(request: Request) -> Settings:
 
 def get_clients(request: Request) -> ServiceClients:
     return request.app.state.clients  # type: ignore[no-any-return]
+
+
+def get_temporal(request: Request) -> TemporalConnection:
+    return request.app.state.temporal  # type: ignore[no-any-return]
 
 
 def get_db(request: Request) -> Database:
@@ -78,6 +70,7 @@ def get_tokens(request: Request) -> TokenStore:
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ClientsDep = Annotated[ServiceClients, Depends(get_clients)]
+TemporalDep = Annotated[TemporalConnection, Depends(get_temporal)]
 DbDep = Annotated[Database, Depends(get_db)]
 TokensDep = Annotated[TokenStore, Depends(get_tokens)]
 

@@ -5,15 +5,14 @@ Every 4xx body is JSON::
     {"code": "FAILED_PRECONDITION", "message": "...", "field": "window_status", "rule": "NM3",
      "errors": [{"field": "...", "message": "...", "rule": "...", "row": 3}]}
 
-``field`` names the offending input, ``rule`` the ID of the rule that refused (empty when no
-rule did). The services put both in the status message (``[RULE] field: message``) and in the
-trailing metadata ``gongtui-field`` / ``gongtui-rule``; both sources are read here.
+``field`` names the offending input, ``rule`` the rule ID that refused (empty when no rule
+did). A service's refusal carries them once, in the trailing metadata (``core.errors.FIELD_KEY``
+/ ``RULE_KEY``) beside the plain status message; ``refusal_parts`` reads the three.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import grpc
@@ -23,29 +22,18 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.errors import ERROR_KINDS
+from services.common.errors import refusal_parts
+
 log = logging.getLogger("api")
 
 GRPC_TO_HTTP: dict[grpc.StatusCode, int] = {
-    grpc.StatusCode.INVALID_ARGUMENT: 422,
-    grpc.StatusCode.OUT_OF_RANGE: 422,
-    grpc.StatusCode.FAILED_PRECONDITION: 409,
-    grpc.StatusCode.ABORTED: 409,
-    grpc.StatusCode.NOT_FOUND: 404,
-    grpc.StatusCode.ALREADY_EXISTS: 409,
-    grpc.StatusCode.PERMISSION_DENIED: 403,
-    grpc.StatusCode.UNAUTHENTICATED: 401,
-    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
-    grpc.StatusCode.UNAVAILABLE: 503,
-    grpc.StatusCode.DEADLINE_EXCEEDED: 504,
-}
+    getattr(grpc.StatusCode, kind.status): kind.http for kind in ERROR_KINDS}
 HTTP_CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
               404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 409: "CONFLICT",
               413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 422: "INVALID_ARGUMENT",
               429: "RESOURCE_EXHAUSTED", 502: "BAD_GATEWAY", 503: "UNAVAILABLE",
               504: "DEADLINE_EXCEEDED"}
-_MESSAGE = re.compile(r"^(?:\[(?P<rule>[A-Z]+\d*)\]\s*)?(?:(?P<field>[\w.\[\]]+):\s)?(?P<msg>.*)$",
-                      re.S)
-_TRAILING_RULE = re.compile(r"\((?P<rule>[A-Z]{1,3}\d{1,2})\)\s*$")
 
 
 class FieldError(BaseModel):
@@ -59,7 +47,7 @@ class ErrorBody(BaseModel):
     code: str = Field(description="gRPC-style status name, e.g. FAILED_PRECONDITION")
     message: str
     field: str = Field("", description="the offending input")
-    rule: str = Field("", description="the RULES.md rule that refused, e.g. NM3")
+    rule: str = Field("", description="the rule that refused, e.g. NM3")
     errors: list[FieldError] = Field(default_factory=list)
 
 
@@ -88,29 +76,10 @@ class ApiError(Exception):
                          errors=self.errors).model_dump()
 
 
-def parse_message(message: str) -> tuple[str, str, str]:
-    """``[RULE] field: message`` → (rule, field, message)."""
-    m = _MESSAGE.match(message or "")
-    if m is None:  # pragma: no cover - the pattern matches any text
-        return "", "", message
-    rule, field, msg = m.group("rule") or "", m.group("field") or "", m.group("msg")
-    if not rule:
-        t = _TRAILING_RULE.search(msg)
-        if t:
-            rule = t.group("rule")
-    return rule, field, msg
-
-
 def from_grpc(exc: grpc.aio.AioRpcError, service: str = "") -> ApiError:
     code = exc.code()
     status = GRPC_TO_HTTP.get(code, 502)
-    details = exc.details() or code.name
-    rule, field, msg = parse_message(details)
-    for key, value in exc.trailing_metadata() or ():
-        if key == "gongtui-field" and value:
-            field = str(value)
-        elif key == "gongtui-rule" and value:
-            rule = str(value)
+    msg, field, rule = refusal_parts(exc)
     if status >= 500:
         log.warning("%s service answered %s", service or "a", code.name)
         msg = f"the {service or 'backing'} service is not available ({code.name})"

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api import errors
 from api.db import TokenStore, open_database
-from api.deps import ServiceClients
+from api.deps import TemporalConnection
 from api.routes import (
     approvals,
     cycles,
@@ -30,6 +30,7 @@ from api.routes import (
     tokens,
 )
 from core.config import Settings, get_settings
+from services.common.clients import ServiceClients
 
 SECRET_PATHS = ("/api/v1/ballots",)
 log = logging.getLogger("api")
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.db = db
         app.state.tokens = TokenStore(db)
         app.state.clients = ServiceClients(settings)
+        app.state.temporal = TemporalConnection(settings)
         yield
         app.state.stopping = True
         await app.state.clients.close()

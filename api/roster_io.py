@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 from api.errors import FieldError
+from core.vocabulary import STATUSES
 
 HEADERS = {
     "person_id": ("编号", "人员编号", "person_id", "id"),
@@ -42,7 +43,6 @@ REQUIRED = ("person_id", "name", "status")
 STATUS_ZH = {"正式党员": "full", "预备党员": "probationary", "留党察看": "discipline",
              "中止权利": "suspended", "中止党员权利": "suspended", "驻区单位党员": "guest_member",
              "群众": "resident", "居民": "resident"}
-STATUSES = ("full", "probationary", "discipline", "suspended", "guest_member", "resident")
 EXCLUDED_ZH = {"丧失行为能力": "mentally_unable", "出国": "abroad", "自费出国": "abroad",
                "服刑": "sentence", "长期卧床": "bedridden", "外出未转组织关系": "away_untransferred"}
 YES = {"是", "y", "yes", "true", "1", ""}

@@ -4,26 +4,47 @@ the uniform error body."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import ApiError, parse_message
+from api.errors import ApiError
 
 T = TypeVar("T")
 log = logging.getLogger("api")
+
+# A workflow's update refusal names field and rule in its text: "[RULE] field: message" or
+# "field: message (RULE)" (workflows/election/workflows.py, workflows/district/workflows.py).
+_WORKFLOW_TEXT = re.compile(
+    r"^(?:\[(?P<rule>[A-Z]+\d*)\]\s*)?(?:(?P<field>[\w.\[\]]+):\s)?(?P<msg>.*?)"
+    r"(?:\s*\((?P<trailing>[A-Z]{1,3}\d{1,2})\))?\s*$", re.S)
+
+
+def update_refusal(cause: BaseException | None, fallback: Any) -> tuple[str, str, str]:
+    """A refused update as (message, field, rule). Field and rule come from the failure's
+    details when the workflow put them there (``{"field": ..., "rule": ...}``), else from the
+    workflow's text."""
+    if not isinstance(cause, ApplicationError):
+        return str(cause or fallback), "", ""
+    details = cause.details[0] if cause.details else None
+    if isinstance(details, dict) and ("field" in details or "rule" in details):
+        return cause.message, str(details.get("field", "")), str(details.get("rule", ""))
+    m = _WORKFLOW_TEXT.match(cause.message)
+    if m is None:  # pragma: no cover - the pattern matches any text
+        return cause.message, "", ""
+    msg = m.group("msg") + (f" ({m.group('trailing')})" if m.group("trailing") else "")
+    return msg, m.group("field") or "", m.group("rule") or m.group("trailing") or ""
 
 
 async def workflow_call(call: Awaitable[T], workflow_id: str) -> T:
     try:
         return await call
     except WorkflowUpdateFailedError as exc:
-        cause = exc.cause
-        text = cause.message if isinstance(cause, ApplicationError) else str(cause or exc)
-        rule, field, msg = parse_message(text)
+        msg, field, rule = update_refusal(exc.cause, exc)
         raise ApiError(409, msg, field=field, rule=rule, code="FAILED_PRECONDITION") from exc
     except WorkflowQueryFailedError as exc:
         raise ApiError(409, f"the workflow did not answer: {exc}", field="election_id",

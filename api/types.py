@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
+from core.vocabulary import Post
+
 
 def _clean(value: str) -> str:
     if "\x00" in value:
@@ -23,5 +25,6 @@ Id = Annotated[str, Field(min_length=1, max_length=120, pattern=ID_PATTERN),
                AfterValidator(_clean)]
 ShortText = Annotated[str, Field(max_length=200), AfterValidator(_clean)]
 LongText = Annotated[str, Field(max_length=4000), AfterValidator(_clean)]
-Post = Literal["secretary", "deputy_secretary", "member"]
 Decision = Literal["approve", "reject"]
+
+__all__ = ["ID_PATTERN", "Decision", "Id", "LongText", "Post", "ShortText"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import signal
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -13,13 +12,13 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from core.config import Settings, get_settings
+from core.config import SERVICES, Settings, get_settings
 
 app = typer.Typer(help="gongtui — 公推直选: durable community elections for a whole district.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 console = Console(stderr=True)
 
-COMPONENTS = ("nomination", "voting", "approval", "worker", "api")
+COMPONENTS = (*SERVICES, "worker", "api")
 
 
 def _mount_subcommands() -> None:
@@ -61,6 +60,7 @@ def up(
 ) -> None:
     """Start the stack in the foreground, every component its own process (Ctrl-C stops
     them all): the Temporal dev server, the three services, the workers and the API."""
+    from core.shutdown import stop_on_signals
     from gongtui.stack import EmbeddedStack, embedded_settings
 
     settings = embedded_settings(data_dir, api_port=api_port, fixed_ports=True,
@@ -69,33 +69,30 @@ def up(
     async def main() -> None:
         stack = EmbeddedStack(settings, temporal_ui=temporal_ui, extra_workers=max(0, workers - 1),
                               metrics=metrics)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        try:
-            await stack.start()
-            console.print(f"[green]gongtui is up[/] (data in {stack.data_dir}; databases: "
-                          f"{'PostgreSQL' if database_url else 'SQLite'})")
-            console.print(f"  API        http://{settings.host}:{settings.api_port}  "
-                          f"(OpenAPI: /docs, metrics: /metrics)")
-            console.print(f"  Temporal   {settings.temporal_address}"
-                          + (f"  UI http://127.0.0.1:{settings.temporal_ui_port}"
-                             if temporal_ui else ""))
-            for s in ("nomination", "voting", "approval"):
-                extra = (f"  metrics http://127.0.0.1:{stack.metrics_ports[s]}/metrics"
-                         if s in stack.metrics_ports else "")
-                console.print(f"  {s:<10} {settings.service_address(s)}{extra}")
-            for name, port in stack.metrics_ports.items():
-                if name.startswith("worker"):
-                    console.print(f"  {name:<10} metrics http://127.0.0.1:{port}/metrics")
-            console.print("  first token: gongtui token create --role district_admin "
-                          "--scope district:DISTRICT_ID")
-            console.print("Ctrl-C stops every component.")
-            await stop.wait()
-        finally:
-            console.print("stopping…")
-            stack.stop()
+        with stop_on_signals() as stop:
+            try:
+                await stack.start()
+                console.print(f"[green]gongtui is up[/] (data in {stack.data_dir}; databases: "
+                              f"{'PostgreSQL' if database_url else 'SQLite'})")
+                console.print(f"  API        http://{settings.host}:{settings.api_port}  "
+                              f"(OpenAPI: /docs, metrics: /metrics)")
+                console.print(f"  Temporal   {settings.temporal_address}"
+                              + (f"  UI http://127.0.0.1:{settings.temporal_ui_port}"
+                                 if temporal_ui else ""))
+                for s in SERVICES:
+                    extra = (f"  metrics http://127.0.0.1:{stack.metrics_ports[s]}/metrics"
+                             if s in stack.metrics_ports else "")
+                    console.print(f"  {s:<10} {settings.service_address(s)}{extra}")
+                for name, port in stack.metrics_ports.items():
+                    if name.startswith("worker"):
+                        console.print(f"  {name:<10} metrics http://127.0.0.1:{port}/metrics")
+                console.print("  first token: gongtui token create --role district_admin "
+                              "--scope district:DISTRICT_ID")
+                console.print("Ctrl-C stops every component.")
+                await stop.wait()
+            finally:
+                console.print("stopping…")
+                stack.stop()
 
     asyncio.run(main())
 

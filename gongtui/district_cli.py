@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from core.ids import district_workflow_id, election_workflow_id
+from gongtui.demo.command import demo_cmd
 
 console = Console(stderr=True)
 
@@ -74,15 +74,14 @@ async def _control_election(client: Any, settings: Any, action: str, election_id
     """A community election run on its own (``gongtui simulate``): ID is its election id."""
     import uuid
 
-    import grpc
-
     from proto import common_pb2, nomination_pb2, nomination_pb2_grpc
+    from services.common.clients import open_channel
     from workflows.election.types import PauseInput
 
     handle = client.get_workflow_handle(election_workflow_id(election_id))
     await handle.describe()
     past = {"pause": "paused", "resume": "resumed", "abort": "aborted"}[action]
-    async with grpc.aio.insecure_channel(settings.nomination_address) as channel:
+    async with open_channel(settings.service_address("nomination")) as channel:
         await nomination_pb2_grpc.NominationStub(channel).RecordElectionEvent(
             nomination_pb2.RecordElectionEventRequest(
                 idempotency_key=f"cli/{action}/{election_id}/{uuid.uuid4().hex}",
@@ -156,40 +155,8 @@ def progress_cmd(district: Annotated[str, typer.Option(help="the district's id")
     Console().print(t)
 
 
-def demo_cmd(
-    communities: Annotated[int, typer.Option(help="how many communities")] = 363,
-    seed: Annotated[int, typer.Option(help="random seed of the generated district")] = 2009,
-    calibrate: Annotated[str | None, typer.Option(
-        help="follow published figures: nanjing-2009")] = None,
-    json_out: Annotated[Path | None, typer.Option("--json", help="write the report here")] = None,
-    chart: Annotated[Path | None, typer.Option(
-        help="PNG chart (default: beside --json, else district.png)")] = None,
-    ballots: Annotated[str, typer.Option(help="paper | electronic")] = "paper",
-    day_seconds: Annotated[float, typer.Option(help="one day, in seconds")] = 0.2,
-    data_dir: Annotated[Path | None, typer.Option(
-        help="keep the embedded stack's databases and logs here (default: a temporary folder)")] = None,
-) -> None:
-    """Run a whole district: one DistrictElectionWorkflow, one election per community."""
-    from gongtui.demo import run_demo, write_report
-
-    if ballots not in ("paper", "electronic"):
-        raise typer.BadParameter("paper or electronic", param_hint="--ballots")
-    if chart is None:
-        chart = json_out.with_suffix(".png") if json_out else Path("district.png")
-    try:
-        report = asyncio.run(run_demo(communities, seed, ballots, day_seconds, console, data_dir,
-                                      calibrate=calibrate, chart=chart))
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    if json_out:
-        write_report(report, json_out)
-        console.print(f"report → {json_out}")
-    if report["failed"] or report["completed"] != report["communities"]:
-        raise typer.Exit(1)
-
-
 def register(app: typer.Typer) -> None:
     for action in ("pause", "resume", "abort"):
         app.command(name=action)(_command(action))
     app.command(name="progress")(progress_cmd)
-    app.command(name="demo")(demo_cmd)
+    app.command(name="demo")(demo_cmd)  # the demo's own module (gongtui/demo/command.py)

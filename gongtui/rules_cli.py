@@ -11,13 +11,15 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from core.vocabulary import DEFAULT_PROFILE
+
 rules_app = typer.Typer(help="the rule table: explain a profile, check a plan", no_args_is_help=True)
 out = Console()
 
 
 @rules_app.command()
 def explain(
-    profile: Annotated[str, typer.Argument(help="national | nanjing | nanjing-xuanwu | a profile file")] = "nanjing",
+    profile: Annotated[str, typer.Argument(help="national | nanjing | nanjing-xuanwu | a profile file")] = DEFAULT_PROFILE,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON instead of a table")] = False,
     markdown: Annotated[bool, typer.Option(
         "--markdown", help="print the Markdown document (docs/rules.md): the built-in profiles"
@@ -66,7 +68,7 @@ def _plan_from(data: dict[str, Any]) -> tuple[str, str, int, dict[str, Any], dic
         org_type = data.get("org_type", "general_branch")
         full = int(data.get("full_members", 0))
         posts = data.get("posts", {})
-    return (data.get("profile", "nanjing"), org_type, full, posts, data.get("overrides", {}))
+    return (data.get("profile", DEFAULT_PROFILE), org_type, full, posts, data.get("overrides", {}))
 
 
 @rules_app.command()

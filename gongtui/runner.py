@@ -17,9 +17,10 @@ from typing import Any
 
 from core.config import Settings, get_settings
 from core.ids import district_election_id
-from gongtui.simulate.driver import Clients, Play
+from gongtui.simulate.clients import Clients
+from gongtui.simulate.driver import Play
 from gongtui.simulate.report import build_output
-from gongtui.stack import EmbeddedStack, embedded_settings, stack_reachable
+from gongtui.stack import WITHOUT_API, EmbeddedStack, embedded_settings, stack_reachable
 
 log = logging.getLogger(__name__)
 LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the marker a local activity's result is kept in
@@ -45,8 +46,7 @@ async def ensure_stack(settings: Settings | None = None, data_dir: Path | None =
                               "max_concurrent_activities": settings.max_concurrent_activities}
     tuning.update(overrides or {})
     own = embedded_settings(data_dir, **tuning)
-    stack = EmbeddedStack(own, components=("temporal", "nomination", "voting", "approval",
-                                           "worker"))
+    stack = EmbeddedStack(own, components=WITHOUT_API)
     if stacks is not None:
         stacks.append(stack)
     if log:

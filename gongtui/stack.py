@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.config import SERVICES, Settings
-from services.common.probes import grpc_healthy, port_open
+from services.common.probes import grpc_healthy, port_open, split_address
 
-COMPONENTS = ("temporal", "nomination", "voting", "approval", "worker", "api")
+COMPONENTS = ("temporal", *SERVICES, "worker", "api")
+#: what the simulator, the demo and the benchmarks need: everything but the API
+WITHOUT_API = ("temporal", *SERVICES, "worker")
 
 
 def free_port() -> int:
@@ -46,10 +48,6 @@ def settings_env(settings: Settings) -> dict[str, str]:
             continue
         env[f"GONGTUI_{name.upper()}"] = str(value)
     return env
-
-
-def port_of(address: str) -> int:
-    return int(address.rsplit(":", 1)[1])
 
 
 async def stack_reachable(settings: Settings) -> bool:
@@ -112,7 +110,7 @@ class EmbeddedStack:
         if component == "temporal":
             cmd = [temporal_binary(), "server", "start-dev",
                    "--db-filename", str(self.data_dir / "temporal.db"),
-                   "--ip", "127.0.0.1", "--port", str(port_of(self.settings.temporal_address)),
+                   "--ip", "127.0.0.1", "--port", str(split_address(self.settings.temporal_address)[1]),
                    "--namespace", self.settings.temporal_namespace,
                    "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=FULL",
                    "--log-level", "warn"]

@@ -17,7 +17,8 @@ import grpc
 import pytest
 from temporalio.worker import Replayer
 
-from gongtui.simulate.driver import Clients, Play
+from gongtui.simulate.clients import Clients
+from gongtui.simulate.driver import Play
 from gongtui.simulate.report import build_output
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack

@@ -19,7 +19,6 @@ from api.deps import (
     ClientsDep,
     DbDep,
     IdempotencyKey,
-    ServiceClients,
     actor,
     call,
     district_of_street,
@@ -28,6 +27,7 @@ from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError
 from api.types import Decision, LongText
 from proto import approval_pb2, nomination_pb2
+from services.common.clients import ServiceClients
 from services.common.db import Database
 
 router = APIRouter(prefix="/api/v1", tags=["approvals"], responses=ERROR_RESPONSES)

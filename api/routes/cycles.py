@@ -15,9 +15,11 @@ import rules
 from api import auth
 from api.auth import DISTRICT_ADMIN, SUPERVISOR
 from api.db import CommunityRow, CycleRow, DistrictRow, ElectionRow, Principal
-from api.deps import Allow, ClientsDep, DbDep, SettingsDep
+from api.deps import Allow, DbDep, SettingsDep, TemporalDep
 from api.errors import ERROR_RESPONSES, ApiError
 from core.ids import election_workflow_id
+from core.vocabulary import DEFAULT_PROFILE
+from rules.loading import profile_from_json
 from workflows.election.types import ElectionInput
 from workflows.election.workflows import CommunityElectionWorkflow
 
@@ -32,7 +34,7 @@ class CycleCreate(BaseModel):
     cycle_id: str = Field(pattern=CYCLE_PATTERN, description="e.g. 2026; election ids are "
                                                               "COMMUNITY-CYCLE")
     district_id: str = Field(min_length=1, max_length=80)
-    profile: str = Field("nanjing", max_length=80)
+    profile: str = Field(DEFAULT_PROFILE, max_length=80)
     overrides: dict[str, Any] = Field(default_factory=dict,
                                       description="profile parameter overrides")
     community_ids: list[Annotated[str, Field(max_length=80)]] | None = Field(
@@ -72,7 +74,7 @@ def _public(cycle: CycleRow, elections: list[ElectionRow]) -> CyclePublic:
 
 
 @router.post("/cycles", response_model=CyclePublic, status_code=201)
-async def start_cycle(body: CycleCreate, admin: Admin, db: DbDep, clients: ClientsDep,
+async def start_cycle(body: CycleCreate, admin: Admin, db: DbDep, temporal: TemporalDep,
                       settings: SettingsDep, response: Response) -> CyclePublic:
     if not auth.covers(admin, district_id=body.district_id):
         raise ApiError(403, f"scope {admin.scope} does not cover district {body.district_id}",
@@ -80,14 +82,14 @@ async def start_cycle(body: CycleCreate, admin: Admin, db: DbDep, clients: Clien
     if body.profile not in rules.list_profiles():
         raise ApiError(422, f"unknown profile (one of {', '.join(rules.list_profiles())})",
                        field="profile")
-    try:
-        rules.load_profile(body.profile, body.overrides or None)
+    overrides_json = json.dumps(body.overrides, sort_keys=True, ensure_ascii=False)
+    try:  # the text the elections will load their profile from
+        profile_from_json(body.profile, overrides_json)
     except rules.RuleViolation as exc:
         raise ApiError(422, str(exc.message), field=f"overrides.{exc.field}".rstrip("."),
                        rule=str(exc.rule_id)) from exc
     except Exception as exc:  # a malformed override the profile loader cannot merge
         raise ApiError(422, f"not valid profile overrides: {exc}", field="overrides") from exc
-    overrides_json = json.dumps(body.overrides, sort_keys=True, ensure_ascii=False)
     day_seconds = body.day_seconds or settings.day_seconds
     async with db.write() as session:
         if await session.get(DistrictRow, body.district_id) is None:
@@ -128,7 +130,7 @@ async def start_cycle(body: CycleCreate, admin: Admin, db: DbDep, clients: Clien
                                   workflow_id=election_workflow_id(eid))
                 session.add(row)
             elections.append(row)
-    client = await clients.temporal()
+    client = await temporal.client()
     by_id = {c.community_id: c for c in communities}
     for e in elections:
         c = by_id[e.community_id]

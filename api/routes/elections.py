@@ -18,13 +18,15 @@ from api.deps import (
     DbDep,
     ElectionAccess,
     ElectionInfo,
-    ServiceClients,
+    TemporalConnection,
+    TemporalDep,
     call,
     elections_in_scope,
 )
 from api.errors import ERROR_RESPONSES, ApiError
 from api.temporal import workflow_call
 from api.types import Post, ShortText
+from core.config import SERVICES
 from proto import common_pb2
 from workflows.election.types import ElectionStatus, PauseInput
 from workflows.election.workflows import CommunityElectionWorkflow
@@ -139,8 +141,8 @@ def status_public(s: ElectionStatus) -> WorkflowStatusPublic:
                  for post, people in s.elected.items()})
 
 
-async def workflow_status(clients: ServiceClients, info: ElectionInfo) -> ElectionStatus:
-    handle = (await clients.temporal()).get_workflow_handle(info.workflow_id)
+async def workflow_status(temporal: TemporalConnection, info: ElectionInfo) -> ElectionStatus:
+    handle = (await temporal.client()).get_workflow_handle(info.workflow_id)
     result: ElectionStatus = await workflow_call(
         handle.query(CommunityElectionWorkflow.status, rpc_timeout=QUERY_TIMEOUT),
         info.workflow_id)
@@ -158,12 +160,12 @@ async def list_elections(principal: Staff, db: DbDep) -> list[ElectionSummary]:
 
 
 @router.get("/elections/{election_id}", response_model=ElectionPublic)
-async def get_election(access: Anyone, clients: ClientsDep) -> ElectionPublic:
+async def get_election(access: Anyone, temporal: TemporalDep) -> ElectionPublic:
     """Status and timeline from the workflow's ``status`` query."""
     _, info = access
     workflow: WorkflowStatusPublic | None = None
     try:
-        workflow = status_public(await workflow_status(clients, info))
+        workflow = status_public(await workflow_status(temporal, info))
     except ApiError as exc:
         if exc.status != 404:
             raise
@@ -174,9 +176,9 @@ async def get_election(access: Anyone, clients: ClientsDep) -> ElectionPublic:
                           workflow_id=info.workflow_id, workflow=workflow)
 
 
-async def _signal(clients: ServiceClients, info: ElectionInfo, principal: Principal, name: str,
-                  reason: str) -> SignalAccepted:
-    handle = (await clients.temporal()).get_workflow_handle(info.workflow_id)
+async def _signal(temporal: TemporalConnection, info: ElectionInfo, principal: Principal,
+                  name: str, reason: str) -> SignalAccepted:
+    handle = (await temporal.client()).get_workflow_handle(info.workflow_id)
     method: Any = getattr(CommunityElectionWorkflow, name)
     await workflow_call(handle.signal(method, PauseInput(reason=reason, actor=principal.label()),
                                       rpc_timeout=QUERY_TIMEOUT), info.workflow_id)
@@ -184,33 +186,33 @@ async def _signal(clients: ServiceClients, info: ElectionInfo, principal: Princi
 
 
 @router.post("/elections/{election_id}/pause", response_model=SignalAccepted, status_code=202)
-async def pause(body: PauseRequest, access: Pauser, clients: ClientsDep) -> SignalAccepted:
+async def pause(body: PauseRequest, access: Pauser, temporal: TemporalDep) -> SignalAccepted:
     """Freezes the election (and its notice-period clocks) until resumed."""
     principal, info = access
-    return await _signal(clients, info, principal, "pause", body.reason)
+    return await _signal(temporal, info, principal, "pause", body.reason)
 
 
 @router.post("/elections/{election_id}/resume", response_model=SignalAccepted, status_code=202)
-async def resume(body: PauseRequest, access: Pauser, clients: ClientsDep) -> SignalAccepted:
+async def resume(body: PauseRequest, access: Pauser, temporal: TemporalDep) -> SignalAccepted:
     principal, info = access
-    return await _signal(clients, info, principal, "resume", body.reason)
+    return await _signal(temporal, info, principal, "resume", body.reason)
 
 
 @router.post("/elections/{election_id}/abort", response_model=SignalAccepted, status_code=202)
-async def abort(body: PauseRequest, access: Aborter, clients: ClientsDep) -> SignalAccepted:
+async def abort(body: PauseRequest, access: Aborter, temporal: TemporalDep) -> SignalAccepted:
     """Stops the election for good (status ``aborted``)."""
     principal, info = access
-    return await _signal(clients, info, principal, "abort", body.reason)
+    return await _signal(temporal, info, principal, "abort", body.reason)
 
 
 @router.post("/elections/{election_id}/unfilled/{post}/decision",
              response_model=UnfilledDecided)
 async def decide_unfilled(post: Post, body: UnfilledDecision, access: Street,
-                          clients: ClientsDep) -> UnfilledDecided:
+                          temporal: TemporalDep) -> UnfilledDecided:
     """M7: the street committee's answer for a post left unfilled after the additional rounds
     (workflow update ``decide_unfilled``; refused with 409 when no such decision is awaited)."""
     _, info = access
-    handle = (await clients.temporal()).get_workflow_handle(info.workflow_id)
+    handle = (await temporal.client()).get_workflow_handle(info.workflow_id)
     decided = await workflow_call(handle.execute_update(
         CommunityElectionWorkflow.decide_unfilled, args=[post, body.decision],
         rpc_timeout=timedelta(seconds=30)), info.workflow_id)
@@ -222,9 +224,7 @@ async def verify_audit(access: Anyone, clients: ClientsDep) -> AuditVerification
     """Recomputes each service's hash chain for this election and names the first broken
     record (service and seq); ``verified`` is false when any chain is broken."""
     _, info = access
-    stubs = {"nomination": clients.nomination, "voting": clients.voting,
-             "approval": clients.approval}
-    return await call(verify_election(stubs, info.election_id), "audit")
+    return await call(verify_election(clients, info.election_id), "audit")
 
 
 class AuditRecordPublic(BaseModel):
@@ -244,8 +244,8 @@ async def list_audit(access: Auditor, clients: ClientsDep) -> list[AuditRecordPu
     """Every audit record of the election, per service in chain order."""
     _, info = access
     out: list[AuditRecordPublic] = []
-    for service, stub in (("nomination", clients.nomination), ("voting", clients.voting),
-                          ("approval", clients.approval)):
+    for service in SERVICES:
+        stub = getattr(clients, service)
         res = await call(stub.ListAudit(common_pb2.AuditRequest(election_id=info.election_id)),
                          service)
         out += [AuditRecordPublic(service=service, seq=r.seq, kind=r.kind,

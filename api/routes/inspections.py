@@ -35,7 +35,7 @@ class InspectionPublic(InspectionCreate):
 
 
 def inspection_public(i: nomination_pb2.Inspection) -> InspectionPublic:
-    return InspectionPublic.model_construct(election_id=i.election_id, post=i.post,
+    return InspectionPublic.model_construct(election_id=i.election_id, post=Post(i.post),
                                             person_id=i.person_id, passed=i.passed,
                                             report=i.report)
 

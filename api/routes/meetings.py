@@ -21,14 +21,15 @@ from api.deps import (
     ElectionAccess,
     ElectionInfo,
     IdempotencyKey,
-    ServiceClients,
     actor,
     call,
 )
 from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError
 from api.types import Id, ShortText
+from core.vocabulary import MeetingKind
 from proto import voting_pb2
+from services.common.clients import ServiceClients
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["meetings"],
                    responses=ERROR_RESPONSES)
@@ -209,8 +210,8 @@ def desk_role(principal: Principal, meeting: voting_pb2.Meeting, what: str) -> N
 
 @router.get("/meetings", response_model=list[MeetingPublic])
 async def list_meetings(access: Reader, clients: ClientsDep,
-                        kind: Annotated[Literal["recommendation", "committee", "congress"] | None,
-                                        Query()] = None) -> list[MeetingPublic]:
+                        kind: Annotated[MeetingKind | None, Query()] = None
+                        ) -> list[MeetingPublic]:
     _, info = access
     res = await call(clients.voting.ListMeetings(voting_pb2.ListMeetingsRequest(
         election_id=info.election_id, kind=kind or "")), "voting")

@@ -3,7 +3,7 @@ nomination window and the street committee's qualification review (资格审查)
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
@@ -15,14 +15,15 @@ from api.deps import (
     ElectionAccess,
     ElectionInfo,
     IdempotencyKey,
-    ServiceClients,
     actor,
     call,
 )
 from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError
 from api.types import Decision, Id, LongText, Post
+from core.vocabulary import Channel, Stage
 from proto import nomination_pb2
+from services.common.clients import ServiceClients
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["nominations"],
                    responses=ERROR_RESPONSES)
@@ -37,9 +38,6 @@ Street = Annotated[tuple[Principal, ElectionInfo],
 Anyone = Annotated[tuple[Principal, ElectionInfo],
                    Depends(ElectionAccess(*ALL_ROLES, what="read registrations"))]
 RegistrationId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-Channel = Literal["organization", "self", "joint"]
-Stage = Literal["registered", "rejected", "qualified", "shortlisted", "inspected", "candidate",
-                "elected", "approved", "filed", "dropped"]
 
 
 class RegistrationCreate(BaseModel):

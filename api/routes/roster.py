@@ -3,7 +3,7 @@ checked; any failing row imports nothing (the errors name each row and column)."
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 import grpc
 from fastapi import APIRouter, Depends, Request
@@ -16,6 +16,7 @@ from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError, FieldError, from_grpc
 from api.roster_io import XLSX_TYPE, RosterFileError, RosterRow, parse_roster
 from api.types import Id, ShortText
+from core.vocabulary import MemberStatus
 from proto import nomination_pb2
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["roster"],
@@ -24,14 +25,13 @@ Office = Annotated[tuple[Principal, ElectionInfo],
                    Depends(ElectionAccess(OFFICE, what="import the roster"))]
 Clerk = Annotated[tuple[Principal, ElectionInfo],
                   Depends(ElectionAccess(*CLERKS, what="read the roster"))]
-Status = Literal["full", "probationary", "discipline", "suspended", "guest_member", "resident"]
 MAX_FILE = 8 * 1024 * 1024
 
 
 class PersonIn(BaseModel):
     person_id: Id
     name: ShortText = Field(min_length=1)
-    status: Status
+    status: MemberStatus
     excluded_reason: ShortText = Field("", description="E2 reason code")
     party_years: float = Field(0, ge=0, le=120)
     age: int = Field(0, ge=0, le=150)
@@ -120,6 +120,7 @@ async def list_roster(access: Clerk, clients: ClientsDep) -> list[PersonPublic]:
     res = await call(clients.nomination.ListRoster(
         nomination_pb2.ListRosterRequest(election_id=info.election_id)), "nomination")
     return [PersonPublic.model_construct(
-        person_id=p.person_id, name=p.name, status=p.status, excluded_reason=p.excluded_reason,
+        person_id=p.person_id, name=p.name, status=MemberStatus(p.status),
+        excluded_reason=p.excluded_reason,
         party_years=p.party_years, age=p.age, resides_in_community=p.resides_in_community)
         for p in res.people]

@@ -34,7 +34,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import platform
 import secrets
 import sqlite3
 import statistics
@@ -52,6 +51,9 @@ import grpc
 import typer
 
 from gongtui.bench import bench_app
+from gongtui.machine import machine
+from gongtui.stack import free_port
+from services.common.probes import grpc_healthy, split_address
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,14 +62,6 @@ def _pb() -> Any:
     from proto import common_pb2, voting_pb2, voting_pb2_grpc
 
     return common_pb2, voting_pb2, voting_pb2_grpc
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 # ----------------------------------------------------------------------------- echo server
@@ -183,13 +177,13 @@ class Proc:
 
 
 async def wait_port(address: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    host, port = address.rsplit(":", 1)
+    host, port = split_address(address)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"process exited with {proc.returncode}")
         try:
-            _, w = await asyncio.open_connection(host, int(port))
+            _, w = await asyncio.open_connection(host, port)
             w.close()
             return
         except OSError:
@@ -200,7 +194,7 @@ async def wait_port(address: str, proc: subprocess.Popen[bytes], timeout: float 
 async def start_echo(durable: str = "") -> Proc:
     address = f"127.0.0.1:{free_port()}"
     proc = subprocess.Popen([sys.executable, "-m", "gongtui.bench.ballots", "echo",  # noqa: ASYNC220
-                             address.rsplit(":", 1)[1], *([durable] if durable else [])],
+                             str(split_address(address)[1]), *([durable] if durable else [])],
                             cwd=ROOT)
     await wait_port(address, proc)
     return Proc(proc, address)
@@ -208,7 +202,6 @@ async def start_echo(durable: str = "") -> Proc:
 
 async def start_voting(database_url: str, data_dir: Path, group_commit: bool,
                        log: Path) -> Proc:
-    from gongtui.stack import grpc_healthy
 
     address = f"127.0.0.1:{free_port()}"
     env = dict(os.environ)
@@ -691,22 +684,6 @@ class Usage:
                 "machine_idle_share": idle / total if total > 0 else 0.0}
 
 
-def machine() -> dict[str, Any]:
-    import psutil
-
-    info: dict[str, Any] = {"cpus": os.cpu_count(), "platform": platform.platform(),
-                            "python": platform.python_version(), "grpcio": grpc.__version__,
-                            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1)}
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return info
-
-
 @bench_app.command("ballots")
 def ballots(
     clients: Annotated[str, typer.Option(help="concurrent clients, comma-separated")] = "1,16,64",
@@ -735,7 +712,7 @@ def ballots(
     async def main() -> dict[str, Any]:
         result: dict[str, Any] = {
             "benchmark": "ballots", "at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": machine(), "command": "gongtui bench ballots " + " ".join(sys.argv[3:]),
+            "machine": machine(grpcio=grpc.__version__), "command": "gongtui bench ballots " + " ".join(sys.argv[3:]),
             "clients": clients_list, "goal": "16 clients: >= 80% of the echo ceiling, "
                                               "0 lost, 0 duplicated", "databases": []}
         echo = EchoFloor()

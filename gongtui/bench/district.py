@@ -67,7 +67,8 @@ async def bench(communities: int, seed: int, calibrate: str | None, day_seconds:
     from temporalio.client import Client
 
     from core.ids import district_workflow_id, election_workflow_id
-    from gongtui.demo import generate_district, machine
+    from gongtui.demo.generation import generate_district
+    from gongtui.machine import machine
     from gongtui.runner import RssSampler, run_district
     from gongtui.stack import EmbeddedStack, embedded_settings
     from workflows.district.noop import NoopChildResult, NoopDistrictInput, NoopDistrictWorkflow

@@ -12,52 +12,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from core.config import Settings
 from core.ids import election_workflow_id
+from gongtui.simulate.ballots import electronic_ballots
+from gongtui.simulate.clients import Clients
 from gongtui.simulate.roster import RosterPerson, build_roster
-from proto import (
-    approval_pb2,
-    approval_pb2_grpc,
-    common_pb2,
-    nomination_pb2,
-    nomination_pb2_grpc,
-    voting_pb2,
-    voting_pb2_grpc,
-)
+from proto import approval_pb2, common_pb2, nomination_pb2, voting_pb2
+from services.common.errors import describe_refusal
 from workflows.election.types import ElectionInput, ElectionStatus, NoticeRelease, Waiting
 from workflows.election.workflows import CommunityElectionWorkflow
-
-POST_ORDER = ("secretary", "deputy_secretary", "member")
 
 
 class ScenarioStop(Exception):
     """The election stops: the plan or the inputs break a rule (status failed)."""
-
-
-@dataclass
-class Clients:
-    temporal: Client
-    nomination: nomination_pb2_grpc.NominationStub
-    voting: voting_pb2_grpc.VotingStub
-    approval: approval_pb2_grpc.ApprovalStub
-    channels: list[grpc.aio.Channel]
-
-    @classmethod
-    async def connect(cls, settings: Settings) -> Clients:
-        temporal = await Client.connect(settings.temporal_address,
-                                        namespace=settings.temporal_namespace)
-        chans = [grpc.aio.insecure_channel(settings.service_address(s))
-                 for s in ("nomination", "voting", "approval")]
-        return cls(temporal, nomination_pb2_grpc.NominationStub(chans[0]),
-                   voting_pb2_grpc.VotingStub(chans[1]), approval_pb2_grpc.ApprovalStub(chans[2]),
-                   chans)
-
-    async def close(self) -> None:
-        for c in self.channels:
-            await c.close()
 
 
 @dataclass
@@ -242,7 +212,7 @@ class Play:
         except grpc.aio.AioRpcError as exc:
             if exc.code() in (grpc.StatusCode.INVALID_ARGUMENT,
                               grpc.StatusCode.FAILED_PRECONDITION):
-                raise ScenarioStop(exc.details()) from exc
+                raise ScenarioStop(describe_refusal(exc)) from exc
             raise
         await n.DecidePlan(nomination_pb2.DecidePlanRequest(
             idempotency_key=self.key("plan-approve"), actor=self.street_committee(),
@@ -534,8 +504,7 @@ class Play:
 
     async def _cast_electronic(self, rnd: voting_pb2.Round, issued: int, returned: int,
                                invalid: int, tally: dict[str, tuple[int, int]]) -> None:
-        """One ballot per voter adding up to the same tallies: fors spread round-robin so no
-        ballot marks more than the seats (M3); invalid ballots mark too many names (M3)."""
+        """One ballot per voter present, adding up to the same tallies (ballots.py)."""
         v = self.clients.voting
         meeting = await v.GetMeeting(voting_pb2.GetMeetingRequest(meeting_id=rnd.meeting_id))
         klass = "other" if rnd.kind == "trust" else "member"
@@ -546,30 +515,8 @@ class Play:
             round_id=rnd.round_id, person_ids=[p.person_id for p in voters]))
         codes = list(res.codes)[:returned]
         valid = len(codes) - min(invalid, len(codes))
-        marks: list[list[voting_pb2.Mark]] = [[] for _ in range(valid)]
-        if rnd.kind == "trust":
-            for pid, (yes, no) in tally.items():
-                for i in range(min(valid, yes + no)):
-                    marks[i].append(voting_pb2.Mark(person_id=pid,
-                                                    choice="for" if i < yes else "against"))
-        else:
-            pointer = 0
-            for pid, (fors, against) in sorted(tally.items(), key=lambda kv: -kv[1][0]):
-                for _ in range(min(fors, valid)):
-                    marks[pointer % valid].append(voting_pb2.Mark(person_id=pid, choice="for"))
-                    pointer += 1
-                taken = {i for i, m in enumerate(marks) if any(x.person_id == pid for x in m)}
-                free = [i for i in range(valid) if i not in taken]
-                for i in free[:against]:
-                    marks[i].append(voting_pb2.Mark(person_id=pid, choice="against"))
-        # invalid ballots: alternately too many names (M3) and a write-in without an against (M4)
-        too_many = [voting_pb2.Mark(person_id=c.person_id, choice="for") for c in rnd.candidates]
-        too_many.append(voting_pb2.Mark(choice="for", write_in="另选他人"))
-        bare_write_in = [voting_pb2.Mark(person_id=rnd.candidates[0].person_id, choice="for",
-                                         write_in="另选他人")]
-        spoilt = [too_many if i % 2 == 0 or rnd.kind in ("recommendation", "trust")
-                  else bare_write_in for i in range(len(codes) - valid)]
-        ballots = marks + spoilt
+        ballots = electronic_ballots(rnd.kind, [c.person_id for c in rnd.candidates], valid,
+                                     len(codes) - valid, tally)
         for code, ballot in zip(codes, ballots, strict=True):
             await v.CastBallot(voting_pb2.CastBallotRequest(round_id=rnd.round_id, code=code,
                                                             marks=ballot))

@@ -18,7 +18,7 @@ from temporalio.client import Client
 from core.ids import election_workflow_id
 from gongtui.runner import play_scenario
 from gongtui.simulate.scenario import load
-from gongtui.stack import EmbeddedStack, embedded_settings
+from gongtui.stack import WITHOUT_API, EmbeddedStack, embedded_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,8 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 async def record(names: list[str], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gongtui-hist-") as tmp:
-        stack = EmbeddedStack(embedded_settings(Path(tmp)),
-                              components=("temporal", "nomination", "voting", "approval", "worker"))
+        stack = EmbeddedStack(embedded_settings(Path(tmp)), components=WITHOUT_API)
         await stack.start()
         try:
             client = await Client.connect(stack.settings.temporal_address)

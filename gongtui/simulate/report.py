@@ -6,7 +6,8 @@ import hashlib
 import json
 from typing import Any
 
-from gongtui.simulate.driver import POST_ORDER, Play
+from core.vocabulary import POSTS
+from gongtui.simulate.driver import Play
 from proto import approval_pb2, common_pb2, nomination_pb2, voting_pb2
 
 STAGE_KEYS = (("shortlist", "shortlisted"), ("inspected", "inspected"), ("candidates", "candidate"))
@@ -90,8 +91,8 @@ async def build_output(play: Play) -> dict[str, Any]:
 
 
 def _ordered(by_post: dict[str, Any]) -> dict[str, Any]:
-    return {p: by_post[p] for p in sorted(by_post, key=lambda p: POST_ORDER.index(p)
-                                          if p in POST_ORDER else 9)}
+    return {p: by_post[p] for p in sorted(by_post, key=lambda p: POSTS.index(p)
+                                          if p in POSTS else 9)}
 
 
 async def _meetings(play: Play, kind: str, names: dict[str, str]) -> dict[str, Any]:

@@ -70,11 +70,11 @@ def refusal_parts(exc: grpc.aio.AioRpcError) -> tuple[str, str, str]:
     """A refusal received over gRPC as (message, field, rule): the status message and the
     trailing metadata, where the field and rule travel."""
     meta = {key: value for key, value in (exc.trailing_metadata() or ())}
-    return exc.details() or "", str(meta.get(FIELD_KEY, "")), str(meta.get(RULE_KEY, ""))
+    return (exc.details() or exc.code().name, str(meta.get(FIELD_KEY, "")),
+            str(meta.get(RULE_KEY, "")))
 
 
 def describe_refusal(exc: grpc.aio.AioRpcError) -> str:
     """A refusal received over gRPC as a person reads it, ``[RULE] field: message`` (the
     status name when the service gave no message)."""
-    message, field, rule = refusal_parts(exc)
-    return describe(message or exc.code().name, field, rule)
+    return describe(*refusal_parts(exc))

@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 
-import grpc
 import httpx
 import pytest
 
 from api.db import CommunityRow, DistrictRow, StreetRow, TokenStore, open_database
 from gongtui.stack import EmbeddedStack
-from proto import (
-    approval_pb2_grpc,
-    common_pb2,
-    nomination_pb2,
-    nomination_pb2_grpc,
-    voting_pb2_grpc,
-)
+from proto import common_pb2, nomination_pb2
+from services.common.clients import ServiceClients
 from services.common.db import Database
 
 SYSTEM = common_pb2.Actor(role="system", scope="", name="test")
@@ -27,11 +20,8 @@ SYSTEM = common_pb2.Actor(role="system", scope="", name="test")
 TokenFactory = Callable[..., Awaitable[str]]
 
 
-@dataclass
-class Stubs:
-    nomination: nomination_pb2_grpc.NominationStub
-    voting: voting_pb2_grpc.VotingStub
-    approval: approval_pb2_grpc.ApprovalStub
+#: the services' stubs, through the bundle every caller uses
+Stubs = ServiceClients
 
 
 @pytest.fixture(scope="session")
@@ -66,13 +56,9 @@ async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 async def stubs(stack: EmbeddedStack) -> AsyncIterator[Stubs]:
-    s = stack.settings
-    chans = [grpc.aio.insecure_channel(s.service_address(n))
-             for n in ("nomination", "voting", "approval")]
-    yield Stubs(nomination_pb2_grpc.NominationStub(chans[0]),
-                voting_pb2_grpc.VotingStub(chans[1]), approval_pb2_grpc.ApprovalStub(chans[2]))
-    for c in chans:
-        await c.close()
+    clients = ServiceClients(stack.settings)
+    yield clients
+    await clients.close()
 
 
 async def register_place(db: Database, district: str, street: str, community: str) -> None:

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from core.config import Settings
-from gongtui.simulate.driver import Clients, Play
+from gongtui.simulate.clients import Clients
+from gongtui.simulate.driver import Play
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack
 from tests.api.conftest import TokenFactory, bearer

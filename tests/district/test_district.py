@@ -14,7 +14,7 @@ import pytest
 from temporalio.client import Client, WorkflowUpdateFailedError
 
 from core.ids import district_election_id, district_workflow_id, election_workflow_id
-from gongtui.calibrate import nanjing_2009
+from gongtui.demo.calibrate import nanjing_2009
 from gongtui.runner import DistrictOutcome, run_district
 from gongtui.stack import EmbeddedStack
 from proto import common_pb2, nomination_pb2, nomination_pb2_grpc

@@ -19,9 +19,10 @@ import httpx
 import pytest
 
 from gongtui.runner import play_scenario
-from gongtui.simulate.driver import Clients
+from gongtui.simulate.clients import Clients
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack, embedded_settings
+from services.common.clients import CHANNEL_OPTIONS, ServiceClients
 from tests.postgres.support import SqlProbe
 
 pytestmark = [pytest.mark.postgres, pytest.mark.stack, pytest.mark.timeout(1200)]
@@ -52,19 +53,24 @@ WAIT_FOR_READY = json.dumps({"methodConfig": [{
                     "retryableStatusCodes": ["UNAVAILABLE", "CANCELLED"]}}]})
 
 
+class RidingServiceClients(ServiceClients):
+    """The shared bundle, its channels configured to wait for a restarting service."""
+
+    def channel(self, service: str) -> grpc.aio.Channel:
+        if service not in self._channels:
+            self._channels[service] = grpc.aio.insecure_channel(
+                self.settings.service_address(service), options=[
+                    *CHANNEL_OPTIONS, ("grpc.service_config", WAIT_FOR_READY),
+                    ("grpc.enable_retries", 1)])
+        return self._channels[service]
+
+
 async def riding_clients(stack: EmbeddedStack) -> Clients:
     from temporalio.client import Client
 
-    from proto import approval_pb2_grpc, nomination_pb2_grpc, voting_pb2_grpc
-
     s = stack.settings
-    chans = [grpc.aio.insecure_channel(s.service_address(n), options=[
-        ("grpc.service_config", WAIT_FOR_READY), ("grpc.enable_retries", 1)])
-        for n in ("nomination", "voting", "approval")]
     temporal = await Client.connect(s.temporal_address, namespace=s.temporal_namespace)
-    return Clients(temporal, nomination_pb2_grpc.NominationStub(chans[0]),
-                   voting_pb2_grpc.VotingStub(chans[1]), approval_pb2_grpc.ApprovalStub(chans[2]),
-                   chans)
+    return Clients(temporal, RidingServiceClients(s))
 
 
 @pytest.fixture

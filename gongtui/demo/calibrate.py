@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from gongtui.demo import GIVEN, PLACES, SURNAMES
+from gongtui.demo.names import STREETS, community_name, person_names
 
 SEED = {
     "communities": 363, "registrants": 4562, "self": 1944, "joint": 1139, "passed": 4167,
@@ -31,9 +31,6 @@ SEED = {
     "congress_attendance_mean": 0.93, "congress_attendance_max": 0.99,
 }
 CALIBRATIONS = ("nanjing-2009",)
-STREET_NAMES = ["梅园新村", "玄武门", "锁金村", "孝陵卫", "红山", "新街口", "玄武湖", "湖南路",
-                "朝天宫", "夫子庙", "中华门", "五老村", "洪武路", "双塘", "宁海路", "江东",
-                "兴隆", "南湖", "莫愁湖", "沙洲", "迈皋桥", "燕子矶", "尧化", "马群"]
 
 # shape -> (org_type, {post: (seats, shortlist, inspected, candidates)})
 SHAPES: dict[str, tuple[str, dict[str, tuple[int, int, int, int]]]] = {
@@ -64,16 +61,6 @@ def _spread(rng: random.Random, total: int, n: int, low: float, high: float) -> 
     out = [int(x) for x in raw]
     for i in sorted(range(n), key=lambda i: raw[i] - out[i], reverse=True)[:total - sum(out)]:
         out[i] += 1
-    return out
-
-
-def _names(rng: random.Random, count: int, taken: set[str]) -> list[str]:
-    out: list[str] = []
-    while len(out) < count:
-        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.7 else "")
-        if name not in taken:
-            taken.add(name)
-            out.append(name)
     return out
 
 
@@ -133,8 +120,8 @@ def nanjing_2009(communities: int = 363, seed: int = 2009) -> list[dict[str, Any
     cosign = _spread(rng, int(t["cosigners"]), max(1, joint_n), 0.8, 1.2) if joint_n else []
     others = _spread(rng, int(t["non_voting_participants"]), n, 0.7, 1.3)
     rates = _attendance_rates(rng, n)
-    n_streets = max(1, min(len(STREET_NAMES), round(n / 30)))
-    streets = [f"st-{name}" for name in STREET_NAMES[:n_streets]]
+    n_streets = max(1, min(len(STREETS), round(n / 30)))
+    streets = [f"st-{name}" for name in STREETS[:n_streets]]
 
     scenarios = []
     ch_i = co_i = 0
@@ -151,7 +138,8 @@ def nanjing_2009(communities: int = 363, seed: int = 2009) -> list[dict[str, Any
         joint_per_post: dict[str, int] = {}
         max_res = 0
         for post in posts:
-            names = _names(rng, quotas[i][post] + rejected[i].get(post, 0), taken)
+            names = person_names(rng, quotas[i][post] + rejected[i].get(post, 0), taken,
+                                 two_given=0.7)
             qualified[post] = names[:quotas[i][post]]
             for j, name in enumerate(names):
                 channel = channels[ch_i]
@@ -202,13 +190,12 @@ def nanjing_2009(communities: int = 363, seed: int = 2009) -> list[dict[str, Any
                            "invalid": invalid,
                            "for": {c: int(valid * s) for c, s in zip(cand_names, shares,
                                                                      strict=False)}})
-        place = PLACES[i % len(PLACES)]
         scenarios.append({
             "name": f"nanjing-{i + 1:03d}",
             "profile": "nanjing",
             "overrides": {},
             "community": {"id": f"nj-{i + 1:03d}",
-                          "name": f"{place}{'' if i < len(PLACES) else i // len(PLACES) + 1}社区",
+                          "name": community_name(i),
                           "org_type": org_type, "street": streets[i % n_streets]},
             "roster": {"generate": {"full": full, "probationary": probationary,
                                     "guest_member": guests, "resident": residents},
