@@ -16,6 +16,7 @@ import asyncio
 from dataclasses import replace
 
 from temporalio import workflow
+from temporalio.converter import value_to_type
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from core.errors import RULE_VIOLATION
@@ -49,15 +50,24 @@ __all__ = ["STEPS", "CommunityElectionWorkflow", "ElectionStopped"]
 LOCAL_ACTIVITIES = "local-activities-1"
 
 
+# A handler that also takes the older positional form has more parameters than the one
+# dataclass sent; Temporal then applies no type hints and hands over the decoded JSON (a dict),
+# which these turn into the dataclass.
 def _turn(inp: TurnQuery | int, skip: list[str] | None,
           hold_notices: list[str] | None) -> TurnQuery:
     if isinstance(inp, TurnQuery):
         return inp
-    return TurnQuery(inp, list(skip or ()), list(hold_notices or ()))
+    if isinstance(inp, dict):
+        return value_to_type(TurnQuery, inp)  # type: ignore[no-any-return]
+    return TurnQuery(int(inp), list(skip or ()), list(hold_notices or ()))
 
 
 def _unfilled(inp: UnfilledDecision | str, decision: str) -> UnfilledDecision:
-    return inp if isinstance(inp, UnfilledDecision) else UnfilledDecision(inp, decision)
+    if isinstance(inp, UnfilledDecision):
+        return inp
+    if isinstance(inp, dict):
+        return value_to_type(UnfilledDecision, inp)  # type: ignore[no-any-return]
+    return UnfilledDecision(str(inp), decision)
 
 
 @workflow.defn
