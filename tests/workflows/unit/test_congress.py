@@ -3,34 +3,7 @@ real Temporal dev server with the services replaced by an in-memory fake."""
 
 from __future__ import annotations
 
-import pytest
-from temporalio.client import Client
-
-from tests.workflows.unit.fake import standard
-from tests.workflows.unit.people import Played, Script, play_all
-
-REELECT = {("congress", "member"): [{"elected": ["周一"]}, {"elected": []}]}
-PATHS = {
-    "plain": lambda: (standard(), Script()),
-    "m1": lambda: (standard(), Script(quorum={"congress": [False, True]})),
-    "m2": lambda: (standard(), Script(counts={("congress", "secretary"): [
-        {"void": True}, {}]})),
-    "m5": lambda: (standard(), Script(counts={("congress", "secretary"): [
-        {"elected": []}, {}]})),
-    "m6": lambda: (standard(), Script(counts={("congress", "member"): [
-        {"elected": ["周一"], "tied": ["吴二", "郑三"]}, {"elected": ["郑三"]}]})),
-    "m7-reelect": lambda: (standard(), Script(counts=REELECT,
-                                               unfilled={"member": ["reelect"]})),
-    "m7-refused": lambda: (standard(), Script(counts=REELECT, unfilled={
-        "member": ["maybe", "reduce", "reelect"]})),
-    "m7-reduce": lambda: (standard(min_committee=2), Script(counts=REELECT,
-                                                             unfilled={"member": ["reduce"]})),
-}
-
-
-@pytest.fixture(scope="module")
-async def played(temporal: Client) -> dict[str, Played]:
-    return await play_all(temporal, PATHS)
+from tests.workflows.unit.people import Played
 
 
 def test_plain_path_elects_the_first_candidates_and_files_them(
