@@ -1,6 +1,7 @@
 """``gongtui bench district``: a district run and, on the same Temporal server in the same run, a
-no-op baseline of the same number of workflows and activities with empty bodies; both, their
-ratio, a per-process CPU profile and the machine go to ``bench/results/district-*.json``.
+no-op baseline of the same number of workflows and activities with empty bodies (run by the
+bench's own worker in this process, gongtui/bench/noop.py); both, their ratio, a per-process
+CPU profile and the machine go to ``bench/results/district-*.json``.
 
 The elections run their activities as local activities (workflows/election/workflows.py): the
 ``baseline`` runs as many local no-op activities where the district ran local ones (like for
@@ -135,7 +136,7 @@ async def bench(communities: int, seed: int, calibrate: str | None, day_seconds:
                     "activities": sum(r.activities + r.local_activities for r in res)
                     + inp.parent_activities,
                     "local_activities": sum(r.local_activities for r in res),
-                    "cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in pids},
+                    "cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in cpu1},
                 }
                 console.print(f"{name}: {out}")
                 return out

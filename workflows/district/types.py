@@ -1,7 +1,8 @@
 """Inputs, state and outputs of the district workflow and its activities (dataclasses, and
 how a child's status folds into its summary).
 
-Workflow code imports only this module, the election types, the standard library and temporalio.
+Workflow code imports this module, the election types, the standard library and temporalio (and
+the activity classes, passed through the sandbox, to call them by method reference).
 """
 
 from __future__ import annotations

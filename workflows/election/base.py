@@ -27,6 +27,7 @@ from workflows.election.types import (
     MeetingState,
     NoticeInput,
     ParentSignal,
+    PostPlan,
     RoundState,
     StageQuery,
     Waiting,
@@ -79,7 +80,7 @@ class ElectionBase:
         return await workflow.execute_activity_method(
             activity, arg, start_to_close_timeout=CALL_TIMEOUT, retry_policy=RETRY)
 
-    async def _stage_lists(self, stage: str, posts: list[Any]) -> Funnel:
+    async def _stage_lists(self, stage: str, posts: list[PostPlan]) -> Funnel:
         funnel = await self._act(ElectionActivities.funnel,
                                  StageQuery(self.s.require_input().election_id, stage))
         wanted = {p.post for p in posts}

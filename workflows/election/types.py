@@ -1,6 +1,7 @@
 """Inputs and outputs of the election workflows and activities (one dataclass each).
 
-Workflow code imports only this module, the standard library and temporalio.
+Workflow code imports these, the ground (``core``), the standard library and temporalio; the
+activity classes it calls by method reference are passed through the sandbox, never run in it.
 """
 
 from __future__ import annotations
