@@ -4,11 +4,10 @@ the scenarios under tests/scenarios (one election per path, all played at once: 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
-from tests.workflows.unit.fake import FakeServices, standard
-from tests.workflows.unit.people import DAY, People, Script
+from tests.workflows.unit.fake import standard
+from tests.workflows.unit.people import DAY, EdgePath, People, Script
 from workflows.election.types import PauseInput, PostPlan, Waiting
 from workflows.election.workflows import CommunityElectionWorkflow
 
@@ -45,7 +44,7 @@ async def abort_now(people: People, w: Waiting) -> str:
 REELECT: dict[tuple[str, str], list[dict[str, Any]]] = {
     ("congress", "member"): [{"elected": ["周一"]}, {"elected": []}]}
 
-PATHS: dict[str, Callable[[], tuple[FakeServices, Script]]] = {
+PATHS: dict[str, EdgePath] = {
     # ---- the congress (test_congress) ----
     "plain": lambda: (standard(), Script()),
     "m1": lambda: (standard(), Script(quorum={"congress": [False, True]})),

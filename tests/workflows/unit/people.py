@@ -24,6 +24,7 @@ from temporalio.worker import Worker
 from core.ids import election_workflow_id
 from tests.workflows.unit.fake import ACTIVITIES, FAKES, FakeServices
 from workflows.election.types import (
+    ApprovalState,
     ElectionInput,
     ElectionStatus,
     NoticeRelease,
@@ -177,7 +178,7 @@ class People:
                 self.refused.append(str(getattr(exc.cause, "message", exc.cause)))
         return False
 
-    def _approve(self, a: Any) -> str:
+    def _approve(self, a: ApprovalState) -> str:
         decisions = self.script.approvals.get(a.post, [])
         decision = decisions.pop(0) if decisions else "approved"
         if decision == "approved" and a.kind == "filing":
@@ -201,17 +202,18 @@ class Played:
         return self.status, self.people
 
 
-Path = Callable[[], tuple[FakeServices, Script]]
+#: one edge path: the fake services it starts from and what its people decide
+EdgePath = Callable[[], tuple[FakeServices, Script]]
 
 
-async def play_all(client: Client, paths: dict[str, Path],
+async def play_all(client: Client, paths: dict[str, EdgePath],
                    timeout: float = 45.0) -> dict[str, Played]:
     """Every path's election at once on one worker whose activities are the fakes': the people
     answer until the election ends or they stop; an election left waiting is terminated."""
     queue = f"unit-{uuid.uuid4().hex[:12]}"
     played: dict[str, Played] = {}
 
-    async def one(name: str, path: Path) -> None:
+    async def one(name: str, path: EdgePath) -> None:
         fake, script = path()
         election_id = f"unit-{name}-{uuid.uuid4().hex[:8]}"
         workflow_id = election_workflow_id(election_id)
