@@ -1,6 +1,7 @@
 """``gongtui bench district``: a district run and, on the same Temporal server in the same run, a
-no-op baseline of the same number of workflows and activities with empty bodies; both, their
-ratio, a per-process CPU profile and the machine go to ``bench/results/district-*.json``.
+no-op baseline of the same number of workflows and activities with empty bodies (run by the
+bench's own worker in this process, gongtui/bench/noop.py); both, their ratio, a per-process
+CPU profile and the machine go to ``bench/results/district-*.json``.
 
 The elections run their activities as local activities (workflows/election/workflows.py): the
 ``baseline`` runs as many local no-op activities where the district ran local ones (like for
@@ -65,13 +66,21 @@ async def _per_workflow_activities(client: Any, ids: list[str]) -> list[tuple[in
 async def bench(communities: int, seed: int, calibrate: str | None, day_seconds: float,
                 ballots: str, overrides: dict[str, Any]) -> dict[str, Any]:
     from temporalio.client import Client
+    from temporalio.worker import Worker
 
     from core.ids import district_workflow_id, election_workflow_id
+    from gongtui.bench.noop import (
+        NOOP_TASK_QUEUE,
+        NoopChildResult,
+        NoopCommunityWorkflow,
+        NoopDistrictInput,
+        NoopDistrictWorkflow,
+        noop,
+    )
     from gongtui.demo.generation import generate_district
     from gongtui.machine import machine
     from gongtui.runner import RssSampler, run_district
     from gongtui.stack import EmbeddedStack, embedded_settings
-    from workflows.district.noop import NoopChildResult, NoopDistrictInput, NoopDistrictWorkflow
 
     scenarios = generate_district(communities, seed, calibrate)
     with tempfile.TemporaryDirectory(prefix="gongtui-bench-") as tmp:
@@ -108,16 +117,18 @@ async def bench(communities: int, seed: int, calibrate: str | None, day_seconds:
                 | {"driver (this process)": round(own1 - own0, 1)},
             }
             console.print(f"district: {district}")
-            # ---- the no-op baselines: same server, same workflows and activities ----
-            async def noop(name: str, inp: NoopDistrictInput) -> dict[str, Any]:
+            # ---- the no-op baselines: same server, same workflows and activities, run by
+            # the bench's own worker (in this process, with the production worker's limits)
+            async def baseline_run(name: str, inp: NoopDistrictInput) -> dict[str, Any]:
                 console.print(f"{name}: no-op workflows and activities …")
-                cpu0 = _cpu(pids)
+                cpu0, own0 = _cpu(pids), _own_cpu()
                 t0 = time.monotonic()
                 res: list[NoopChildResult] = await client.execute_workflow(
                     NoopDistrictWorkflow.run, inp, id=f"noop-district-{inp.district_id}",
-                    task_queue=settings.task_queue)
+                    task_queue=NOOP_TASK_QUEUE)
                 wall = time.monotonic() - t0
-                cpu1 = _cpu(pids)
+                cpu1 = _cpu(pids) | {"noop worker (this process)": _own_cpu() - own0}
+                cpu0["noop worker (this process)"] = 0.0
                 starts = [datetime.fromisoformat(r.started_at) for r in res]
                 ends = [datetime.fromisoformat(r.ended_at) for r in res]
                 out = {
@@ -126,18 +137,26 @@ async def bench(communities: int, seed: int, calibrate: str | None, day_seconds:
                     "activities": sum(r.activities + r.local_activities for r in res)
                     + inp.parent_activities,
                     "local_activities": sum(r.local_activities for r in res),
-                    "cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in pids},
+                    "cpu_s": {k: round(cpu1[k] - cpu0[k], 1) for k in cpu1},
                 }
                 console.print(f"{name}: {out}")
                 return out
 
-            # like for like: local activities where the district ran local ones
-            baseline = await noop("baseline", NoopDistrictInput(
-                outcome.district_id, [r for r, _ in counts], sum(parent[0]),
-                [n for _, n in counts]))
-            # every activity a regular one (the baseline of results before local activities)
-            regular = await noop("baseline_regular", NoopDistrictInput(
-                f"{outcome.district_id}-regular", [r + n for r, n in counts], sum(parent[0])))
+            noop_worker = Worker(
+                client, task_queue=NOOP_TASK_QUEUE,
+                workflows=[NoopCommunityWorkflow, NoopDistrictWorkflow], activities=[noop],
+                max_cached_workflows=settings.max_cached_workflows,
+                max_concurrent_activities=settings.max_concurrent_activities,
+                max_concurrent_local_activities=settings.max_concurrent_activities)
+            async with noop_worker:
+                # like for like: local activities where the district ran local ones
+                baseline = await baseline_run("baseline", NoopDistrictInput(
+                    outcome.district_id, [r for r, _ in counts], sum(parent[0]),
+                    [n for _, n in counts]))
+                # every activity a regular one (the baseline of results before local activities)
+                regular = await baseline_run("baseline_regular", NoopDistrictInput(
+                    f"{outcome.district_id}-regular", [r + n for r, n in counts],
+                    sum(parent[0])))
         finally:
             stack.stop()
     ratio = district["elapsed_s"] / baseline["elapsed_s"] if baseline["elapsed_s"] else None

@@ -1,7 +1,7 @@
 """Activities of the district workflow: read the children's state, apply a control command
 (audit record, then the child's signal) and assemble the district report from the services'
-own records. One instance per worker holds the Temporal client and the gRPC channels, reused by
-every activity."""
+own records. One instance per worker holds the Temporal client and the services' client bundle,
+reused by every activity."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-import grpc
 from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError, WorkflowQueryRejectedError
 from temporalio.common import QueryRejectCondition
@@ -30,6 +29,7 @@ from proto import (
     voting_pb2,
     voting_pb2_grpc,
 )
+from services.common.clients import ServiceClients
 from workflows.district.types import (
     FINAL,
     PROGRESS_SIGNAL,
@@ -38,8 +38,8 @@ from workflows.district.types import (
     RefreshInput,
     RefreshResult,
     ReportInput,
+    summarize,
 )
-from workflows.district.workflows import summarize
 from workflows.election.types import ElectionStatus, ParentSignal, PauseInput
 
 T = TypeVar("T")
@@ -60,33 +60,28 @@ async def gather_limited(limit: int, items: list[Any],
 
 
 class DistrictActivities:
-    def __init__(self, settings: Settings, client: Client):
+    def __init__(self, settings: Settings, client: Client,
+                 clients: ServiceClients | None = None):
         self.settings = settings
         self.client = client
-        self._channels: dict[str, grpc.aio.Channel] = {}
-
-    def _channel(self, service: str) -> grpc.aio.Channel:
-        if service not in self._channels:
-            self._channels[service] = grpc.aio.insecure_channel(
-                self.settings.service_address(service),
-                options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)])
-        return self._channels[service]
+        self.clients = clients or ServiceClients(settings)
+        self._own_clients = clients is None
 
     @property
     def nomination(self) -> nomination_pb2_grpc.NominationStub:
-        return nomination_pb2_grpc.NominationStub(self._channel("nomination"))
+        return self.clients.nomination
 
     @property
     def voting(self) -> voting_pb2_grpc.VotingStub:
-        return voting_pb2_grpc.VotingStub(self._channel("voting"))
+        return self.clients.voting
 
     @property
     def approval(self) -> approval_pb2_grpc.ApprovalStub:
-        return approval_pb2_grpc.ApprovalStub(self._channel("approval"))
+        return self.clients.approval
 
     async def close(self) -> None:
-        for channel in self._channels.values():
-            await channel.close()
+        if self._own_clients:
+            await self.clients.close()
 
     def all(self) -> list[Callable[..., Any]]:
         return [self.district_refresh, self.district_control, self.district_report,
@@ -299,7 +294,3 @@ def assemble_report(children: list[ChildSummary], per: list[dict[str, Any]]) -> 
 def _r(x: float | None) -> float | None:
     return None if x is None else round(x, 4)
 
-
-@activity.defn(name="noop")
-async def noop(_: int) -> None:
-    """The benchmark baseline's activity: an empty body."""

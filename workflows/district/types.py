@@ -1,14 +1,16 @@
-"""Inputs, state and outputs of the district workflow and its activities (dataclasses only).
+"""Inputs, state and outputs of the district workflow and its activities (dataclasses, and
+how a child's status folds into its summary).
 
-Workflow code imports only this module, the election types, the standard library and temporalio.
+Workflow code imports this module, the election types, the standard library and temporalio (and
+the activity classes, passed through the sandbox, to call them by method reference).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from workflows.election.types import ElectionInput
+from workflows.election.types import ElectionInput, ElectionStatus
 
 DISTRICT_WORKFLOW = "DistrictElectionWorkflow"
 COMMUNITY_WORKFLOW = "CommunityElectionWorkflow"
@@ -163,3 +165,14 @@ class DistrictResult:
     children: list[ChildSummary]
     runs: int
     controls: list[dict[str, Any]]
+
+
+def summarize(summary: ChildSummary, st: ElectionStatus) -> ChildSummary:
+    """A child's status folded into what the district keeps of it."""
+    started = next((s.started_at for s in st.timeline if s.started_at), "")
+    ended = max((s.ended_at for s in st.timeline if s.ended_at), default="")
+    return replace(summary, status=st.status, step=st.step, paused=st.paused,
+                   waiting=st.waiting.kind if st.waiting else "",
+                   deadline=st.waiting.deadline if st.waiting else "",
+                   error=st.error, started_at=started or summary.started_at,
+                   ended_at=ended or summary.ended_at, version=st.version)

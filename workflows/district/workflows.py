@@ -38,11 +38,14 @@ from workflows.district.types import (
     DistrictResult,
     DistrictState,
     RefreshInput,
-    RefreshResult,
     ReportInput,
     StreetProgress,
+    summarize,
 )
 from workflows.election.types import ElectionStatus
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.district.activities import DistrictActivities
 
 RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200),
                     maximum_interval=timedelta(seconds=5))
@@ -50,17 +53,6 @@ RETRY = RetryPolicy(initial_interval=timedelta(milliseconds=200),
 # noticed after this, not after the start-to-close timeout (a refresh lost that way held a
 # district's progress for five minutes; seen in CI after a worker was SIGKILLed).
 HEARTBEAT = timedelta(seconds=30)
-
-
-def summarize(summary: ChildSummary, st: ElectionStatus) -> ChildSummary:
-    """A child's status folded into what the district keeps of it."""
-    started = next((s.started_at for s in st.timeline if s.started_at), "")
-    ended = max((s.ended_at for s in st.timeline if s.ended_at), default="")
-    return replace(summary, status=st.status, step=st.step, paused=st.paused,
-                   waiting=st.waiting.kind if st.waiting else "",
-                   deadline=st.waiting.deadline if st.waiting else "",
-                   error=st.error, started_at=started or summary.started_at,
-                   ended_at=ended or summary.ended_at, version=st.version)
 
 
 @workflow.defn(name=DISTRICT_WORKFLOW)
@@ -182,9 +174,10 @@ class DistrictElectionWorkflow:
         self._phase = "reporting"
         self._touch()
         await workflow.wait_condition(lambda: not self._lock.locked())
-        report: dict[str, Any] = await workflow.execute_activity(
-            "district_report", ReportInput(inp.district_id, list(self._st.children.values())),
-            result_type=dict, start_to_close_timeout=timedelta(minutes=15),
+        report = await workflow.execute_activity_method(
+            DistrictActivities.district_report,
+            ReportInput(inp.district_id, list(self._st.children.values())),
+            start_to_close_timeout=timedelta(minutes=15),
             heartbeat_timeout=HEARTBEAT, retry_policy=RETRY)
         self._phase = "completed"
         self._touch()
@@ -232,8 +225,8 @@ class DistrictElectionWorkflow:
         open_ = [c for c in self._st.children.values() if c.status not in FINAL]
         if not open_:
             return
-        res: RefreshResult = await workflow.execute_activity(
-            "district_refresh", RefreshInput(open_), result_type=RefreshResult,
+        res = await workflow.execute_activity_method(
+            DistrictActivities.district_refresh, RefreshInput(open_),
             start_to_close_timeout=timedelta(minutes=5), heartbeat_timeout=HEARTBEAT,
             retry_policy=RETRY)
         for c in res.children:
@@ -261,8 +254,8 @@ class DistrictElectionWorkflow:
             changed = live
         self._st.controls += 1
         if changed:
-            await workflow.execute_activity(
-                "district_control", ControlBatch(
+            await workflow.execute_activity_method(
+                DistrictActivities.district_control, ControlBatch(
                     inp.district_id, cmd.action, cmd.scope, cmd.target, cmd.reason, cmd.actor,
                     f"{workflow.info().workflow_id}/control/{self._st.controls}",
                     [ControlTarget(c.election_id, election_workflow_id(c.election_id),

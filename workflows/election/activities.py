@@ -1,4 +1,4 @@
-"""Activities of the election workflows: a class holding the services' gRPC clients.
+"""Activities of the election workflows: a class holding the services' client bundle.
 
 Activities read the authoritative state back from the services and apply the rules
 (`rules/` runs here, never in workflow code). Every mutating call carries an idempotency key
@@ -17,7 +17,9 @@ from temporalio.exceptions import ApplicationError
 
 import rules
 from core.config import Settings
-from core.vocabulary import DEFAULT_PROFILE
+from core.errors import BY_STATUS, FIELD_KEY, RULE_KEY, describe
+from core.ids import activity_call_key
+from core.vocabulary import DEFAULT_PROFILE, POSTS
 from proto import (
     approval_pb2,
     approval_pb2_grpc,
@@ -27,6 +29,7 @@ from proto import (
     voting_pb2,
     voting_pb2_grpc,
 )
+from services.common.clients import ServiceClients
 from workflows.election.types import (
     ApprovalInput,
     ApprovalsState,
@@ -56,24 +59,42 @@ from workflows.election.types import (
 )
 
 R = TypeVar("R")
-POST_ORDER = ("secretary", "deputy_secretary", "member")
-_FATAL = {
-    grpc.StatusCode.INVALID_ARGUMENT: "InvalidArgument",
-    grpc.StatusCode.FAILED_PRECONDITION: "FailedPrecondition",
-    grpc.StatusCode.NOT_FOUND: "NotFound",
-    grpc.StatusCode.PERMISSION_DENIED: "PermissionDenied",
-    grpc.StatusCode.ALREADY_EXISTS: "AlreadyExists",
-}
 
 
 def _key(suffix: str = "") -> str:
     """Stable across retries of this activity, distinct for every activity of the run."""
     info = activity.info()
-    return f"{info.workflow_id}/{info.workflow_run_id}/{info.activity_id}{'/' + suffix if suffix else ''}"
+    return activity_call_key(info.workflow_id or "", info.workflow_run_id or "",
+                             info.activity_id, suffix)
 
 
 def _actor(scope: str = "") -> common_pb2.Actor:
     return common_pb2.Actor(role="system", scope=scope, name="workflow")
+
+
+def refusal_text(exc: grpc.aio.AioRpcError) -> str:
+    """A service's refusal as a person reads it: ``[RULE] field: message``. The field and rule
+    come from the trailing metadata; a message that already carries them (or a refusal without
+    them) is kept as it is."""
+    message = exc.details() or str(exc.code())
+    metadata = dict(exc.trailing_metadata() or ())
+    field, rule = str(metadata.get(FIELD_KEY, "")), str(metadata.get(RULE_KEY, ""))
+    if not (field or rule) or message.startswith(describe("", field, rule).rstrip()):
+        return message
+    return describe(message, field, rule)
+
+
+async def _rpc(call: Awaitable[R]) -> R:
+    """A refusal a retry cannot change becomes a non-retryable ``ApplicationError`` of its kind;
+    anything else (UNAVAILABLE, DEADLINE_EXCEEDED, ...) is raised for Temporal to retry."""
+    try:
+        return await call
+    except grpc.aio.AioRpcError as exc:
+        kind = BY_STATUS.get(exc.code().name)
+        if kind is not None and not kind.retryable:
+            raise ApplicationError(refusal_text(exc), type=kind.type_name,
+                                   non_retryable=True) from exc
+        raise
 
 
 def round_state(r: voting_pb2.Round) -> RoundState:
@@ -89,43 +110,29 @@ def meeting_state(m: voting_pb2.Meeting) -> MeetingState:
 
 
 class ElectionActivities:
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._channels: list[grpc.aio.Channel] = []
-        self._nomination: nomination_pb2_grpc.NominationStub | None = None
-        self._voting: voting_pb2_grpc.VotingStub | None = None
-        self._approval: approval_pb2_grpc.ApprovalStub | None = None
+    """The activities of one worker: one :class:`ServiceClients` bundle shared by all of them
+    (channels opened on first use, inside the worker's event loop)."""
 
-    # Channels are opened lazily inside the worker's event loop and reused by every activity.
-    def _channel(self, address: str) -> grpc.aio.Channel:
-        channel = grpc.aio.insecure_channel(address, options=[
-            ("grpc.max_receive_message_length", 32 * 1024 * 1024)])
-        self._channels.append(channel)
-        return channel
+    def __init__(self, settings: Settings, clients: ServiceClients | None = None):
+        self.settings = settings
+        self.clients = clients or ServiceClients(settings)
+        self._own_clients = clients is None
 
     @property
     def nomination(self) -> nomination_pb2_grpc.NominationStub:
-        if self._nomination is None:
-            self._nomination = nomination_pb2_grpc.NominationStub(
-                self._channel(self.settings.nomination_address))
-        return self._nomination
+        return self.clients.nomination
 
     @property
     def voting(self) -> voting_pb2_grpc.VotingStub:
-        if self._voting is None:
-            self._voting = voting_pb2_grpc.VotingStub(self._channel(self.settings.voting_address))
-        return self._voting
+        return self.clients.voting
 
     @property
     def approval(self) -> approval_pb2_grpc.ApprovalStub:
-        if self._approval is None:
-            self._approval = approval_pb2_grpc.ApprovalStub(
-                self._channel(self.settings.approval_address))
-        return self._approval
+        return self.clients.approval
 
     async def close(self) -> None:
-        for channel in self._channels:
-            await channel.close()
+        if self._own_clients:
+            await self.clients.close()
 
     def all(self) -> list[Callable[..., Any]]:
         return [self.register_election, self.plan_state, self.publish_notice, self.close_notice,
@@ -135,19 +142,8 @@ class ElectionActivities:
                 self.inspection_state, self.advance_stage, self.request_approval,
                 self.approvals_state, self.check_reduce]
 
-    @staticmethod
-    async def _rpc(call: Awaitable[R]) -> R:
-        try:
-            return await call
-        except grpc.aio.AioRpcError as exc:
-            kind = _FATAL.get(exc.code())
-            if kind is not None:
-                raise ApplicationError(exc.details() or str(exc.code()), type=kind,
-                                       non_retryable=True) from exc
-            raise
-
     async def _profile(self, election_id: str) -> tuple[nomination_pb2.Election, rules.Profile]:
-        election = await self._rpc(self.nomination.GetElection(
+        election = await _rpc(self.nomination.GetElection(
             nomination_pb2.GetElectionRequest(election_id=election_id)))
         overrides = json.loads(election.overrides_json or "{}")
         return election, rules.load_profile(election.profile or DEFAULT_PROFILE, overrides)
@@ -155,7 +151,7 @@ class ElectionActivities:
     # ---- step 1 / 2 / 3 -------------------------------------------------------------------
     @activity.defn(name="register_election")
     async def register_election(self, inp: ElectionInput) -> None:
-        await self._rpc(self.nomination.CreateElection(nomination_pb2.CreateElectionRequest(
+        await _rpc(self.nomination.CreateElection(nomination_pb2.CreateElectionRequest(
             idempotency_key=f"create-election/{inp.election_id}", actor=_actor(),
             election=nomination_pb2.Election(
                 election_id=inp.election_id, community_id=inp.community_id,
@@ -174,46 +170,46 @@ class ElectionActivities:
                 return PlanState(status="none")
             raise
         _, profile = await self._profile(ref.election_id)
-        posts = sorted(plan.posts, key=lambda p: POST_ORDER.index(p.post))
+        posts = sorted(plan.posts, key=lambda p: POSTS.index(p.post))
         return PlanState(status=plan.status, params=json.loads(json.dumps(dict(profile.params))),
                          posts=[PostPlan(p.post, p.seats, p.shortlist, p.inspected, p.candidates)
                                 for p in posts])
 
     @activity.defn(name="publish_notice")
     async def publish_notice(self, inp: NoticeInput) -> None:
-        await self._rpc(self.nomination.PublishNotice(nomination_pb2.PublishNoticeRequest(
+        await _rpc(self.nomination.PublishNotice(nomination_pb2.PublishNoticeRequest(
             idempotency_key=_key(), actor=_actor(), election_id=inp.election_id, kind=inp.kind,
             title=inp.title, body=inp.body, names=inp.names, days=inp.days)))
 
     @activity.defn(name="close_notice")
     async def close_notice(self, inp: CloseNoticeInput) -> None:
-        await self._rpc(self.nomination.CloseNotice(nomination_pb2.CloseNoticeRequest(
+        await _rpc(self.nomination.CloseNotice(nomination_pb2.CloseNoticeRequest(
             idempotency_key=_key(), actor=_actor(), election_id=inp.election_id,
             kind=inp.kind)))
 
     @activity.defn(name="open_nominations")
     async def open_nominations(self, ref: ElectionRef) -> None:
-        await self._rpc(self.nomination.OpenNominations(nomination_pb2.WindowRequest(
+        await _rpc(self.nomination.OpenNominations(nomination_pb2.WindowRequest(
             idempotency_key=_key(), actor=_actor(), election_id=ref.election_id)))
 
     @activity.defn(name="nomination_state")
     async def nomination_state(self, ref: ElectionRef) -> NominationState:
-        election = await self._rpc(self.nomination.GetElection(
+        election = await _rpc(self.nomination.GetElection(
             nomination_pb2.GetElectionRequest(election_id=ref.election_id)))
-        regs = await self._rpc(self.nomination.ListRegistrations(
+        regs = await _rpc(self.nomination.ListRegistrations(
             nomination_pb2.ListRegistrationsRequest(election_id=ref.election_id)))
         pending = sum(1 for r in regs.registrations if r.review == "pending")
         return NominationState(window_status=election.window_status, pending_reviews=pending)
 
     @activity.defn(name="run_automatic_review")
     async def run_automatic_review(self, ref: ElectionRef) -> NominationState:
-        await self._rpc(self.nomination.RunAutomaticReview(nomination_pb2.AutomaticReviewRequest(
+        await _rpc(self.nomination.RunAutomaticReview(nomination_pb2.AutomaticReviewRequest(
             idempotency_key=_key(), actor=_actor(), election_id=ref.election_id)))
         return await self.nomination_state(ref)
 
     @activity.defn(name="funnel")
     async def funnel(self, query: StageQuery) -> Funnel:
-        regs = await self._rpc(self.nomination.ListRegistrations(
+        regs = await _rpc(self.nomination.ListRegistrations(
             nomination_pb2.ListRegistrationsRequest(election_id=query.election_id,
                                                     stage=query.stage)))
         out = Funnel()
@@ -226,7 +222,7 @@ class ElectionActivities:
 
     @activity.defn(name="objection_state")
     async def objection_state(self, ref: ElectionRef) -> ObjectionState:
-        objections = await self._rpc(self.nomination.ListObjections(
+        objections = await _rpc(self.nomination.ListObjections(
             nomination_pb2.ListObjectionsRequest(election_id=ref.election_id)))
         pending = [o for o in objections.objections if o.status == "pending"]
         return ObjectionState(pending=len(pending), held=[o.person_id for o in pending])
@@ -239,7 +235,7 @@ class ElectionActivities:
                                **{"class": "member"})
             for c in inp.electorate]  # plenary: the members of the new committee
         if inp.kind in ("recommendation", "congress"):
-            roster = await self._rpc(self.nomination.ListRoster(
+            roster = await _rpc(self.nomination.ListRoster(
                 nomination_pb2.ListRosterRequest(election_id=inp.election_id)))
             for person in roster.people:
                 facts = rules.PersonFacts(status=person.status,
@@ -251,7 +247,7 @@ class ElectionActivities:
                     person_id=person.person_id, name=person.name,
                     **{"class": "member" if votes else "other"},
                     expected=votes and not person.excluded_reason))  # E2
-        meeting = await self._rpc(self.voting.OpenMeeting(voting_pb2.OpenMeetingRequest(
+        meeting = await _rpc(self.voting.OpenMeeting(voting_pb2.OpenMeetingRequest(
             idempotency_key=f"open-meeting/{inp.election_id}/{inp.kind}/{inp.session}",
             actor=_actor(), election_id=inp.election_id, kind=inp.kind, session=inp.session,
             electorate=electorate, workflow_id=inp.workflow_id, profile=inp.profile,
@@ -260,12 +256,12 @@ class ElectionActivities:
 
     @activity.defn(name="meeting_state")
     async def meeting_state(self, meeting_id: str) -> MeetingState:
-        return meeting_state(await self._rpc(self.voting.GetMeeting(
+        return meeting_state(await _rpc(self.voting.GetMeeting(
             voting_pb2.GetMeetingRequest(meeting_id=meeting_id))))
 
     @activity.defn(name="open_round")
     async def open_round(self, inp: OpenRoundInput) -> RoundState:
-        rnd = await self._rpc(self.voting.OpenRound(voting_pb2.OpenRoundRequest(
+        rnd = await _rpc(self.voting.OpenRound(voting_pb2.OpenRoundRequest(
             idempotency_key=inp.key, actor=_actor(), meeting_id=inp.meeting_id, post=inp.post,
             kind=inp.kind, seats=inp.seats,
             candidates=[voting_pb2.Candidate(person_id=c.person_id, name=c.name)
@@ -274,16 +270,16 @@ class ElectionActivities:
 
     @activity.defn(name="round_state")
     async def round_state(self, round_id: str) -> RoundState:
-        return round_state(await self._rpc(self.voting.GetRound(
+        return round_state(await _rpc(self.voting.GetRound(
             voting_pb2.GetRoundRequest(round_id=round_id))))
 
     @activity.defn(name="close_meeting")
     async def close_meeting(self, inp: CloseMeeting) -> None:
-        meeting = await self._rpc(self.voting.GetMeeting(
+        meeting = await _rpc(self.voting.GetMeeting(
             voting_pb2.GetMeetingRequest(meeting_id=inp.meeting_id)))
         if meeting.status == "closed":
             return
-        await self._rpc(self.voting.CloseMeeting(voting_pb2.MeetingActionRequest(
+        await _rpc(self.voting.CloseMeeting(voting_pb2.MeetingActionRequest(
             idempotency_key=inp.key, actor=_actor(), meeting_id=inp.meeting_id)))
 
     # ---- funnel decisions -----------------------------------------------------------------
@@ -291,7 +287,7 @@ class ElectionActivities:
     async def decide_shortlist(self, inp: ShortlistInput) -> Funnel:
         """M8-M10: the shortlist per post from the recommendation and trust ballots."""
         profile = rules.load_profile(inp.profile, inp.overrides)
-        meeting = await self._rpc(self.voting.GetMeeting(
+        meeting = await _rpc(self.voting.GetMeeting(
             voting_pb2.GetMeetingRequest(meeting_id=inp.meeting_id)))
         out = Funnel()
         for post in inp.posts:
@@ -310,7 +306,7 @@ class ElectionActivities:
             if trust_round is not None:
                 trust = {t.person_id: (t.votes_for, t.votes_against) for t in trust_round.tally}
             outcome = rules.shortlist(profile, post.shortlist, votes, trust, order)
-            await self._rpc(self.nomination.AdvanceStage(nomination_pb2.AdvanceStageRequest(
+            await _rpc(self.nomination.AdvanceStage(nomination_pb2.AdvanceStageRequest(
                 idempotency_key=_key(post.post), actor=_actor(), election_id=inp.election_id,
                 post=post.post, stage="shortlisted", person_ids=list(outcome.shortlist),
                 rules=list(outcome.rules), from_stage=inp.from_stage)))
@@ -319,7 +315,7 @@ class ElectionActivities:
 
     @activity.defn(name="inspection_state")
     async def inspection_state(self, inp: InspectionInput) -> InspectionState:
-        inspections = await self._rpc(self.nomination.ListInspections(
+        inspections = await _rpc(self.nomination.ListInspections(
             nomination_pb2.ListInspectionsRequest(election_id=inp.election_id)))
         passed = {(i.post, i.person_id): i.passed for i in inspections.inspections}
         missing = sum(1 for post, people in inp.shortlist.items() for c in people
@@ -333,7 +329,7 @@ class ElectionActivities:
             kept = rules.narrow_after_inspection(
                 post.inspected, [c.person_id for c in ranked],
                 {c.person_id: passed[(post.post, c.person_id)] for c in ranked})
-            await self._rpc(self.nomination.AdvanceStage(nomination_pb2.AdvanceStageRequest(
+            await _rpc(self.nomination.AdvanceStage(nomination_pb2.AdvanceStageRequest(
                 idempotency_key=_key(post.post), actor=_actor(), election_id=inp.election_id,
                 post=post.post, stage="inspected", person_ids=list(kept), rules=["P4"],
                 from_stage="shortlisted")))
@@ -342,7 +338,7 @@ class ElectionActivities:
 
     @activity.defn(name="advance_stage")
     async def advance_stage(self, inp: StageInput) -> None:
-        await self._rpc(self.nomination.AdvanceStage(nomination_pb2.AdvanceStageRequest(
+        await _rpc(self.nomination.AdvanceStage(nomination_pb2.AdvanceStageRequest(
             idempotency_key=inp.key, actor=_actor(), election_id=inp.election_id, post=inp.post,
             stage=inp.stage, person_ids=inp.person_ids, rules=inp.rules,
             from_stage=inp.from_stage)))
@@ -351,7 +347,7 @@ class ElectionActivities:
     async def check_reduce(self, inp: ReduceInput) -> Verdict:
         """M7 reduce: the committee may shrink to the seats filled only within P1's sizes."""
         election, profile = await self._profile(inp.election_id)
-        roster = await self._rpc(self.nomination.ListRoster(
+        roster = await _rpc(self.nomination.ListRoster(
             nomination_pb2.ListRosterRequest(election_id=inp.election_id)))
         full = sum(1 for p in roster.people if p.status == "full")
         violations = rules.validate_plan(
@@ -367,7 +363,7 @@ class ElectionActivities:
     # ---- step 8 ---------------------------------------------------------------------------
     @activity.defn(name="request_approval")
     async def request_approval(self, inp: ApprovalInput) -> ApprovalState:
-        a = await self._rpc(self.approval.RequestApproval(approval_pb2.RequestApprovalRequest(
+        a = await _rpc(self.approval.RequestApproval(approval_pb2.RequestApprovalRequest(
             idempotency_key=f"approval/{inp.election_id}/{inp.post}/{inp.person.person_id}/{inp.attempt}",
             actor=_actor(), election_id=inp.election_id, community_id=inp.community_id,
             street_id=inp.street_id, committee_id=inp.committee_id, post=inp.post,
@@ -378,7 +374,7 @@ class ElectionActivities:
 
     @activity.defn(name="approvals_state")
     async def approvals_state(self, ref: ElectionRef) -> ApprovalsState:
-        res = await self._rpc(self.approval.ListApprovals(
+        res = await _rpc(self.approval.ListApprovals(
             approval_pb2.ListApprovalsRequest(election_id=ref.election_id)))
         return ApprovalsState([ApprovalState(a.approval_id, a.post, a.person_id, a.name, a.kind,
                                              a.status, a.attempt) for a in res.approvals])

@@ -1,6 +1,7 @@
 """Inputs and outputs of the election workflows and activities (one dataclass each).
 
-Workflow code imports only this module, the standard library and temporalio.
+Workflow code imports these, the ground (``core``), the standard library and temporalio; the
+activity classes it calls by method reference are passed through the sandbox, never run in it.
 """
 
 from __future__ import annotations
@@ -280,3 +281,35 @@ class Verdict:
     ok: bool
     rule: str = ""
     reason: str = ""
+
+
+@dataclass
+class Wake:
+    """``wake``: something the workflow waits on may have changed (the reason is for people)."""
+
+    reason: str = ""
+
+
+@dataclass
+class ChangeQuery:
+    """``await_change``: return once the status version differs from ``seen_version``."""
+
+    seen_version: int
+
+
+@dataclass
+class TurnQuery:
+    """``await_turn``: the next wait after wait number ``acted_seq`` whose kind is not in
+    ``skip``; the periods of the notices in ``hold_notices`` stop until released (O2)."""
+
+    acted_seq: int
+    skip: list[str] = field(default_factory=list)
+    hold_notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class UnfilledDecision:
+    """``decide_unfilled``: the street committee's answer for an unfilled post (M7)."""
+
+    post: str
+    decision: str                    # reduce | reelect
