@@ -48,3 +48,18 @@ def activity_call_key(workflow_id: str, run_id: str, activity_id: str, suffix: s
     """The idempotency key of an activity's call: stable across the activity's retries,
     distinct for every activity of the run."""
     return f"{workflow_id}/{run_id}/{activity_id}{'/' + suffix if suffix else ''}"
+
+
+def create_election_key(election_id: str) -> str:
+    """The key of an election's registration with the nomination service (once per election)."""
+    return f"create-election/{election_id}"
+
+
+def open_meeting_key(election_id: str, kind: str, session: int) -> str:
+    """The key of opening one session of one kind of meeting."""
+    return f"open-meeting/{election_id}/{kind}/{session}"
+
+
+def approval_request_key(election_id: str, post: str, person_id: str, attempt: int) -> str:
+    """The key of one approval request: per post, person and attempt (A2 reruns ask again)."""
+    return f"approval/{election_id}/{post}/{person_id}/{attempt}"

@@ -116,7 +116,7 @@ def serve(component: Annotated[str, typer.Argument(help="|".join(COMPONENTS))]) 
     elif component == "approval":
         from services.approval.server import main as run
     elif component == "worker":
-        from workflows.election.worker import run_worker as run
+        from workflows.worker import run_worker as run
     else:  # api
         import uvicorn
 

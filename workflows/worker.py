@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
 from core.config import Settings, get_settings
+from core.shutdown import stop_on_signals
 from services.common.clients import ServiceClients
 from workflows.district.activities import DistrictActivities
 from workflows.district.workflows import DistrictElectionWorkflow
@@ -40,13 +40,6 @@ async def run_worker(settings: Settings | None = None, stop_event: asyncio.Event
     clients = ServiceClients(settings)  # one bundle for both activity classes
     activities = ElectionActivities(settings, clients)
     district = DistrictActivities(settings, client, clients)
-    stop = stop_event or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
     worker = Worker(client, task_queue=settings.task_queue, workflows=WORKFLOWS,
                     activities=[*activities.all(), *district.all()],
                     max_cached_workflows=settings.max_cached_workflows,
@@ -55,13 +48,14 @@ async def run_worker(settings: Settings | None = None, stop_event: asyncio.Event
                     max_concurrent_local_activities=settings.max_concurrent_activities,
                     interceptors=[MetricsInterceptor()],
                     graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds))
-    async with worker:
-        log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
-        probe.ready = True
-        if ready is not None:
-            ready.set()
-        await stop.wait()
-        probe.ready = False  # in-flight activities finish (graceful_shutdown_timeout)
+    with stop_on_signals(stop_event) as stop:
+        async with worker:
+            log.info("worker polling %s on %s", settings.task_queue, settings.temporal_address)
+            probe.ready = True
+            if ready is not None:
+                ready.set()
+            await stop.wait()
+            probe.ready = False  # in-flight activities finish (graceful_shutdown_timeout)
     await clients.close()
     copier.cancel()
     if metrics is not None:

@@ -29,6 +29,7 @@ from api.types import Post, ShortText
 from core.config import SERVICES
 from proto import common_pb2
 from workflows.election.types import ElectionStatus, PauseInput
+from workflows.election.types import UnfilledDecision as UnfilledInput
 from workflows.election.workflows import CommunityElectionWorkflow
 
 router = APIRouter(prefix="/api/v1", tags=["elections"], responses=ERROR_RESPONSES)
@@ -214,7 +215,7 @@ async def decide_unfilled(post: Post, body: UnfilledDecision, access: Street,
     _, info = access
     handle = (await temporal.client()).get_workflow_handle(info.workflow_id)
     decided = await workflow_call(handle.execute_update(
-        CommunityElectionWorkflow.decide_unfilled, args=[post, body.decision],
+        CommunityElectionWorkflow.decide_unfilled, UnfilledInput(post, body.decision),
         rpc_timeout=timedelta(seconds=30)), info.workflow_id)
     return UnfilledDecided(election_id=info.election_id, post=post, decision=str(decided))
 

@@ -22,7 +22,14 @@ from gongtui.simulate.clients import Clients
 from gongtui.simulate.roster import RosterPerson, build_roster
 from proto import approval_pb2, common_pb2, nomination_pb2, voting_pb2
 from services.common.errors import describe_refusal
-from workflows.election.types import ElectionInput, ElectionStatus, NoticeRelease, Waiting
+from workflows.election.types import (
+    ElectionInput,
+    ElectionStatus,
+    NoticeRelease,
+    TurnQuery,
+    UnfilledDecision,
+    Waiting,
+)
 from workflows.election.workflows import CommunityElectionWorkflow
 
 
@@ -164,14 +171,10 @@ class Play:
         """The election's next wait after wait number ``seen`` whose kind is not in ``skip``
         (or its end): one update per wait a person acts on, not one per change of status.
         The periods of the notices in ``hold`` stop until ``on_notice`` releases them."""
-        args: list[Any] = [seen, skip or []]
-        if hold:  # only then: the histories of elections without objections stay as they were
-            args.append(hold)
+        query = TurnQuery(seen, skip or [], hold or [])
         for attempt in range(200):
             try:
-                # by name: the typed overloads take no argument list of varying length
-                return await handle.execute_update("await_turn", args=args,
-                                                   result_type=ElectionStatus)
+                return await handle.execute_update(CommunityElectionWorkflow.await_turn, query)
             except Exception:
                 # The workflow may have ended, or a worker restarts: read instead of waiting.
                 try:
@@ -435,7 +438,7 @@ class Play:
         handle = self.clients.temporal.get_workflow_handle(self.workflow_id)
         try:
             await handle.execute_update(CommunityElectionWorkflow.decide_unfilled,
-                                        args=[w.post, decision])
+                                        UnfilledDecision(w.post, decision))
         except WorkflowUpdateFailedError as exc:
             # e.g. reduce refused under P1: the street committee must answer otherwise
             cause = exc.cause

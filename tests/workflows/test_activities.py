@@ -25,12 +25,6 @@ def test_field_and_rule_come_from_the_trailing_metadata() -> None:
     assert refusal_text(exc) == "[O2] notice_kind: 公示期已结束 / the period is over"
 
 
-def test_a_message_that_already_carries_them_is_kept() -> None:
-    exc = refusal(grpc.StatusCode.INVALID_ARGUMENT, "[P2] posts.member.candidates: too few",
-                  "posts.member.candidates", "P2")
-    assert refusal_text(exc) == "[P2] posts.member.candidates: too few"
-
-
 def test_without_metadata_the_message_stands() -> None:
     exc = refusal(grpc.StatusCode.NOT_FOUND, "no election e-1")
     assert refusal_text(exc) == "no election e-1"

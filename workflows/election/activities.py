@@ -17,8 +17,13 @@ from temporalio.exceptions import ApplicationError
 
 import rules
 from core.config import Settings
-from core.errors import BY_STATUS, FIELD_KEY, RULE_KEY, describe
-from core.ids import activity_call_key
+from core.errors import BY_STATUS
+from core.ids import (
+    activity_call_key,
+    approval_request_key,
+    create_election_key,
+    open_meeting_key,
+)
 from core.vocabulary import DEFAULT_PROFILE, POSTS
 from proto import (
     approval_pb2,
@@ -30,6 +35,7 @@ from proto import (
     voting_pb2_grpc,
 )
 from services.common.clients import ServiceClients
+from services.common.errors import describe_refusal
 from workflows.election.types import (
     ApprovalInput,
     ApprovalsState,
@@ -73,15 +79,8 @@ def _actor(scope: str = "") -> common_pb2.Actor:
 
 
 def refusal_text(exc: grpc.aio.AioRpcError) -> str:
-    """A service's refusal as a person reads it: ``[RULE] field: message``. The field and rule
-    come from the trailing metadata; a message that already carries them (or a refusal without
-    them) is kept as it is."""
-    message = exc.details() or str(exc.code())
-    metadata = dict(exc.trailing_metadata() or ())
-    field, rule = str(metadata.get(FIELD_KEY, "")), str(metadata.get(RULE_KEY, ""))
-    if not (field or rule) or message.startswith(describe("", field, rule).rstrip()):
-        return message
-    return describe(message, field, rule)
+    """A service's refusal as a person reads it: ``[RULE] field: message``."""
+    return describe_refusal(exc)
 
 
 async def _rpc(call: Awaitable[R]) -> R:
@@ -152,7 +151,7 @@ class ElectionActivities:
     @activity.defn(name="register_election")
     async def register_election(self, inp: ElectionInput) -> None:
         await _rpc(self.nomination.CreateElection(nomination_pb2.CreateElectionRequest(
-            idempotency_key=f"create-election/{inp.election_id}", actor=_actor(),
+            idempotency_key=create_election_key(inp.election_id), actor=_actor(),
             election=nomination_pb2.Election(
                 election_id=inp.election_id, community_id=inp.community_id,
                 community_name=inp.community_name, org_type=inp.org_type,
@@ -248,7 +247,7 @@ class ElectionActivities:
                     **{"class": "member" if votes else "other"},
                     expected=votes and not person.excluded_reason))  # E2
         meeting = await _rpc(self.voting.OpenMeeting(voting_pb2.OpenMeetingRequest(
-            idempotency_key=f"open-meeting/{inp.election_id}/{inp.kind}/{inp.session}",
+            idempotency_key=open_meeting_key(inp.election_id, inp.kind, inp.session),
             actor=_actor(), election_id=inp.election_id, kind=inp.kind, session=inp.session,
             electorate=electorate, workflow_id=inp.workflow_id, profile=inp.profile,
             overrides_json=json.dumps(inp.overrides, sort_keys=True, ensure_ascii=False))))
@@ -364,7 +363,8 @@ class ElectionActivities:
     @activity.defn(name="request_approval")
     async def request_approval(self, inp: ApprovalInput) -> ApprovalState:
         a = await _rpc(self.approval.RequestApproval(approval_pb2.RequestApprovalRequest(
-            idempotency_key=f"approval/{inp.election_id}/{inp.post}/{inp.person.person_id}/{inp.attempt}",
+            idempotency_key=approval_request_key(inp.election_id, inp.post,
+                                                 inp.person.person_id, inp.attempt),
             actor=_actor(), election_id=inp.election_id, community_id=inp.community_id,
             street_id=inp.street_id, committee_id=inp.committee_id, post=inp.post,
             person_id=inp.person.person_id, name=inp.person.name, attempt=inp.attempt,

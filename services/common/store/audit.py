@@ -10,17 +10,28 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from proto import common_pb2
-from services.common.store.tables import utcnow
+from services.common.store.tables import ServiceModels, utcnow
 
-if TYPE_CHECKING:
-    from services.common.store.core import Store
+
+class Store(Protocol):
+    """What the chain needs of the service's store (``services.common.store.core.Store``),
+    named here so that the chain does not import the store that imports it."""
+
+    service: str
+    models: ServiceModels
+    db: Any
+
+    async def inline_sqlite(self, session: AsyncSession) -> Any: ...
+
+    def read(self) -> AbstractAsyncContextManager[Any]: ...
 
 # made once: json.dumps with non-default options builds a new encoder on every call, and the
 # ballot box encodes three times per ballot
