@@ -189,6 +189,15 @@ class EmbeddedStack:
         self._stopping = False
         self.journal(f"run {self.log_dir.name}: pid {os.getpid()} owns {self.data_dir}; "
                      f"logs in {self.log_dir}")
+        try:
+            await self._start_all(timeout)
+        except BaseException:
+            self.stop()  # what did start goes again, and the folder is free for the next try
+            raise
+        if self.supervise:
+            self._keep(self._supervise())
+
+    async def _start_all(self, timeout: float) -> None:
         if "temporal" in self.components:
             self.spawn("temporal")
             await self.wait_ready("temporal", timeout)
@@ -206,8 +215,6 @@ class EmbeddedStack:
         if "api" in self.components:
             self.spawn("api")
             await self.wait_ready("api", timeout)
-        if self.supervise:
-            self._keep(self._supervise())
 
     def _keep(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coro)
