@@ -190,7 +190,9 @@ async def test_a_killed_service_is_restarted_and_the_election_goes_on(
     out = tmp_path / "foundation.json"
     play = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "gongtui.cli", "simulate", str(SCENARIOS / "foundation.yaml"),
-        "--json", str(out), env=running_up.env,
+        # a day of a second: the nomination window and the notice (7 + 5 days) leave the
+        # restarted service time to be back before the player's first call to it
+        "--json", str(out), "--day-seconds", "1", env=running_up.env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         await election_started(running_up)
@@ -247,3 +249,61 @@ async def test_up_is_not_fooled_by_a_stranger_on_a_port_and_names_the_component(
     assert len(pids) >= 4  # temporal and the three services were started, then stopped
     assert not [pid for pid in pids if psutil.pid_exists(pid)
                 and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+
+
+OWNER = """
+import asyncio, sys
+from pathlib import Path
+from gongtui.stack import EmbeddedStack, embedded_settings
+
+async def main():
+    stack = EmbeddedStack(embedded_settings(Path(sys.argv[1])), components=("temporal",))
+    await stack.start()
+    print(*stack.pids(), flush=True)
+    await asyncio.sleep(120)
+
+asyncio.run(main())
+"""
+
+
+def test_the_embedded_stack_dies_with_the_process_that_owns_it(tmp_path: Path) -> None:
+    """Tests, simulate and demo start the embedded stack in their own process: killed, that
+    process takes its children along (a test run cut short leaves no orphan behind)."""
+    owner = subprocess.Popen([sys.executable, "-c", OWNER, str(tmp_path)],
+                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])},
+                             stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert owner.stdout is not None
+        pids = [int(pid) for pid in owner.stdout.readline().split()]
+        assert len(pids) == 1 and psutil.Process(pids[0]).ppid() == owner.pid
+        children = [psutil.Process(pid) for pid in pids]
+        owner.kill()
+        owner.wait(5)
+        _, alive = psutil.wait_procs(children, timeout=5)
+        assert not alive
+    finally:
+        if owner.poll() is None:
+            owner.kill()
+            owner.wait()
+
+
+def test_restarts_back_off_doubling_up_to_a_cap() -> None:
+    from gongtui.supervisor import backoff
+
+    assert [backoff(n) for n in range(1, 9)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
+
+
+def test_the_cause_is_the_last_error_since_the_last_start(tmp_path: Path) -> None:
+    from gongtui.supervisor import cause_from_log, start_marker
+
+    log = tmp_path / "voting.log"
+    log.write_bytes(start_marker("voting", 1) + b"RuntimeError: an old failure\n"
+                    + start_marker("voting", 2)
+                    + json.dumps({"level": "INFO", "msg": "migrating"}).encode() + b"\n"
+                    + json.dumps({"level": "ERROR", "msg": "cannot open the database",
+                                  "exc": "Traceback\nOSError: disk full"}).encode() + b"\n"
+                    + b"shutting down\n")
+    assert cause_from_log(log) == "cannot open the database (OSError: disk full)"
+    log.write_bytes(start_marker("voting", 3) + b"serving\n")
+    assert cause_from_log(log) == "its last line: serving"
+    assert cause_from_log(log, last_line=False) == ""
