@@ -32,7 +32,7 @@ from gongtui.supervisor import (
     start_marker,
 )
 from gongtui.supervisor import tail as log_tail
-from services.common.lock import LockHeld, OwnerLock, folder_lock  # noqa: F401 - for callers
+from services.common.lock import LockHeld, OwnerLock, folder_lock  # noqa: F401 - start() raises it
 from services.common.probes import grpc_healthy, port_open
 
 COMPONENTS = ("temporal", "nomination", "voting", "approval", "worker", "api")
@@ -187,6 +187,8 @@ class EmbeddedStack:
         if self._lock is None:
             self._lock = folder_lock(self.data_dir).acquire()
         self._stopping = False
+        if not self.procs:
+            self._run = None  # a folder of logs per start
         self.journal(f"run {self.log_dir.name}: pid {os.getpid()} owns {self.data_dir}; "
                      f"logs in {self.log_dir}")
         try:

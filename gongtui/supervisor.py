@@ -207,11 +207,17 @@ _claimed: list[OwnerLock] = []  # held for the life of the process
 
 
 def claim_data(component: str, settings: Settings) -> None:
-    """A service on SQLite owns its file (``<service>.db.lock``), and does not run in a data
-    folder that another process's stack owns. Exits with the holder named when refused."""
-    if component not in SERVICES:
-        return  # the worker keeps nothing on disk; the API's file is the folder owner's
-    url = settings.service_database_url(component)
+    """A service (or the API) on SQLite owns its file (``<service>.db.lock``), and does not run
+    in a data folder that another process's stack owns; standalone components share their
+    folder. Exits with the folder or file and the holder's PID when refused."""
+    if component in SERVICES:
+        url = settings.service_database_url(component)
+    elif component == "api":
+        from api.db import database_url
+
+        url = database_url(settings)[0]
+    else:
+        return  # the worker keeps nothing on disk
     if not url.startswith("sqlite"):
         return
     db = Path(url.split("///", 1)[1])

@@ -22,7 +22,7 @@ import psutil
 import pytest
 
 from gongtui.stack import embedded_settings, free_port, settings_env
-from gongtui.supervisor import listening_ports
+from gongtui.supervisor import holds_port, listening_ports
 
 pytestmark = [pytest.mark.stack, pytest.mark.timeout(420)]
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -162,6 +162,29 @@ def test_a_service_outside_up_is_refused_on_its_folder(running_up: Up) -> None:
     said = serve.stderr.decode(errors="replace")
     assert serve.returncode != 0, said
     assert f"PID {running_up.proc.pid}" in said and str(running_up.data_dir.resolve()) in said
+
+
+def test_a_second_service_on_one_sqlite_file_is_refused_naming_the_first(tmp_path: Path) -> None:
+    env = {**os.environ, **settings_env(embedded_settings(tmp_path)),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    serve = [sys.executable, "-m", "gongtui.cli", "serve", "voting"]
+    with open(tmp_path / "first.log", "wb") as log:
+        first = subprocess.Popen(serve, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not holds_port(first.pid, int(env["GONGTUI_VOTING_ADDRESS"].rsplit(":")[1])):
+            assert first.poll() is None, (tmp_path / "first.log").read_text()
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        env["GONGTUI_VOTING_ADDRESS"] = f"127.0.0.1:{free_port()}"  # not the port: the file
+        second = subprocess.run(serve, env=env, capture_output=True, timeout=60)
+        said = second.stderr.decode(errors="replace")
+        assert second.returncode != 0, said
+        assert f"{(tmp_path / 'voting.db').resolve()} is in use by PID {first.pid}" in said
+    finally:
+        first.terminate()
+        first.wait(30)
 
 
 async def election_started(up: Up, timeout: float = 120) -> str:
