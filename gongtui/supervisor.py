@@ -42,7 +42,8 @@ RUNS_KEPT = 20  # run folders of logs kept under <data>/logs (the oldest go firs
 # restart delays (seconds): doubling from the first, capped; a child up this long starts over
 BACKOFF_FIRST, BACKOFF_CAP, BACKOFF_RESET_AFTER = 0.5, 30.0, 60.0
 
-_libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+# resolved here, once: the child between fork and exec only calls it
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
 
 
 class StackError(RuntimeError):
@@ -58,9 +59,9 @@ class StackError(RuntimeError):
 
 
 def _die_with_parent(parent: int) -> None:
-    # runs in the child between fork and exec: only the prctl call already resolved above
-    if _libc is not None:
-        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # runs in the child between fork and exec (so it holds for the program exec'd, Go or not)
+    if _prctl is not None:
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before the prctl: nobody would signal us
         os._exit(1)
 
