@@ -18,7 +18,7 @@ import pytest
 
 from core.config import Settings
 from gongtui.stack import EmbeddedStack, embedded_settings, settings_env
-from tests.postgres import support
+from tests.support import postgres as support
 
 ROOT = Path(__file__).resolve().parent.parent
 

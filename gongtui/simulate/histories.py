@@ -1,7 +1,7 @@
 """Records the Temporal histories of scenario elections for the replay tests.
 
 ``python -m gongtui.simulate.histories NAME …`` plays each scenario of tests/scenarios on an
-embedded stack and writes tests/histories/NAME.json. Commit them: the replay test fails when a
+embedded stack and writes tests/workflows/replay/histories/NAME.json. Commit them: the replay test fails when a
 change to the workflow code breaks determinism for an election already under way (use
 ``workflow.patched`` for such a change).
 """
@@ -43,4 +43,4 @@ async def record(names: list[str], out_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(record(sys.argv[1:], ROOT / "tests" / "histories"))
+    asyncio.run(record(sys.argv[1:], ROOT / "tests" / "workflows" / "replay" / "histories"))

@@ -19,7 +19,7 @@ from services.common.db import Database
 from services.common.errors import AlreadyExists, InvalidArgument, NotFound
 from services.common.migrate import upgrade
 from services.common.store import ReadSession, Store, Tx, insert_columns, shared_models
-from tests.postgres import support
+from tests.support import postgres as support
 
 ELECTION = "xw-001-2026"
 ACTOR = common_pb2.Actor(role="community_office", scope="community:xw-001")

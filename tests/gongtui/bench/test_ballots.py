@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.postgres.support import postgres_pass, server_url
+from tests.support.postgres import postgres_pass, server_url
 
 pytestmark = pytest.mark.timeout(300)
 

@@ -1,4 +1,4 @@
-"""Issue 4, must show: a paused district (communities in step 4) holds still, its notice
+"""A paused district (communities in step 4) holds still, its notice
 deadlines move by the pause, and after resuming every community completes with the results of
 an unpaused run of the same seed; a worker SIGKILLed mid-district changes nothing either."""
 

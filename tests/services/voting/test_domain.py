@@ -21,7 +21,7 @@ from proto import common_pb2, voting_pb2_grpc
 from proto import voting_pb2 as pb
 from services.voting import models, server
 from tests.conftest import service_probe
-from tests.postgres.support import SqlProbe
+from tests.support.postgres import SqlProbe
 
 OFFICE = common_pb2.Actor(role="community_office", scope="community:xw-001", name="选举工作小组")
 STREET = common_pb2.Actor(role="street_committee", scope="street:xw-mf")

@@ -1,4 +1,4 @@
-"""`gongtui rules explain` and `gongtui rules check` (issue 3)."""
+"""`gongtui rules explain` and `gongtui rules check`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from gongtui.cli import app
+from tests.paths import SCENARIOS
 
-SCENARIOS = Path(__file__).parent / "scenarios"
 runner = CliRunner()
 
 

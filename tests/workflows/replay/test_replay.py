@@ -10,9 +10,10 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from core.ids import election_workflow_id
+from tests.paths import HISTORIES as HISTORY_DIR
 from workflows.election.workflows import CommunityElectionWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HISTORIES = sorted(HISTORY_DIR.glob("*.json"))
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])

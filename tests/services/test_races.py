@@ -24,8 +24,8 @@ from proto import voting_pb2 as vpb
 from services.approval import server as approval_server
 from services.nomination import server as nomination_server
 from services.voting import server as voting_server
-from tests.postgres.support import SqlProbe
-from tests.services import test_nomination as nom
+from tests.services.nomination import test_domain as nom
+from tests.support.postgres import SqlProbe
 
 pytestmark = pytest.mark.postgres
 OFFICE = common_pb2.Actor(role="community_office", scope="community:xw-001")
@@ -292,7 +292,7 @@ async def test_a_ballot_batch_raced_between_its_read_and_its_write(
 
     from services.voting.ballot_box import write_batch_postgres
     from services.voting.domain import code_hash
-    from tests.postgres.support import _dsn
+    from tests.support.postgres import _dsn
 
     stub = voting_pb2_grpc.VotingStub(services["voting"])
     probe = SqlProbe(services["url"], "voting")
@@ -355,7 +355,7 @@ async def test_ballot_batches_against_the_cache_of_rounds_and_chain_heads(
 
     from services.voting.ballot_box import PostgresCache, write_batch_postgres
     from services.voting.domain import code_hash
-    from tests.postgres.support import _dsn
+    from tests.support.postgres import _dsn
 
     stub = voting_pb2_grpc.VotingStub(services["voting"])
     probe = SqlProbe(services["url"], "voting")

@@ -1,7 +1,7 @@
-"""Issue 3, must show: one scenario per edge path, each played by `gongtui simulate` on the
+"""One scenario per edge path, each played by `gongtui simulate` on the
 real stack (Temporal dev server, gRPC services on sockets, SQLite files) and compared with its
 expected output. The histories of the finished elections are replayed with Temporal's Replayer
-(determinism) and must match the ones committed under tests/histories/."""
+(determinism) and must match the ones committed under tests/workflows/replay/histories/."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from gongtui.stack import EmbeddedStack
+from tests.paths import SCENARIOS
 
-SCENARIOS = Path(__file__).parent / "scenarios"
 EDGE = sorted(p.stem for p in SCENARIOS.glob("*.yaml") if p.stem != "foundation")
 pytestmark = pytest.mark.stack
 

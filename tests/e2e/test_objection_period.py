@@ -11,7 +11,6 @@ import asyncio
 import json
 import time
 from datetime import datetime
-from pathlib import Path
 
 import grpc
 import pytest
@@ -24,10 +23,10 @@ from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack
 from proto import common_pb2
 from proto import nomination_pb2 as npb
-from tests.test_scenarios import comparable
+from tests.paths import SCENARIOS
+from tests.e2e.test_scenarios import comparable
 from workflows.election.workflows import CommunityElectionWorkflow
 
-SCENARIOS = Path(__file__).parent / "scenarios"
 NAME = "o2-objection-upheld"
 DAY = 0.05  # seconds: the nanjing notice period of 5 days lasts a quarter of a second
 LATE = 2.0  # seconds after the period's deadline the slow objector files
@@ -73,7 +72,7 @@ async def test_a_slow_objector_still_objects_in_time(stack: EmbeddedStack) -> No
         assert dict(late.value.trailing_metadata() or ())["gongtui-rule"] == "O2"
 
         # the held and closed periods replay deterministically (a slow objector's history;
-        # tests/histories/o2-objection-upheld-closes-local.json is a prompt one's)
+        # tests/workflows/replay/histories/o2-objection-upheld-closes-local.json is a prompt one's)
         history = await clients.temporal.get_workflow_handle(play.workflow_id).fetch_history()
         await Replayer(workflows=[CommunityElectionWorkflow]).replay_workflow(history)
     finally:

@@ -21,7 +21,8 @@ from services.common.migrate import (
     head_revision,
     upgrade,
 )
-from tests.postgres import support
+from tests.paths import ROOT
+from tests.support import postgres as support
 
 SERVICES = ("nomination", "voting", "approval")
 
@@ -93,7 +94,7 @@ async def test_a_database_made_before_migrations_is_adopted(tmp_path: Path) -> N
 
 
 def test_every_service_has_its_migrations() -> None:
-    root = Path(__file__).resolve().parent.parent / "services"
+    root = ROOT / "services"
     for service in SERVICES:
         assert (root / service / "alembic.ini").exists()
         assert list((root / service / "migrations" / "versions").glob("0001_*.py"))

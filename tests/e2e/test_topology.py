@@ -1,4 +1,4 @@
-"""Issue 6, must show: the district topology as separate processes on PostgreSQL — the three
+"""The district topology as separate processes on PostgreSQL — the three
 services, the API and two workers, each its own ``gongtui serve`` process against one
 PostgreSQL database (a schema per service, made by its migrations) — plays the scenario suite
 (tests/scenarios/*.yaml with an .expected.json) with the voting service restarted in the
@@ -23,10 +23,10 @@ from gongtui.simulate.clients import Clients
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack, embedded_settings
 from services.common.clients import CHANNEL_OPTIONS, ServiceClients
-from tests.postgres.support import SqlProbe
+from tests.paths import SCENARIOS
+from tests.support.postgres import SqlProbe
 
 pytestmark = [pytest.mark.postgres, pytest.mark.stack, pytest.mark.timeout(1200)]
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def comparable(out: dict[str, Any]) -> dict[str, Any]:

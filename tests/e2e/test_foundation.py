@@ -1,4 +1,4 @@
-"""Issue 2, must show: a named scenario through all eight steps on a real Temporal dev server,
+"""A named scenario through all eight steps on a real Temporal dev server,
 real gRPC sockets and real SQLite files, the output JSON exactly as docs/scenarios.md defines it;
 and the same election surviving a SIGKILLed worker in step 4."""
 
@@ -18,8 +18,8 @@ from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack
 from proto import common_pb2, nomination_pb2
 from tests.conftest import service_probe
+from tests.paths import SCENARIOS
 
-SCENARIOS = Path(__file__).parent / "scenarios"
 pytestmark = pytest.mark.stack
 
 

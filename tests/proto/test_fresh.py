@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from proto.generate import PROTOS, generate
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.paths import ROOT
 
 
 def test_generated_code_is_fresh(tmp_path: Path) -> None:

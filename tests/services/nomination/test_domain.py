@@ -21,7 +21,7 @@ from proto import nomination_pb2 as pb
 from services.common.errors import describe_refusal
 from services.nomination import server
 from tests.conftest import service_probe
-from tests.postgres.support import SqlProbe
+from tests.support.postgres import SqlProbe
 
 SYSTEM = common_pb2.Actor(role="system", scope="district:test")
 STREET = common_pb2.Actor(role="street_committee", scope="street:xw-mf", name="街道党工委")
