@@ -23,8 +23,8 @@ from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack
 from proto import common_pb2
 from proto import nomination_pb2 as npb
-from tests.paths import SCENARIOS
 from tests.e2e.test_scenarios import comparable
+from tests.paths import SCENARIOS
 from workflows.election.workflows import CommunityElectionWorkflow
 
 NAME = "o2-objection-upheld"
