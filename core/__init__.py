@@ -1,0 +1,1 @@
+"""Ground layer: vocabulary shared by every other package; imports nothing of ours."""
