@@ -5,7 +5,7 @@ roster read in about a tenth of openpyxl's read-only time for a few MB more) and
 library reads all three formats. calamine builds a dense grid from the first to the last cell
 with a value, so a 1 KB file naming cell ``ZZZZZ1`` next to ``A1`` asks for twelve million
 cells: the extent of every sheet is checked here first, from what the file says and from the
-cells it really holds, and a zip is read through once so that sizes it declares but does not
+cells it really holds (XLS through olefile, which opens the compound document), and a zip is read through once so that sizes it declares but does not
 keep (a "lying" zip) are refused before calamine sees it. Every refusal is a
 :class:`RosterFileError` naming the sheet, row and column where they are known.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from datetime import date, datetime, time, timedelta
@@ -183,12 +184,51 @@ def _check_ods(data: bytes) -> None:
         raise fail(f"not an ODS spreadsheet: a repeat count is not a number ({exc})") from exc
 
 
+# BIFF records whose data starts with the cell's row and column (u16 each) and that hold a
+# value; MULRK (0x00BD) ends with the last column of its run. Blank cells are formatting only.
+_BIFF_CELLS = {0x0006, 0x00FD, 0x0203, 0x027E, 0x0204, 0x0205, 0x00D6, 0x00BD}
+_BIFF_DIMENSIONS = 0x0200
+
+
 def _check_xls(data: bytes) -> None:
-    # BIFF8 caps a sheet at 65,536 x 256 cells, and the file at the request's byte limit;
-    # within those calamine's grid stays bounded once the sheet is open, which is checked
-    # from the range it reports before a single cell is converted (see read_spreadsheet).
-    if not data.startswith(OLE2_MAGIC):
-        raise fail("not an XLS workbook (no compound-document header)")
+    # The compound document (OLE2) is opened by olefile; the Workbook stream is a run of
+    # [type u16][length u16][data] records, which is all that is walked here: the cells'
+    # positions and each sheet's DIMENSIONS record, before calamine lays out its grid.
+    import olefile
+
+    try:
+        ole = olefile.OleFileIO(data)
+    except (OSError, ValueError, struct.error) as exc:
+        raise fail(f"not an XLS workbook (its compound document cannot be read: {exc})"
+                   ) from exc
+    with ole:
+        name = next((n for n in ("Workbook", "Book") if ole.exists(n)), None)
+        if name is None:
+            raise fail("not an XLS workbook: it has no Workbook stream")
+        try:
+            stream = ole.openstream(name).read()
+        except (OSError, ValueError, struct.error) as exc:
+            raise fail(f"the XLS Workbook stream is damaged: {exc}") from exc
+    if len(stream) > MAX_UNZIPPED:
+        raise fail(f"the XLS workbook holds more than {MAX_UNZIPPED // 2**20} MB")
+    pos, last_row, last_col = 0, 0, 0
+    while pos + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4:pos + 4 + length]
+        pos += 4 + length
+        if kind == _BIFF_DIMENSIONS and len(body) >= 10:
+            if len(body) >= 14:  # BIFF8: rows u32
+                _, rows, _, cols = struct.unpack_from("<IIHH", body)
+            else:  # BIFF5: rows u16
+                _, rows, _, cols = struct.unpack_from("<HHHH", body)
+            # rwMac / colMac are one past the last
+            _check_extent("the XLS sheet declares a range that", rows, max(cols - 1, 0))
+        elif kind in _BIFF_CELLS and len(body) >= 4:
+            row, col = struct.unpack_from("<HH", body)
+            if kind == 0x00BD and len(body) >= 6:
+                (col,) = struct.unpack_from("<H", body, len(body) - 2)
+            last_row, last_col = max(last_row, row + 1), max(last_col, col)
+    _check_extent("the XLS sheet holds a value that", last_row, last_col)
 
 
 def kind_of(data: bytes, content_type: str) -> str:
@@ -208,7 +248,7 @@ def kind_of(data: bytes, content_type: str) -> str:
 def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
+    if isinstance(value, float):  # calamine's numbers: 12.0 is the 12 that was typed
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()

@@ -177,6 +177,31 @@ def test_a_cell_far_out_is_refused_before_parsing() -> None:
         assert ("column" in e.message and e.field) or ("row" in e.message and e.row), e
 
 
+@pytest.mark.parametrize("far", [(65535, 0), (0, 255), (30000, 3)])
+@pytest.mark.parametrize("dimensions", ["as written", "zeroed"])
+def test_an_xls_cell_far_out_is_refused_before_parsing(far: tuple[int, int],
+                                                       dimensions: str) -> None:
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("名册")
+    ws.write(0, 0, "编号")
+    ws.write(*far, "x")
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = bytearray(buf.getvalue())
+    if dimensions == "zeroed":  # a file whose DIMENSIONS record says nothing: the cells tell
+        at = data.find(b"\x00\x02\x0e\x00")
+        assert at > 0
+        data[at + 4:at + 16] = bytes(12)
+    t = time.perf_counter()
+    with pytest.raises(RosterFileError) as info:
+        parse_roster(bytes(data), XLS_TYPE)
+    assert time.perf_counter() - t < 2
+    e = info.value.errors[0]
+    assert e.row == far[0] + 1 if far[0] > 20000 else e.field == "IV", e
+
+
 def _lie_about_size(data: bytes, member: str, size: int) -> bytes:
     """The archive with ``member``'s unpacked size rewritten in both headers."""
     out = bytearray(data)
