@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 import rules
+from core.names import normalize_name
 from proto import voting_pb2
 from services.common.errors import (
     FailedPrecondition,
@@ -99,16 +100,16 @@ def ballot_validity(kind: str, seats: int, candidates: frozenset[str],
         if m.person_id and m.person_id not in candidates:
             raise InvalidArgument(f"marks[{i}] names {m.person_id!r}, not a candidate of this"
                                   " round", field="marks", value=m.person_id)
-        if not m.person_id and not m.write_in.strip():
+        if not m.person_id and not normalize_name(m.write_in):
             raise InvalidArgument(f"marks[{i}] names no candidate and no write-in",
                                   field="marks")
     if kind in CONGRESS_ROUND_KINDS:
         return _section_validity(seats, tuple(
-            (m.person_id or None, m.choice, m.write_in.strip() or None) for m in marks))
+            (m.person_id or None, m.choice, normalize_name(m.write_in) or None) for m in marks))
     # recommendation / trust ballots (M8): one mark per listed person and no write-in (it
     # lists the persons to recommend / to trust); a ballot spoilt so is invalid, like paper
     marked = [m.person_id for m in marks if m.person_id]
-    if (any(m.write_in.strip() for m in marks) or len(set(marked)) != len(marked)
+    if (any(normalize_name(m.write_in) for m in marks) or len(set(marked)) != len(marked)
             or any(m.choice not in CHOICES for m in marks)):
         return False, "M8"
     if kind == "trust":  # trust (for) / no trust (against) per person
@@ -511,12 +512,14 @@ class VotingDomain:
                 "votes_abstain": line.votes_abstain}
         write_ins: dict[str, int] = {}
         for i, w in enumerate(req.write_ins):
-            if not w.name.strip():
+            # one person written in under two spellings alike on paper is one count
+            written = normalize_name(w.name)
+            if not written:
                 raise InvalidArgument("required", field=f"write_ins[{i}].name")
             if w.votes < 0:
                 raise InvalidArgument("must not be negative", field=f"write_ins[{i}].votes",
                                       value=w.votes)
-            write_ins[w.name.strip()] = write_ins.get(w.name.strip(), 0) + w.votes
+            write_ins[written] = write_ins.get(written, 0) + w.votes
         line_list = [lines.get(p) or {"person_id": p, "name": n, "votes_for": 0,
                                       "votes_against": 0, "votes_abstain": 0}
                      for p, n in names.items()]  # ballot order
