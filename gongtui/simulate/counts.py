@@ -36,13 +36,13 @@ def _people(data: dict[str, Any], ctx: Ctx) -> None:
         first[p["name"]] = i
     nominated: dict[tuple[str, str], int] = {}
     for i, n in enumerate(data.get("nominations", [])):
-        key = (n["name"], n["post"])
-        if key in nominated:
-            j = nominated[key]
+        entry = (n["name"], n["post"])
+        if entry in nominated:
+            j = nominated[entry]
             raise ctx.at(f"nominations[{i}].name",
                          f"{n['name']} is nominated twice for {n['post']} (also nominations[{j}],"
                          f" line {ctx.lines.get(f'nominations[{j}]', 0)})")
-        nominated[key] = i
+        nominated[entry] = i
 
 
 def _exclusions(data: dict[str, Any], ctx: Ctx) -> None:
