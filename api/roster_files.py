@@ -6,18 +6,27 @@ library reads all three formats. calamine builds a dense grid from the first to 
 with a value, so a 1 KB file naming cell ``ZZZZZ1`` next to ``A1`` asks for twelve million
 cells: the extent of every sheet is checked here first, from what the file says and from the
 cells it really holds (XLS through olefile, which opens the compound document), and a zip is read through once so that sizes it declares but does not
-keep (a "lying" zip) are refused before calamine sees it. Every refusal is a
+keep (a "lying" zip) are refused before calamine sees it. calamine then runs in a reader
+process of its own (_Reader), since a damaged file can still make it panic or abort. Every
+refusal is a
 :class:`RosterFileError` naming the sheet, row and column where they are known.
 """
 
 from __future__ import annotations
 
+import atexit
 import io
+import multiprocessing
 import re
 import struct
+import threading
 import zipfile
 import zlib
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from xml.etree import ElementTree
 
 import python_calamine
@@ -27,6 +36,10 @@ from api.errors import FieldError
 MAX_ROWS = 20000  # data rows, the header not counted
 MAX_COLUMNS = 64
 MAX_UNZIPPED = 64 * 1024 * 1024  # all members of an XLSX / ODS together, as really inflated
+# the reader process: its address space (calamine's grid for the largest roster allowed is
+# some tens of MB; the interpreter and its libraries take the rest) and its time per file
+READER_MEMORY = 1024 * 1024 * 1024
+READER_SECONDS = 20
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLS_TYPE = "application/vnd.ms-excel"
 ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
@@ -45,6 +58,10 @@ class RosterFileError(ValueError):
     def __init__(self, errors: list[FieldError]):
         super().__init__(errors[0].message if errors else "invalid roster file")
         self.errors = errors
+
+    def __reduce__(self) -> tuple[type[RosterFileError], tuple[list[FieldError]]]:
+        # raised in the reader process and sent back: rebuilt from its errors, not its text
+        return (RosterFileError, (self.errors,))
 
 
 def fail(message: str, column: str = "", row: int | None = None) -> RosterFileError:
@@ -118,7 +135,8 @@ def _inflate(zf: zipfile.ZipFile, wanted: set[str]) -> dict[str, bytes]:
 def _open_zip(data: bytes, kind: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            struct.error) as exc:
         raise fail(f"not an {kind} file (its zip directory cannot be read: {exc})") from exc
 
 
@@ -198,7 +216,7 @@ def _check_xls(data: bytes) -> None:
 
     try:
         ole = olefile.OleFileIO(data)
-    except (OSError, ValueError, struct.error) as exc:
+    except Exception as exc:  # olefile raises what its parsing meets on a damaged file
         raise fail(f"not an XLS workbook (its compound document cannot be read: {exc})"
                    ) from exc
     with ole:
@@ -207,7 +225,7 @@ def _check_xls(data: bytes) -> None:
             raise fail("not an XLS workbook: it has no Workbook stream")
         try:
             stream = ole.openstream(name).read()
-        except (OSError, ValueError, struct.error) as exc:
+        except Exception as exc:  # the same: any failure is a damaged stream
             raise fail(f"the XLS Workbook stream is damaged: {exc}") from exc
     if len(stream) > MAX_UNZIPPED:
         raise fail(f"the XLS workbook holds more than {MAX_UNZIPPED // 2**20} MB")
@@ -218,9 +236,11 @@ def _check_xls(data: bytes) -> None:
         pos += 4 + length
         if kind == _BIFF_DIMENSIONS and len(body) >= 10:
             if len(body) >= 14:  # BIFF8: rows u32
-                _, rows, _, cols = struct.unpack_from("<IIHH", body)
+                first_row, rows, first_col, cols = struct.unpack_from("<IIHH", body)
             else:  # BIFF5: rows u16
-                _, rows, _, cols = struct.unpack_from("<HHHH", body)
+                first_row, rows, first_col, cols = struct.unpack_from("<HHHH", body)
+            if first_row > rows or first_col > cols:
+                raise fail("the XLS sheet declares a range that ends before it begins")
             # rwMac / colMac are one past the last
             _check_extent("the XLS sheet declares a range that", rows, max(cols - 1, 0))
         elif kind in _BIFF_CELLS and len(body) >= 4:
@@ -257,12 +277,8 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def read_spreadsheet(data: bytes, kind: str) -> list[list[str]]:
-    """The first sheet's rows as text, from its cell A1 (row *n* of the list is row *n + 1* of
-    the sheet, blank rows kept so that errors name the row the office sees); refused before
-    parsing when the file is larger than a roster can be."""
-    {"xlsx": _check_xlsx, "ods": _check_ods, "xls": _check_xls}[kind](data)
-    label = kind.upper()
+def _grid(data: bytes, label: str) -> list[list[Any]]:
+    """calamine's reading of the first sheet; runs in the reader process (see _Reader)."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not workbook.sheet_names:
@@ -271,11 +287,85 @@ def read_spreadsheet(data: bytes, kind: str) -> list[list[str]]:
         end = sheet.end
         if end is not None:
             _check_extent(f"the {label} sheet", end[0] + 1, end[1])
-        grid = sheet.to_python(skip_empty_area=False)
+        return list(sheet.to_python(skip_empty_area=False))
     except RosterFileError:
         raise
-    except (python_calamine.CalamineError, ValueError, OSError) as exc:
-        raise fail(f"not a readable {label} workbook: {exc}") from exc
+    except (python_calamine.CalamineError, ValueError, OSError, LookupError,
+            UnicodeError) as exc:
+        raise fail(f"not a readable {label} workbook: {exc}") from None
+    except BaseException as exc:
+        # pyo3 raises a Rust panic as PanicException, a BaseException that cannot even be
+        # sent back from this process: it becomes the refusal here
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise fail(f"not a readable {label} workbook (the reader failed on it: {exc})"
+                   ) from None
+
+
+def _limit_memory() -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (READER_MEMORY, READER_MEMORY))
+
+
+class _Reader:
+    """calamine runs in a process of its own, one at a time, memory-capped. Its Rust code can
+    panic on a damaged file (pyo3 raises that as a BaseException) and aborts the whole process
+    when an allocation fails, which a file checked above may still provoke: in the API's own
+    process that would end every community's casts. A reader that dies or overruns
+    READER_SECONDS is replaced and the file refused."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit_memory)
+        return self._pool
+
+    def _discard(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.kill()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def read(self, data: bytes, label: str) -> list[list[Any]]:
+        with self._lock:  # one file at a time: the reader's memory cap is per process
+            future = self._executor().submit(_grid, data, label)
+            try:
+                return future.result(timeout=READER_SECONDS)
+            except RosterFileError:
+                raise
+            except FuturesTimeout as exc:
+                self._discard()
+                raise fail(f"the {label} workbook took more than {READER_SECONDS} s to read"
+                           ) from exc
+            except BrokenProcessPool as exc:  # the reader aborted (Rust's answer to OOM)
+                self._discard()
+                raise fail(f"not a readable {label} workbook (the reader failed on it)"
+                           ) from exc
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+
+READER = _Reader()
+atexit.register(READER.close)
+
+
+def read_spreadsheet(data: bytes, kind: str) -> list[list[str]]:
+    """The first sheet's rows as text, from its cell A1 (row *n* of the list is row *n + 1* of
+    the sheet, blank rows kept so that errors name the row the office sees); refused before
+    parsing when the file is larger than a roster can be. Blocking: call it from a thread."""
+    {"xlsx": _check_xlsx, "ods": _check_ods, "xls": _check_xls}[kind](data)
+    grid = READER.read(data, kind.upper())
     rows: list[list[str]] = []
     for raw in grid:
         row = [_text(v) for v in raw]
