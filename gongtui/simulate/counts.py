@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def _most(ctx: Ctx, key: str, value: int, bound: int, what: str) -> None:
     if value > bound:
-        raise ctx.at(key, f"{value} is more than {what} ({bound})")
+        raise ctx.at(key, f"{value} is more than {what}: {bound}")
 
 
 def _people(data: dict[str, Any], ctx: Ctx) -> None:
@@ -74,8 +74,9 @@ def check_counts(data: dict[str, Any], ctx: Ctx) -> None:
     roster = build_roster(data)
     electorate = sum(1 for p in roster if p.status == "full" and not p.excluded_reason)
     others = sum(1 for p in roster if p.status != "full")
-    voters = f"the full members not excluded under E2 ({electorate} of " \
-             f"{sum(1 for p in roster if p.status == 'full')})"
+    full = sum(1 for p in roster if p.status == "full")
+    voters = f"the full members who may attend ({full} full, {full - electorate} excluded " \
+             "under E2)"
 
     rec = data.get("recommendation", {})
     att = rec.get("attendance", {})
