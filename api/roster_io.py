@@ -12,23 +12,40 @@ Columns (header row first; order free; 编号 and 姓名 and 身份 are required
 | 年龄 | age | age | whole number ≥ 0 |
 | 居住本社区 / 是否居住本社区 | resides_in_community | resides_in_community | 是/否 (default 是) |
 
-Every row is checked; the errors name the row (1-based, the header is row 1) and the column.
-XLSX is read with the standard library (zipfile + xml): the first worksheet, shared and inline
-strings, numbers.
+Every row is checked; the errors name the row (1-based as the sheet shows it, blank rows
+counted; the header is the first row that is not blank) and the column. Names are normalized
+where they enter (core.names): the same person twice is reported with both rows.
+
+Spreadsheets (XLSX, XLS, ODS) are read by python-calamine after their extent is checked
+(api.roster_files); CSV is UTF-8 with or without BOM, else GB18030 (which covers the GBK that
+Excel on a Chinese system saves), its rows and columns counted before any row is taken.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import posixpath
 import re
-import zipfile
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
 
 from api.errors import FieldError
+from api.roster_files import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ODS_TYPE,
+    XLS_TYPE,
+    XLSX_TYPE,
+    RosterFileError,
+    column_letters,
+    fail,
+    kind_of,
+    read_spreadsheet,
+)
+from core.names import duplicates, normalize_name
 from core.vocabulary import STATUSES
+
+__all__ = ["MAX_ROWS", "ODS_TYPE", "XLSX_TYPE", "XLS_TYPE", "RosterFileError", "RosterRow",
+           "parse_roster", "parse_rows", "read_csv"]
 
 HEADERS = {
     "person_id": ("编号", "人员编号", "person_id", "id"),
@@ -48,18 +65,6 @@ EXCLUDED_ZH = {"丧失行为能力": "mentally_unable", "出国": "abroad", "自
 YES = {"是", "y", "yes", "true", "1", ""}
 NO = {"否", "n", "no", "false", "0"}
 PERSON_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]{0,79}$")
-MAX_ROWS = 20000
-MAX_UNZIPPED = 64 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "rel": "http://schemas.openxmlformats.org/package/2006/relationships"}
-
-
-class RosterFileError(ValueError):
-    def __init__(self, errors: list[FieldError]):
-        super().__init__(errors[0].message if errors else "invalid roster file")
-        self.errors = errors
 
 
 @dataclass
@@ -75,120 +80,75 @@ class RosterRow:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def _fail(message: str, column: str = "", row: int | None = None) -> RosterFileError:
-    return RosterFileError([FieldError(field=column, message=message, row=row)])
-
-
 def read_csv(data: bytes) -> list[list[str]]:
+    """Rows as the sheet shows them (row *n* of the list is record *n + 1*, blank ones kept)."""
+    # Bounded before a row is taken: every record ends in a newline, so the newlines bound the
+    # rows (a quoted field spanning lines only makes the bound looser).
+    if data.rstrip(b"\r\n").count(b"\n") > MAX_ROWS:
+        raise fail(f"more than {MAX_ROWS} rows and a header", row=MAX_ROWS + 2)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError as exc:
-            raise _fail("the file is neither UTF-8 nor GB18030 text") from exc
+            line = data[:exc.start].count(b"\n") + 1
+            raise fail(f"row {line}: the file is neither UTF-8 nor GB18030 (GBK) text",
+                       row=line) from exc
     if "\x00" in text:
-        raise _fail("the file contains NUL characters")
-    try:
-        return [row for row in csv.reader(io.StringIO(text)) if any(c.strip() for c in row)]
-    except csv.Error as exc:
-        raise _fail(f"not valid CSV: {exc}") from exc
-
-
-def _col_index(ref: str) -> int:
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + (ord(ch) - 64)
-    return max(n - 1, 0)
-
-
-def read_xlsx(data: bytes) -> list[list[str]]:
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise _fail("not an XLSX file (not a zip archive)") from exc
-    with zf:
-        if sum(i.file_size for i in zf.infolist()) > MAX_UNZIPPED:
-            raise _fail("the workbook is too large")
-        names = set(zf.namelist())
-        try:
-            workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            sheet = workbook.find("m:sheets/m:sheet", _NS)
-            if sheet is None:
-                raise _fail("the workbook has no worksheet")
-            rid = sheet.get(f"{{{_NS['r']}}}id")
-            target = next((r.get("Target", "") for r in rels.findall("rel:Relationship", _NS)
-                           if r.get("Id") == rid), "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                posixpath.join("xl", target))
-            shared: list[str] = []
-            if "xl/sharedStrings.xml" in names:
-                for si in ElementTree.fromstring(zf.read("xl/sharedStrings.xml")).findall(
-                        "m:si", _NS):
-                    shared.append("".join(t.text or "" for t in si.iter(f"{{{_NS['m']}}}t")))
-            root = ElementTree.fromstring(zf.read(path))
-        except KeyError as exc:
-            raise _fail(f"not an XLSX workbook: missing {exc}") from exc
-        except ElementTree.ParseError as exc:
-            raise _fail(f"not an XLSX workbook: {exc}") from exc
+        line = text[:text.index("\x00")].count("\n") + 1
+        raise fail("the file contains NUL characters", row=line)
     rows: list[list[str]] = []
-    for r in root.iter(f"{{{_NS['m']}}}row"):
-        cells: dict[int, str] = {}
-        for i, c in enumerate(r.findall("m:c", _NS)):
-            idx = _col_index(c.get("r", "")) if c.get("r") else i
-            kind = c.get("t", "")
-            v = c.find("m:v", _NS)
-            if kind == "s" and v is not None:
-                try:
-                    value = shared[int(v.text or "0")]
-                except (ValueError, IndexError) as exc:
-                    raise _fail("a shared string is missing", row=len(rows) + 1) from exc
-            elif kind == "inlineStr":
-                value = "".join(t.text or "" for t in c.iter(f"{{{_NS['m']}}}t"))
-            else:
-                value = v.text or "" if v is not None else ""
-                if kind in ("", "n") and value.endswith(".0"):
-                    value = value[:-2]
-            cells[idx] = value
-        if cells:
-            width = max(cells) + 1
-            row = [cells.get(i, "") for i in range(width)]
-            if any(x.strip() for x in row):
-                rows.append(row)
-        if len(rows) > MAX_ROWS + 1:
-            raise _fail(f"more than {MAX_ROWS} rows")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            if len(row) > MAX_COLUMNS:
+                raise fail(f"row {len(rows) + 1} has {len(row)} columns: a roster has at most "
+                           f"{MAX_COLUMNS}", row=len(rows) + 1,
+                           column=column_letters(MAX_COLUMNS))
+            rows.append(row)
+    except csv.Error as exc:
+        raise fail(f"row {len(rows) + 1}: not valid CSV: {exc}", row=len(rows) + 1) from exc
     return rows
 
 
+def _blank(row: list[str]) -> bool:
+    return not any(c.strip() for c in row)
+
+
 def parse_rows(table: list[list[str]]) -> list[RosterRow]:
-    """Header and rows → roster rows; every row error collected, none imported on any."""
-    if not table:
-        raise _fail("the file is empty: a header row (编号, 姓名, 身份, ...) is required")
-    if len(table) > MAX_ROWS + 1:
-        raise _fail(f"more than {MAX_ROWS} rows")
-    header = [h.strip().lstrip("\ufeff") for h in table[0]]
+    """Rows as the sheet shows them → roster rows; every row error collected, none imported
+    on any. Row *n* of ``table`` is row *n + 1* of the file; blank rows are passed over."""
+    first = next((i for i, row in enumerate(table) if not _blank(row)), None)
+    if first is None:
+        raise fail("the file is empty: a header row (编号, 姓名, 身份, ...) is required")
+    body = [(n, raw) for n, raw in enumerate(table[first + 1:], start=first + 2)
+            if not _blank(raw)]
+    if len(body) > MAX_ROWS:
+        raise fail(f"more than {MAX_ROWS} rows", row=body[MAX_ROWS][0])
+    header_row = first + 1
+    header = [h.strip().lstrip("\ufeff") for h in table[first]]
     columns: dict[str, int] = {}
     errors: list[FieldError] = []
     for i, h in enumerate(header):
         for key, names in HEADERS.items():
             if h in names or h.lower() in names:
                 if key in columns:
-                    errors.append(FieldError(field=h, message="column appears twice", row=1))
+                    errors.append(FieldError(field=h, message="column appears twice",
+                                             row=header_row))
                 columns[key] = i
     for key in REQUIRED:
         if key not in columns:
-            errors.append(FieldError(field=HEADERS[key][0], row=1,
+            errors.append(FieldError(field=HEADERS[key][0], row=header_row,
                                      message=f"required column {HEADERS[key][0]} ({key}) is "
                                              "missing"))
     if errors:
         raise RosterFileError(errors)
-    if len(table) == 1:
-        raise _fail("the file has a header but no rows")
+    if not body:
+        raise fail("the file has a header but no rows")
     out: list[RosterRow] = []
     seen: dict[str, int] = {}
-    for n, raw in enumerate(table[1:], start=2):
+    for n, raw in body:
         def cell(key: str, raw: list[str] = raw) -> str:
             i = columns.get(key)
             return raw[i].strip() if i is not None and i < len(raw) else ""
@@ -197,7 +157,8 @@ def parse_rows(table: list[list[str]]) -> list[RosterRow]:
             errors.append(FieldError(field=HEADERS[key][0], message=message, row=n,
                                      rule="E2" if key == "excluded_reason" else ""))
 
-        pid, name, status = cell("person_id"), cell("name"), cell("status")
+        pid, status = cell("person_id"), cell("status")
+        name = normalize_name(cell("name"))
         if not pid:
             err("person_id", "required")
         elif not PERSON_ID.match(pid):
@@ -233,20 +194,44 @@ def parse_rows(table: list[list[str]]) -> list[RosterRow]:
                 age = int(float(age_text))
                 if not 0 <= age <= 150:
                     raise ValueError
-            except ValueError:
+            except (ValueError, OverflowError):
                 err("age", f"{age_text} is not an age")
         resides_text = cell("resides_in_community").lower()
         if resides_text not in YES | NO:
             err("resides_in_community", f"{resides_text} is not 是/否")
         out.append(RosterRow(pid, name, code, excluded, years, age, resides_text not in NO,
                              row=n))
+    errors.extend(same_name_errors([(r.name, r.row) for r in out if r.name]))
     if errors:
+        errors.sort(key=lambda e: e.row or 0)
         raise RosterFileError(errors)
     return out
 
 
+def same_name_errors(names: list[tuple[str, int]], json_body: bool = False
+                     ) -> list[FieldError]:
+    """One error per row of a name that occurs more than once, naming every other row: two
+    entries alike on a ballot cannot be told apart, so the office says whether they are one
+    person entered twice or two people (then distinguished in the name, e.g. by birth year)."""
+    out = []
+    for name, rows in duplicates(names):
+        for row in rows:
+            if json_body:  # the rows are indexes of the JSON list
+                others = ", ".join(f"people[{r}]" for r in rows if r != row)
+                column, at = f"people[{row}].name", None
+            else:
+                others = "row " + ", ".join(str(r) for r in rows if r != row)
+                column, at = HEADERS["name"][0], row
+            out.append(FieldError(
+                field=column, row=at,
+                message=f"{name} appears more than once (also {others}): the same person "
+                        "twice, or two people to tell apart in the name (同名请注明区别)"))
+    return out
+
+
 def parse_roster(data: bytes, content_type: str) -> list[RosterRow]:
+    """Any roster file → checked rows (blocking: run it in a worker thread)."""
     if not data:
-        raise _fail("the request body is empty: send the CSV or XLSX file as the body")
-    is_xlsx = XLSX_TYPE in content_type or data[:2] == b"PK"
-    return parse_rows(read_xlsx(data) if is_xlsx else read_csv(data))
+        raise fail("the request body is empty: send the CSV, XLSX, XLS or ODS file as the body")
+    kind = kind_of(data, content_type)
+    return parse_rows(read_csv(data) if kind == "csv" else read_spreadsheet(data, kind))

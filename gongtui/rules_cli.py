@@ -1,4 +1,5 @@
-"""``gongtui rules explain [PROFILE]`` and ``gongtui rules check PLAN.yaml``."""
+"""``gongtui rules explain [PROFILE]``, ``gongtui rules check PLAN.yaml`` and
+``gongtui rules strokes NAME...``."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from rich.table import Table
 
 from core.vocabulary import DEFAULT_PROFILE
 
-rules_app = typer.Typer(help="the rule table: explain a profile, check a plan", no_args_is_help=True)
+rules_app = typer.Typer(help="the rule table: explain a profile, check a plan, order names",
+                        no_args_is_help=True)
 out = Console()
 
 
@@ -25,8 +27,10 @@ def explain(
         "--markdown", help="print the Markdown document (docs/rules.md): the built-in profiles"
         " side by side, and PROFILE when it is a file")] = False,
 ) -> None:
-    """Print the effective rule table: ID, rule, parameter values, kind, source."""
+    """Print the effective rule table: ID, rule, parameter values (with their allowed ranges),
+    kind, source."""
     import rules
+    from rules.profile import param_range
 
     try:
         prof = rules.load_profile(profile)
@@ -41,14 +45,17 @@ def explain(
     rows = rules.rule_table(prof)
     if as_json:
         typer.echo(json.dumps([{"id": r.id, "rule": r.text, "params": r.params, "kind": r.kind,
-                                "source": r.source, "active": r.active} for r in rows],
+                                "source": r.source, "active": r.active,
+                                "ranges": {k: param_range(k) for k in r.params if param_range(k)}}
+                               for r in rows],
                               ensure_ascii=False, indent=2, default=str))
         return
     table = Table(title=f"profile {prof.name}", show_lines=True)
     for col in ("ID", "rule", "parameters", "kind", "source"):
         table.add_column(col)
     for r in rows:
-        params = "\n".join(f"{k} = {v}" for k, v in r.params.items())
+        params = "\n".join(f"{k} = {v}" + (f"  [{param_range(k)}]" if param_range(k) else "")
+                           for k, v in r.params.items())
         style = "" if r.active else "dim"
         table.add_row(r.id + ("" if r.active else " (off)"), r.text, params, r.kind, r.source,
                       style=style)
@@ -87,10 +94,16 @@ def check(plan_file: Annotated[Path, typer.Argument(help="plan YAML (or a scenar
         funnels = {post: rules.PostFunnel(int(p["seats"]), int(p["shortlist"]),
                                           int(p["inspected"]), int(p["candidates"]))
                    for post, p in posts.items()}
+    except rules.RuleViolation as exc:  # a ValueError too: a parameter, not the posts
+        out.print(f"[red]error:[/] {plan_file}: {exc}")
+        raise typer.Exit(2) from exc
     except (KeyError, TypeError, ValueError) as exc:
         out.print(f"[red]error:[/] {plan_file}: posts need seats, shortlist, inspected, "
                   f"candidates ({exc})")
         raise typer.Exit(2) from exc
+    if profile["notice_days"] == 0:
+        out.print("[yellow]warning:[/] notice_days is 0 (O1): fine for a drill, but a real cycle "
+                  "needs a notice period (公示期)")
     violations = rules.validate_plan(profile, org_type, full, funnels)
     if not violations:
         out.print(f"[green]plan valid[/] under {profile.name} ({org_type}, {full} full members)")
@@ -98,3 +111,14 @@ def check(plan_file: Annotated[Path, typer.Argument(help="plan YAML (or a scenar
     for v in violations:
         out.print(f"[red]{v.rule_id}[/] {v.field}={v.value}: {v.message}")
     raise typer.Exit(1)
+
+
+@rules_app.command()
+def strokes(names: Annotated[list[str], typer.Argument(help="names, e.g. 王五 張三 丁一")]) -> None:
+    """Print each name's stroke key (M12: strokes per character and their order), then, as the
+    last line, the names in ballot order separated by single spaces."""
+    from rules.strokes import describe, stroke_sorted
+
+    for name in names:
+        typer.echo(f"{name}\t{describe(name)}")
+    typer.echo(" ".join(stroke_sorted(names)))

@@ -50,7 +50,7 @@ def _funnel(v: Any) -> bool:
         if post not in POSTS or not isinstance(stages, dict):
             return False
         for stage, per_seat in stages.items():
-            if stage not in STAGES or not _num(per_seat) or per_seat <= 0:
+            if stage not in STAGES or not _num(per_seat):  # its range: RANGES
                 return False
     return True
 
@@ -122,6 +122,49 @@ PARAMS: dict[str, tuple[Any, tuple[str, ...], str]] = {
     "committee_quorum_den": (_int, ("M11",), "票决到会比例分母 / committee quorum denominator"),
     "exclusion_reasons": (_str_list, ("E2",), "不计入应到会的事由 / exclusion reason codes"),
 }
+
+#: the range of every numeric parameter, inclusive (None: no upper bound). Negative values
+#: never pass; 0 is allowed only where it means something (notice_days 0 for a drill, no
+#: additional rounds, no minimum standing). For dict/list parameters the range applies to
+#: each number inside (committee sizes, funnel figures per seat).
+RANGES: dict[str, tuple[float, float | None]] = {
+    "joint_min_cosigners": (1, 1000),
+    "joint_min_member_cosigners": (0, 1000),
+    "nomination_days": (1, 60),
+    "notice_days": (0, 60),
+    "max_additional_rounds": (0, 10),
+    "funnel": (1, 10),
+    "min_party_years": (0, 80),
+    "min_age": (18, 100),
+    "max_age": (18, 100),
+    "committee_size": (1, 50),
+    "branch_committee_min_members": (1, 1000),
+    "delegates_min_members": (1, 100000),
+    "delegates_min": (1, 10000),
+    "delegates_max": (1, 10000),
+    "term_years": (1, 10),
+    "committee_quorum_num": (1, 100),
+    "committee_quorum_den": (1, 100),
+}
+
+
+def param_range(name: str) -> str:
+    """The documented range of ``name`` as ``gongtui rules explain`` shows it."""
+    if name not in RANGES:
+        return ""
+    lo, hi = RANGES[name]
+    text = f"{lo:g}–{hi:g}" if hi is not None else f"≥ {lo:g}"
+    return text + (" (or null)" if name in ("min_age", "max_age") else "")
+
+
+def _numbers(value: Any, path: str) -> list[tuple[str, Any]]:
+    """Every number in a parameter's value, with its dotted path (``funnel.member.shortlist``)."""
+    if isinstance(value, dict):
+        return [n for k, v in value.items() for n in _numbers(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [n for i, v in enumerate(value) for n in _numbers(v, f"{path}[{i}]")]
+    return [(path, value)] if _num(value) else []
+
 
 #: parameters whose dict values merge key by key when a profile overrides them
 _MERGED = {"funnel", "committee_size"}
@@ -227,6 +270,20 @@ def _validate(params: dict[str, Any]) -> None:
         check = PARAMS[key][0]
         if not check(value):
             raise _err(f"params.{key}", value, "参数取值无效", "invalid parameter value")
+    for key, (low, high) in RANGES.items():
+        for path, number in _numbers(params[key], key):
+            if number < low or (high is not None and number > high) or number != number:
+                raise _err(f"params.{path}", number, "参数超出范围",
+                           f"out of range: {key} is {param_range(key)}")
+    if params["joint_min_member_cosigners"] > params["joint_min_cosigners"]:
+        raise _err("params.joint_min_member_cosigners", params["joint_min_member_cosigners"],
+                   "党员联名人数不能多于联名人数", "more full members than co-signers")
+    if params["delegates_min"] > params["delegates_max"]:
+        raise _err("params.delegates_min", params["delegates_min"], "代表名额下限大于上限",
+                   "delegates_min above delegates_max")
+    if params["committee_quorum_num"] > params["committee_quorum_den"]:
+        raise _err("params.committee_quorum_num", params["committee_quorum_num"],
+                   "到会比例不能大于1", "a quorum ratio above one")
     lo, hi = params["min_age"], params["max_age"]
     if lo is not None and hi is not None and lo > hi:
         raise _err("params.min_age", lo, "最低年龄大于最高年龄", "min_age above max_age")

@@ -1,8 +1,9 @@
-"""The roster (党员名册): imported by the community office as JSON, CSV or XLSX. Every row is
-checked; any failing row imports nothing (the errors name each row and column)."""
+"""The roster (党员名册): imported by the community office as JSON, CSV, XLSX, XLS or ODS. Every
+row is checked; any failing row imports nothing (the errors name each row and column)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import grpc
@@ -14,8 +15,17 @@ from api.db import Principal
 from api.deps import ClientsDep, ElectionAccess, ElectionInfo, IdempotencyKey, actor, call
 from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError, FieldError, from_grpc
-from api.roster_io import XLSX_TYPE, RosterFileError, RosterRow, parse_roster
+from api.roster_io import (
+    ODS_TYPE,
+    XLS_TYPE,
+    XLSX_TYPE,
+    RosterFileError,
+    RosterRow,
+    parse_roster,
+    same_name_errors,
+)
 from api.types import Id, ShortText
+from core.names import normalize_name
 from core.vocabulary import MemberStatus
 from proto import nomination_pb2
 
@@ -72,7 +82,8 @@ async def _import(principal: Principal, info: ElectionInfo, clients: ClientsDep,
 
 
 def _person(p: PersonIn | RosterRow) -> nomination_pb2.Person:
-    return nomination_pb2.Person(person_id=p.person_id, name=p.name, status=p.status,
+    return nomination_pb2.Person(person_id=p.person_id, name=normalize_name(p.name),
+                                 status=p.status,
                                  excluded_reason=p.excluded_reason,
                                  party_years=float(p.party_years), age=int(p.age),
                                  resides_in_community=p.resides_in_community)
@@ -82,29 +93,45 @@ def _person(p: PersonIn | RosterRow) -> nomination_pb2.Person:
 async def import_roster_json(body: RosterImport, access: Office, clients: ClientsDep,
                              key: IdempotencyKey = None) -> RosterImported:
     principal, info = access
-    return await _import(principal, info, clients, [_person(p) for p in body.people], None, key)
+    people = [_person(p) for p in body.people]
+    same = same_name_errors([(p.name, i) for i, p in enumerate(people)], json_body=True)
+    if same:
+        raise ApiError(422, f"{same[0].field}: {same[0].message}", field=same[0].field,
+                       errors=same)
+    return await _import(principal, info, clients, people, None, key)
 
 
 @router.post("/roster/import", response_model=RosterImported, openapi_extra={
     "requestBody": {"required": True, "content": {
         "text/csv": {"schema": {"type": "string"}},
-        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}})
+        XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        XLS_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        ODS_TYPE: {"schema": {"type": "string", "format": "binary"}}}}})
 async def import_roster_file(request: Request, access: Office, clients: ClientsDep,
                              key: IdempotencyKey = None) -> RosterImported:
-    """The file is the request body (``Content-Type: text/csv`` or the XLSX type). Headers
-    编号, 姓名, 身份 (required), 不计入事由, 党龄, 年龄, 居住本社区 (optional)."""
+    """The file is the request body (``Content-Type: text/csv`` (UTF-8 or GB18030/GBK), or the
+    XLSX, XLS or ODS type). Headers 编号, 姓名, 身份 (required), 不计入事由, 党龄, 年龄,
+    居住本社区 (optional)."""
     principal, info = access
     content_type = request.headers.get("content-type", "")
-    if not any(t in content_type for t in ("csv", "text/plain", XLSX_TYPE, "octet-stream")):
-        raise ApiError(415, f"send text/csv or {XLSX_TYPE}, not {content_type or '(none)'}",
-                       field="content-type")
-    data = b""
+    if not any(t in content_type for t in ("csv", "text/plain", XLSX_TYPE, XLS_TYPE, ODS_TYPE,
+                                           "octet-stream")):
+        raise ApiError(415, f"send text/csv, {XLSX_TYPE}, {XLS_TYPE} or {ODS_TYPE}, not "
+                            f"{content_type or '(none)'}", field="content-type")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FILE:
+        raise ApiError(413, f"the file exceeds {MAX_FILE // 1024 // 1024} MB", field="body")
+    parts: list[bytes] = []
+    size = 0
     async for chunk in request.stream():
-        data += chunk
-        if len(data) > MAX_FILE:
+        parts.append(chunk)
+        size += len(chunk)
+        if size > MAX_FILE:
             raise ApiError(413, f"the file exceeds {MAX_FILE // 1024 // 1024} MB", field="body")
+    data = b"".join(parts)
     try:
-        rows = parse_roster(data, content_type)
+        # parsing is CPU work of up to a second: in a worker thread, the event loop serves on
+        rows = await asyncio.to_thread(parse_roster, data, content_type)
     except RosterFileError as exc:
         first = exc.errors[0]
         raise ApiError(422, f"{len(exc.errors)} row error(s), nothing imported; first: row "

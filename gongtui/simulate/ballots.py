@@ -12,17 +12,18 @@ def electronic_ballots(kind: str, candidates: list[str], valid: int, spoilt: int
     ``spoilt`` invalid ones. In a trust vote every ballot answers each candidate in turn; in
     the other rounds the fors go round-robin, so no ballot marks more names than the seats
     (M3). Invalid ballots mark too many names (M3) or, in a congress or committee round, every
-    other one a write-in without an against (M4)."""
+    other one a write-in without an against (M4). Counts beyond ``valid`` are the caller's
+    error (the scenario loader refuses them): an IndexError, never a silent cap."""
     marks: list[list[voting_pb2.Mark]] = [[] for _ in range(valid)]
     if kind == "trust":
         for pid, (yes, no) in tally.items():
-            for i in range(min(valid, yes + no)):
+            for i in range(yes + no):
                 marks[i].append(voting_pb2.Mark(person_id=pid,
                                                 choice="for" if i < yes else "against"))
     else:
         pointer = 0
         for pid, (fors, against) in sorted(tally.items(), key=lambda kv: -kv[1][0]):
-            for _ in range(min(fors, valid)):
+            for _ in range(fors):
                 marks[pointer % valid].append(voting_pb2.Mark(person_id=pid, choice="for"))
                 pointer += 1
             taken = {i for i, m in enumerate(marks) if any(x.person_id == pid for x in m)}

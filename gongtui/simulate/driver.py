@@ -311,12 +311,15 @@ class Play:
         return False  # an objection without a decision in the scenario: the election waits
 
     def _attendees(self, klass: str, count: int) -> list[RosterPerson]:
-        """Who comes: nominees first, then the others in roster order; excluded members last."""
+        """Who comes: nominees first, then the others in roster order. Members excluded under
+        E2 do not come; more than may come is refused (the loader says where), never capped."""
         if klass == "member":
-            pool = [p for p in self.roster if p.status == "full"]
+            pool = [p for p in self.roster if p.status == "full" and not p.excluded_reason]
         else:
             pool = [p for p in self.roster if p.status != "full"]
-        pool.sort(key=lambda p: (bool(p.excluded_reason), not p.named))
+        if count > len(pool):
+            raise ValueError(f"{count} {klass}s present, but only {len(pool)} may attend")
+        pool.sort(key=lambda p: not p.named)
         return pool[:count]
 
     async def _check_in(self, meeting_id: str, actor: common_pb2.Actor, person_ids: list[str],
@@ -455,6 +458,9 @@ class Play:
             self.plenary_rounds.setdefault(r["post"], []).append(r)
         self._present = session["present"]
         members = (self.status.elected.get("member", []) if self.status else [])
+        if session["present"] > len(members):
+            raise ValueError(f"plenary: {session['present']} present, but {len(members)} "
+                             "committee members were elected")
         present = [c.person_id for c in members][:session["present"]]
         await self._check_in(w.meeting_id, self.office(), present)
         return True
@@ -517,7 +523,11 @@ class Play:
             idempotency_key=self.key("issue", rnd.round_id), actor=self.office(),
             round_id=rnd.round_id, person_ids=[p.person_id for p in voters]))
         codes = list(res.codes)[:returned]
-        valid = len(codes) - min(invalid, len(codes))
+        valid = len(codes) - invalid
+        over = [pid for pid, (f, a) in tally.items() if f + a > valid]
+        if valid < 0 or over:  # the loader refuses such counts; nothing is capped here
+            raise ValueError(f"round {rnd.round_id}: {invalid} invalid of {len(codes)} returned,"
+                             f" marks beyond the {valid} valid ballots for {over}")
         ballots = electronic_ballots(rnd.kind, [c.person_id for c in rnd.candidates], valid,
                                      len(codes) - valid, tally)
         for code, ballot in zip(codes, ballots, strict=True):

@@ -1,20 +1,25 @@
-"""Scenario files (docs/scenarios.md): parsing and validation with file, key and line.
+"""Scenario files: parsing and validation with file, key and line.
 
 Keys not in the contract are an error, never silently ignored. ``community.street`` and
-``plenary`` are documented extensions (docs/scenarios.md).
+``plenary`` are documented extensions (docs/scenarios.md). Names are normalized as
+they are read (core.names), so a name written twice alike is one name; every count is then
+checked against what it counts (attendance against the electorate, marks against the valid
+ballots, ...) and refused, never capped, naming the key and its line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from core.names import normalize_name
 from core.vocabulary import DEFAULT_PROFILE, OBJECTABLE_NOTICES, POSTS
+from gongtui.simulate.counts import check_counts
 
 STATUSES = ("full", "probationary", "discipline", "suspended", "guest_member", "resident")
 
@@ -31,9 +36,14 @@ Spec = Callable[[Node, str, "Ctx"], Any]
 @dataclass
 class Ctx:
     file: str
+    lines: dict[str, int] = field(default_factory=dict)  # key path -> line of its value
 
     def error(self, node: Node, key: str, message: str) -> ScenarioError:
         return ScenarioError(self.file, key, node.start_mark.line + 1, message)
+
+    def at(self, key: str, message: str) -> ScenarioError:
+        """An error at a key already read (the checks that compare one count with another)."""
+        return ScenarioError(self.file, key, self.lines.get(key, 0), message)
 
 
 def _scalar(node: Node, key: str, ctx: Ctx) -> Any:
@@ -89,6 +99,7 @@ def Map(fields: dict[str, Spec], required: tuple[str, ...] = ()) -> Spec:  # noq
                 raise ctx.error(knode, path, f"unknown key (allowed: {', '.join(fields)})")
             if name in out:
                 raise ctx.error(knode, path, "duplicate key")
+            ctx.lines[path] = vnode.start_mark.line + 1
             out[name] = fields[name](vnode, path, ctx)
         for name in required:
             if name not in out:
@@ -104,10 +115,12 @@ def Dict(key_spec: Spec, value_spec: Spec) -> Spec:  # noqa: N802
         out: dict[Any, Any] = {}
         for knode, vnode in node.value:
             raw = _key(knode, key, ctx)
-            path = f"{key}.{raw}"
-            name = key_spec(knode, path, ctx)
+            name = key_spec(knode, f"{key}.{raw}", ctx)
+            path = f"{key}.{name}"
             if name in out:
-                raise ctx.error(knode, path, "duplicate key")
+                raise ctx.error(knode, path, "duplicate key" + (
+                    f" ({raw!r} is {name!r} once normalized)" if raw != name else ""))
+            ctx.lines[path] = vnode.start_mark.line + 1
             out[name] = value_spec(vnode, path, ctx)
         return out
     return parse
@@ -117,6 +130,8 @@ def List(item: Spec) -> Spec:  # noqa: N802
     def parse(node: Node, key: str, ctx: Ctx) -> list[Any]:
         if not isinstance(node, SequenceNode):
             raise ctx.error(node, key, "expected a list")
+        for i, v in enumerate(node.value):
+            ctx.lines[f"{key}[{i}]"] = v.start_mark.line + 1
         return [item(v, f"{key}[{i}]", ctx) for i, v in enumerate(node.value)]
     return parse
 
@@ -133,7 +148,19 @@ def OneOf(*specs: Spec) -> Spec:  # noqa: N802
     return parse
 
 
-NAME = Str()
+def Name() -> Spec:  # noqa: N802
+    """A person's name, normalized where it enters (core.names)."""
+    text = Str()
+
+    def parse(node: Node, key: str, ctx: Ctx) -> str:
+        name = normalize_name(text(node, key, ctx))
+        if not name:
+            raise ctx.error(node, key, "a name cannot be empty")
+        return name
+    return parse
+
+
+NAME = Name()
 POST = Str(POSTS)
 COUNTS = Dict(NAME, Int())
 DECISION = Map({"decision": Str(("approve", "reject")), "reason": Str()}, required=("decision",))
@@ -204,7 +231,26 @@ def parse_text(text: str, file: str = "<scenario>") -> dict[str, Any]:
     data["community"].setdefault("name", data["community"]["id"])
     data["community"].setdefault("org_type", "general_branch")
     data["community"].setdefault("street", "")
+    _check_profile(data, ctx)
+    check_counts(data, ctx)
     return data
+
+
+def _check_profile(data: dict[str, Any], ctx: Ctx) -> None:
+    """The profile and its overrides load here, so a parameter out of its range is named with
+    its line before any election starts (not as a failed workflow)."""
+    import rules
+
+    try:
+        rules.load_profile(data["profile"], data["overrides"] or None)
+    except rules.RuleViolation as exc:
+        param = exc.field.removeprefix("params.")
+        head = param.split(".")[0]
+        key = f"overrides.{param}" if head in data["overrides"] or param in data["overrides"] \
+            else "profile"
+        line_key = key if key in ctx.lines else f"overrides.{head}"
+        raise ScenarioError(ctx.file, key, ctx.lines.get(line_key, ctx.lines.get("profile", 0)),
+                            f"{exc.rule_id} {exc.field}={exc.value!r}: {exc.message}") from exc
 
 
 def load(path: str | Path) -> dict[str, Any]:

@@ -42,3 +42,26 @@ def test_check_accepts_a_valid_scenario_plan() -> None:
     res = runner.invoke(app, ["rules", "check", str(SCENARIOS / "foundation.yaml")])
     assert res.exit_code == 0, res.output
     assert "plan valid" in res.output
+
+
+def test_explain_shows_each_parameter_range() -> None:
+    res = runner.invoke(app, ["rules", "explain", "nanjing", "--json"])
+    rows = {r["id"]: r for r in json.loads(res.output)}
+    assert rows["O1"]["ranges"]["notice_days"] == "0–60"
+    assert rows["NM2"]["ranges"]["joint_min_cosigners"] == "1–1000"
+    res = runner.invoke(app, ["rules", "explain", "nanjing"], env={"COLUMNS": "200"})
+    assert "notice_days = 5  [0–60]" in res.output
+
+
+def test_check_warns_on_a_drill_and_names_a_bad_parameter(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    body = ("org_type: branch\nfull_members: 40\nposts:\n"
+            "  secretary: {seats: 1, shortlist: 4, inspected: 3, candidates: 2}\n"
+            "  member: {seats: 2, shortlist: 5, inspected: 4, candidates: 3}\n")
+    plan.write_text(body + "overrides: {notice_days: 0}\n")
+    res = runner.invoke(app, ["rules", "check", str(plan)])
+    assert res.exit_code == 0, res.output
+    assert "warning" in res.output and "notice period" in res.output
+    plan.write_text(body + "overrides: {notice_days: -5}\n")
+    res = runner.invoke(app, ["rules", "check", str(plan)])
+    assert res.exit_code == 2 and "params.notice_days" in res.output

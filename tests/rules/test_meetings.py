@@ -218,6 +218,7 @@ def test_m12_stroke_order():
     names = ["王五", "丁一", "赵六", "马三", "刘备", "王一"]
     assert rules.stroke_sorted(names) == ["丁一", "马三", "王一", "王五", "刘备", "赵六"]
     assert rules.stroke_key("王") < rules.stroke_key("张")
-    # unknown characters sort after known ones, deterministically
-    assert rules.stroke_key("王") < rules.stroke_key("𠀀")
+    # characters that are not Han sort after every Han one (extension B included)
+    assert rules.stroke_key("王") < rules.stroke_key("Wang")
+    assert rules.stroke_key("𠀀") < rules.stroke_key("Wang")
     assert rules.ballot_order(["b", "a"], approved_order=["b", "a"]) == ["b", "a"]

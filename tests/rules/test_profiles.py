@@ -70,6 +70,47 @@ def test_bad_overrides(overrides):
     assert str(exc.value).startswith("PROFILE: ")
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        pytest.param({"notice_days": -5}, "params.notice_days", id="O1-negative-notice"),
+        pytest.param({"joint_min_cosigners": -1}, "params.joint_min_cosigners", id="NM2-negative"),
+        pytest.param({"max_additional_rounds": 10**9}, "params.max_additional_rounds",
+                     id="M7-huge"),
+        pytest.param({"funnel.member.shortlist": -1}, "params.funnel.member.shortlist",
+                     id="P4-negative-per-seat"),
+        pytest.param({"committee_size.branch": [0, 7]}, "params.committee_size.branch[0]",
+                     id="P1-zero-size"),
+        pytest.param({"min_party_years": float("nan")}, "params.min_party_years", id="E3-nan"),
+        pytest.param({"joint_min_member_cosigners": 11}, "params.joint_min_member_cosigners",
+                     id="NM2-more-members-than-cosigners"),
+        pytest.param({"committee_quorum_num": 4}, "params.committee_quorum_num",
+                     id="M11-ratio-above-one"),
+    ],
+)
+def test_parameters_out_of_range_are_refused(overrides, field):
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.load_profile("nanjing", overrides)
+    assert exc.value.rule_id == "PROFILE" and exc.value.field == field
+
+
+def test_ranges_hold_for_every_builtin_profile_and_a_drill():
+    from rules.profile import RANGES, param_range
+
+    for name in rules.list_profiles():
+        rules.load_profile(name)
+    assert rules.load_profile("nanjing", {"notice_days": 0}).get("notice_days") == 0
+    assert set(RANGES) <= set(rules.PARAMS) and param_range("notice_days") == "0–60"
+
+
+def test_a_district_file_with_a_negative_value_is_refused(tmp_path):
+    f = tmp_path / "bad.yaml"
+    f.write_text("extends: nanjing\nparams:\n  nomination_days: -1\n", encoding="utf-8")
+    with pytest.raises(rules.RuleViolation) as exc:
+        rules.load_profile(str(f))
+    assert exc.value.field == "params.nomination_days"
+
+
 def test_unknown_profile_name():
     with pytest.raises(rules.RuleViolation) as exc:
         rules.load_profile("atlantis")

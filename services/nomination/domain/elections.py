@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 import rules
+from core.names import normalize_name
 from core.vocabulary import DEFAULT_PROFILE, ORG_TYPES, STATUSES
 from proto import nomination_pb2
 from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument
@@ -68,6 +69,9 @@ class Roster(SubDomain):
         existing = {r.person_id: r for r in await self.store.rows(tx.session, select(
             *PersonRow.__table__.c).where(PersonRow.election_id == req.election_id))}
         seen: set[str] = set()
+        # one name, one person: two entries alike on a ballot cannot be told apart
+        names = {normalize_name(r.name): pid for pid, r in existing.items()}
+        named_at: dict[str, int] = {}
         new_rows: list[dict[str, Any]] = []
         skipped = 0
         canonical_rows = []
@@ -79,8 +83,20 @@ class Roster(SubDomain):
                 raise InvalidArgument(f"person {p.person_id!r} appears twice in the import",
                                       field=f"{where}.person_id", value=p.person_id)
             seen.add(p.person_id)
-            if not p.name.strip():
+            name = normalize_name(p.name)
+            if not name:
                 raise InvalidArgument("required", field=f"{where}.name")
+            if name in named_at:
+                raise InvalidArgument(
+                    f"{name} appears twice in the import (people[{named_at[name]}] and {where}):"
+                    " the same person twice, or two people to tell apart in the name",
+                    field=f"{where}.name", value=name)
+            named_at[name] = i
+            if names.get(name, p.person_id) != p.person_id:
+                raise AlreadyExists(
+                    f"{name} is already on the roster as person {names[name]!r}: the same "
+                    "person under two IDs, or two people to tell apart in the name",
+                    field=f"{where}.name", value=name)
             if p.status not in STATUSES:
                 raise InvalidArgument(f"must be one of {', '.join(STATUSES)}",
                                       field=f"{where}.status", value=p.status)
@@ -98,7 +114,7 @@ class Roster(SubDomain):
                 if not verdict.ok:
                     raise InvalidArgument(verdict.reason, field=f"{where}.excluded_reason",
                                           rule=verdict.rule or "E2", value=p.excluded_reason)
-            data = {"person_id": p.person_id, "name": p.name, "status": p.status,
+            data = {"person_id": p.person_id, "name": name, "status": p.status,
                     "excluded_reason": p.excluded_reason, "party_years": float(p.party_years),
                     "age": int(p.age), "resides_in_community": bool(p.resides_in_community)}
             canonical_rows.append(data)

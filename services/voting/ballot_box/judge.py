@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.names import normalize_name
 from proto import voting_pb2
 from services.common.errors import AlreadyExists, DomainError, FailedPrecondition, NotFound
 from services.common.store import canonical_json, record_hash, utcnow
@@ -86,7 +87,7 @@ def judge(batch: Batch, rounds: dict[str, Round], codes: dict[str, tuple[str, bo
         codes[h] = (code[0], True)  # the same code twice in one batch: the second is refused
         # canonical marks: sorted, so not even the order of marking is kept
         marks = sorted(({"person_id": m.person_id, "choice": m.choice,
-                         "write_in": m.write_in.strip()} for m in req.marks),
+                         "write_in": normalize_name(m.write_in)} for m in req.marks),
                        key=lambda m: (m["person_id"], m["choice"], m["write_in"]))
         marks_json = canonical_json(marks)
         salt, ballot_id = randomness[64 * i:64 * i + 32], randomness[64 * i + 32:64 * i + 64]

@@ -11,6 +11,7 @@ from functools import lru_cache
 from sqlalchemy import func, select
 
 import rules
+from core.names import normalize_name
 from proto import voting_pb2
 from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.store import Tx
@@ -52,16 +53,16 @@ def ballot_validity(kind: str, seats: int, candidates: frozenset[str],
         if m.person_id and m.person_id not in candidates:
             raise InvalidArgument(f"marks[{i}] names {m.person_id!r}, not a candidate of this"
                                   " round", field="marks", value=m.person_id)
-        if not m.person_id and not m.write_in.strip():
+        if not m.person_id and not normalize_name(m.write_in):
             raise InvalidArgument(f"marks[{i}] names no candidate and no write-in",
                                   field="marks")
     if kind in CONGRESS_ROUND_KINDS:
         return _section_validity(seats, tuple(
-            (m.person_id or None, m.choice, m.write_in.strip() or None) for m in marks))
+            (m.person_id or None, m.choice, normalize_name(m.write_in) or None) for m in marks))
     # recommendation / trust ballots (M8): one mark per listed person and no write-in (it
     # lists the persons to recommend / to trust); a ballot spoilt so is invalid, like paper
     marked = [m.person_id for m in marks if m.person_id]
-    if (any(m.write_in.strip() for m in marks) or len(set(marked)) != len(marked)
+    if (any(normalize_name(m.write_in) for m in marks) or len(set(marked)) != len(marked)
             or any(m.choice not in CHOICES for m in marks)):
         return False, "M8"
     if kind == "trust":  # trust (for) / no trust (against) per person

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 import rules
 from core.ids import round_id_for
+from core.names import normalize_name
 from core.vocabulary import POSTS
 from proto import voting_pb2
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -122,12 +123,14 @@ class Rounds(SubDomain):
                 "votes_abstain": line.votes_abstain}
         write_ins: dict[str, int] = {}
         for i, w in enumerate(req.write_ins):
-            if not w.name.strip():
+            # one person written in under two spellings alike on paper is one count
+            written = normalize_name(w.name)
+            if not written:
                 raise InvalidArgument("required", field=f"write_ins[{i}].name")
             if w.votes < 0:
                 raise InvalidArgument("must not be negative", field=f"write_ins[{i}].votes",
                                       value=w.votes)
-            write_ins[w.name.strip()] = write_ins.get(w.name.strip(), 0) + w.votes
+            write_ins[written] = write_ins.get(written, 0) + w.votes
         line_list = [lines.get(p) or {"person_id": p, "name": n, "votes_for": 0,
                                       "votes_against": 0, "votes_abstain": 0}
                      for p, n in names.items()]  # ballot order

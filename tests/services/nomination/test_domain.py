@@ -600,6 +600,28 @@ async def test_roster_with_one_bad_row_imports_nothing(svc: Service) -> None:
     assert imports[0]["digest"].startswith("sha256:")
 
 
+async def test_a_name_is_normalized_and_one_name_is_one_person(svc: Service) -> None:
+    await create(svc)
+    await svc.stub.ImportRoster(pb.ImportRosterRequest(
+        idempotency_key=key(), actor=OFFICE, election_id=ELECTION,
+        people=[person("n1", "\u200b王五"), person("n2", " 李  四 ")]))
+    roster = await svc.stub.ListRoster(pb.ListRosterRequest(election_id=ELECTION))
+    assert [p.name for p in roster.people] == ["王五", "李 四"]
+    # within one import: both entries named
+    err = await expect_error(svc.stub.ImportRoster(pb.ImportRosterRequest(
+        idempotency_key=key(), actor=OFFICE, election_id=ELECTION,
+        people=[person("n3", "赵六"), person("n4", "赵六\u2060")])),
+        grpc.StatusCode.INVALID_ARGUMENT)
+    assert meta(err)["gongtui-field"] == "people[1].name"
+    assert "people[0]" in err.details() and "people[1]" in err.details()
+    # against the roster already imported: the same person under a second ID
+    err = await expect_error(svc.stub.ImportRoster(pb.ImportRosterRequest(
+        idempotency_key=key(), actor=OFFICE, election_id=ELECTION,
+        people=[person("n5", "\ufeff王五")])), grpc.StatusCode.ALREADY_EXISTS)
+    assert meta(err)["gongtui-field"] == "people[0].name" and "'n1'" in err.details()
+    assert svc.count("SELECT count(*) FROM roster") == 2
+
+
 async def test_audit_tampering_is_detected(svc: Service) -> None:
     await create(svc, ROSTER)
     await approved_plan(svc)

@@ -274,6 +274,19 @@ async def test_enter_tally_idempotent_and_reentry_replaces(svc: Service) -> None
     assert [t.person_id for t in counted.tally] == ["c-zhao", "c-wang"]  # by votes
 
 
+async def test_write_ins_are_matched_after_normalization(svc: Service) -> None:
+    meeting = await congress(svc, 10, 10)
+    rnd = await open_round(svc, meeting.meeting_id)
+    entered = await tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 6, 4)], write_ins=[
+        pb.WriteIn(name="李四", votes=2), pb.WriteIn(name="\u200b李四", votes=1),
+        pb.WriteIn(name="李四\u3000", votes=1), pb.WriteIn(name="Ｌｉ  Si", votes=1)])
+    assert [(w.name, w.votes) for w in entered.write_ins] == [("Li Si", 1), ("李四", 4)]
+    err = await refused(tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 6)],
+                              write_ins=[pb.WriteIn(name="\u200b\u200d", votes=1)]),
+                        grpc.StatusCode.INVALID_ARGUMENT)
+    assert trailer(err, "field") == "write_ins[0].name"
+
+
 # --------------------------------------------------------------------------- electronic rounds
 async def test_electronic_round_codes_validity_and_secrecy(svc: Service) -> None:
     meeting = await congress(svc, 6, 6, extra=others(1), also_present=("r001",))
@@ -299,7 +312,9 @@ async def test_electronic_round_codes_validity_and_secrecy(svc: Service) -> None
 
     ballots = [
         [mark("c-wang", "for"), mark("c-zhao", "for"), mark("c-ding", "against")],
-        [mark("c-wang", "for"), mark("c-ding", "against", "李四"), mark("c-zhao", "abstain")],
+        # the write-in as a phone may send it (a zero-width space before it): 李四 all the same
+        [mark("c-wang", "for"), mark("c-ding", "against", "\u200b李四"),
+         mark("c-zhao", "abstain")],
         [mark("c-wang", "for"), mark("c-zhao", "for"), mark("c-ding", "for")],  # M3
         [mark("c-wang", "for", "李四")],  # M4: a write-in beside a for
         [],  # blank: valid
