@@ -101,8 +101,8 @@ def test_relative_links_resolve(page: Path) -> None:
 def test_readme_links_every_docs_page() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     pages = sorted(p.name for p in DOCS.glob("*.md"))
-    assert pages == ["deployment.md", "design.md", "performance.md", "rules.md", "scenarios.md"]
-    assert all(f"(docs/{name})" in readme for name in pages)
+    assert {"deployment.md", "design.md", "performance.md", "rules.md", "scenarios.md"} <= set(pages)
+    assert [name for name in pages if f"(docs/{name})" not in readme] == []
 
 
 def test_readme_keeps_its_two_commands_first() -> None:

@@ -10,12 +10,15 @@ may return more ballots than it issued: that is how a scenario plays M2 (void ro
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from gongtui.simulate.roster import build_roster
 
-if TYPE_CHECKING:
-    from gongtui.simulate.scenario import Ctx
+
+class Ctx(Protocol):
+    """Where a scenario's keys were read (``gongtui.simulate.scenario.Ctx``): an error at one."""
+
+    def at(self, key: str, message: str) -> Exception: ...
 
 
 def _most(ctx: Ctx, key: str, value: int, bound: int, what: str) -> None:
