@@ -25,7 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from google.protobuf.json_format import MessageToDict
+from google.protobuf.json_format import MessageToDict, ParseError
 
 from core.config import SERVICES
 from proto import common_pb2, voting_pb2
@@ -103,6 +103,9 @@ class Bundle:
     manifest: dict[str, Any]
     chains: dict[str, list[SimpleNamespace]]
     ballots: list[dict[str, Any]]
+    #: the heads signed at export, and those published before (on notices)
+    heads: list[common_pb2.SignedHead] = field(default_factory=list)
+    published: list[common_pb2.SignedHead] = field(default_factory=list)
 
     @property
     def election_id(self) -> str:
@@ -147,7 +150,13 @@ def load_bundle(folder: Path) -> Bundle:
             if missing:
                 raise BundleError(f"{chain_file(service)} line {n}: no {', '.join(missing)}")
         chains[service] = [SimpleNamespace(**{f: r[f] for f in RECORD_FIELDS}) for r in rows]
-    return Bundle(manifest, chains, _lines(folder / BALLOTS))
+    try:
+        heads = {k: [anchors.head_from_dict(h) for h in manifest.get(k, [])]
+                 for k in ("heads", "published")}
+    except (ParseError, TypeError, AttributeError) as exc:
+        raise BundleError(f"{MANIFEST}: a head that is not a signed head ({exc})") from exc
+    return Bundle(manifest, chains, _lines(folder / BALLOTS), heads["heads"],
+                  heads["published"])
 
 
 @dataclass
@@ -178,11 +187,10 @@ class BundleReport:
 
 def check_chains(bundle: Bundle, report: BundleReport) -> None:
     keys = {s: k["public_key"] for s, k in bundle.manifest.get("public_keys", {}).items()}
-    heads = [anchors.head_from_dict(h) for h in bundle.manifest.get("heads", [])]
-    heads += [anchors.head_from_dict(h) for h in bundle.manifest.get("published", [])]
+    heads = bundle.heads + bundle.published
     for service, records in bundle.chains.items():
         report.records[service] = len(records)
-        if not any(h.service == service for h in bundle.manifest.get("heads", [])):
+        if not any(h.service == service for h in bundle.heads):
             report.problems.append(Problem(chain_file(service), 1,
                                            "the manifest holds no signed head for it"))
             continue

@@ -1,6 +1,6 @@
 """The independent recount of an election from its audit bundle, offline.
 
-From the voting chain (verified by ``services.common.bundle``) it takes what each round was
+From the voting chain (verified first, by ``services.common.bundle``) it takes what each round was
 — its meeting (kind, profile, expected, present), seats, kind, candidates in ballot order —
 and what was published when it was counted (``round.counted``); from ``ballots.jsonl`` the
 ballots. Then, round by round:
@@ -25,7 +25,7 @@ from typing import Any
 
 import rules
 from proto import voting_pb2
-from services.common.bundle import BALLOTS, Bundle, BundleReport, Problem
+from services.common.bundle import BALLOTS, Bundle, BundleReport, Problem, verify_chains
 from services.common.errors import DomainError
 from services.voting import receipts
 from services.voting.domain import CHOICES, CONGRESS_ROUND_KINDS, ballot_validity, load_profile
@@ -219,8 +219,11 @@ def _recount_round(bundle_ballots: Sequence[Mapping[str, Any]], opened: Mapping[
 
 
 def recount(bundle: Bundle) -> RecountReport:
-    """Every counted round of the bundle recounted and compared with what was published."""
+    """Every counted round of the bundle recounted and compared with what was published;
+    the published results are only as good as the chains that hold them, so a chain that
+    does not verify against its signed heads is a problem of the recount too."""
     report = RecountReport(bundle.election_id)
+    report.problems += verify_chains(bundle).problems
     check_ballots(bundle, report)
     meetings, issued, tallies = _meetings_and_issued(bundle)
     opened = {p["round_id"]: p for p in bundle.payloads("voting", "round.opened")}
