@@ -101,7 +101,8 @@ def test_relative_links_resolve(page: Path) -> None:
 def test_readme_links_every_docs_page() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     pages = sorted(p.name for p in DOCS.glob("*.md"))
-    assert pages == ["deployment.md", "design.md", "performance.md", "rules.md", "scenarios.md"]
+    assert pages == ["audit.md", "deployment.md", "design.md", "performance.md", "rules.md",
+                     "scenarios.md"]
     assert all(f"(docs/{name})" in readme for name in pages)
 
 

@@ -171,3 +171,20 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
     code, text = offline("recount", str(folder))
     assert code == 1, text
     assert f"round {rnd.round_id}: receipt" in text and "does not match" in text
+
+    # then the chain is cut after seq 2: with its head, the service itself sees it; with the
+    # head rewritten to match, only the heads signed before (the bundle's) show it
+    probe.execute("DELETE FROM audit_records WHERE election_id = ? AND seq > 2", eid)
+    probe.execute("DELETE FROM audit_heads WHERE election_id = ?", eid)
+    cut = await gongtui(stack_env, "audit", "verify", eid)
+    assert cut.returncode == 1, cut.stdout + cut.stderr
+    assert "first broken record: voting seq 3" in cut.stdout
+    ((head,),) = probe.rows("SELECT hash FROM audit_records WHERE election_id = ? AND"
+                            " seq = 2", eid)
+    probe.execute("INSERT INTO audit_heads (election_id, seq, hash) VALUES (?, ?, ?)",
+                  eid, 2, head)
+    held = await gongtui(stack_env, "audit", "verify", eid, "--heads",
+                         str(folder / "manifest.json"))
+    assert held.returncode == 1, held.stdout + held.stderr
+    assert "first broken record: voting seq 3" in held.stdout
+    assert "record 3 is missing" in held.stdout
