@@ -1,6 +1,7 @@
 """The audit chain cut from the end or emptied: records removed together with the head, or
-every record and the head, verify as broken, naming the first broken seq (on a SQLite file,
-or PostgreSQL in the suite's PostgreSQL pass)."""
+every record and the head, verify as broken, naming the first broken seq; a service signs
+the head of a chain that verifies and refuses to sign a broken one (on a SQLite file, or
+PostgreSQL in the suite's PostgreSQL pass)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete
 
-from proto import approval_pb2
+from proto import approval_pb2, common_pb2
 from services.approval.models import MODELS, ApprovalRequestRow
+from services.common.errors import FailedPrecondition
+from services.common.mutation import AuditRpcs
+from services.common.signing import HeadSigner, check_signed_head
 from services.common.store import Store, Tx
 from services.common.store.audit import fact_tables
 from tests.services.common.test_store import ACTOR, ELECTION, open_store, record
@@ -87,3 +91,28 @@ async def test_an_election_without_facts_verifies_empty(store: Store) -> None:
 
 def test_the_fact_tables_are_the_service_tables_naming_an_election(store: Store) -> None:
     assert [t.name for t in fact_tables(store)] == ["approval_requests"]
+
+
+class Rpcs(AuditRpcs):
+    def __init__(self, store: Store):
+        self.store = store
+
+
+async def test_the_head_is_signed_only_while_the_chain_verifies(store: Store,
+                                                                tmp_path: Path) -> None:
+    await requested(store, 3)
+    rpcs = Rpcs(store)
+    request = common_pb2.AuditRequest(election_id=ELECTION)
+    with pytest.raises(FailedPrecondition, match="no signing key"):
+        await rpcs.SignHead(request, None)
+    store.signer = HeadSigner.load_or_create("approval", tmp_path / "approval.pem")
+    signed = await rpcs.SignHead(request, None)
+    listed = await store.list_audit(ELECTION)
+    assert (signed.service, signed.seq, signed.head) == ("approval", 3, listed.records[-1].hash)
+    key = await rpcs.GetPublicKey(common_pb2.PublicKeyRequest(), None)
+    assert check_signed_head(signed, key.public_key) == ""
+    async with store.db.write() as session:
+        await session.execute(delete(AUDIT).where(AUDIT.c.seq > 2))
+        await session.execute(delete(HEADS))
+    with pytest.raises(FailedPrecondition, match="seq 3"):
+        await rpcs.SignHead(request, None)
