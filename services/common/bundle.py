@@ -9,7 +9,8 @@ A folder of:
 * ``ballots.jsonl`` — the counted rounds' electronic ballots, one a line (round, receipt,
   salt, marks), sorted by receipt; no voter, no code, no time.
 
-:func:`export_bundle` writes one from the running services; :func:`verify_chains` checks
+:func:`bundle_files` makes one from the running services (for a download),
+:func:`export_bundle` writes it into a folder; :func:`verify_chains` checks
 its chains: each recomputed, each against the signed heads (their signatures under the
 manifest's keys). The ballots — every receipt from its salt and marks, every electronic
 round's digest from its receipts, the recount of every round — are checked by
@@ -57,11 +58,11 @@ async def counted_rounds(clients: ServiceClients, election_id: str) -> list[str]
             if r.status == "counted" and r.source == "electronic"]
 
 
-async def export_bundle(clients: ServiceClients, election_id: str, out: Path,
-                        published: Sequence[common_pb2.SignedHead] = ()) -> dict[str, Any]:
-    """Write the election's bundle into ``out`` (made when missing); the manifest written.
-    The heads are signed before the chains are read, so a chain that grows meanwhile still
-    holds them."""
+async def bundle_files(clients: ServiceClients, election_id: str,
+                       published: Sequence[common_pb2.SignedHead] = ()) -> dict[str, str]:
+    """The election's bundle as file name → text (the manifest first), for a folder or a
+    download. The heads are signed before the chains are read, so a chain that grows
+    meanwhile still holds them."""
     keys = await anchors.public_keys(clients)
     heads = await anchors.signed_heads(clients, election_id)
     chains: dict[str, list[dict[str, Any]]] = {}
@@ -84,13 +85,23 @@ async def export_bundle(clients: ServiceClients, election_id: str, out: Path,
         "heads": [anchors.head_to_dict(h) for h in heads],
         "published": [anchors.head_to_dict(h) for h in published],
         "files": [chain_file(s) for s in SERVICES] + [BALLOTS]}
+    files = {MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"}
+    files.update({chain_file(s): _jsonl(chains[s]) for s in SERVICES})
+    files[BALLOTS] = _jsonl(ballots)
+    return files
+
+
+async def export_bundle(clients: ServiceClients, election_id: str, out: Path,
+                        published: Sequence[common_pb2.SignedHead] = ()) -> dict[str, Any]:
+    """Write the election's bundle into ``out`` (made when missing), the manifest last (a
+    folder with a manifest is complete); the manifest returned."""
+    files = await bundle_files(clients, election_id, published)
     out.mkdir(parents=True, exist_ok=True)
-    for service in SERVICES:
-        (out / chain_file(service)).write_text(_jsonl(chains[service]), encoding="utf-8")
-    (out / BALLOTS).write_text(_jsonl(ballots), encoding="utf-8")
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                encoding="utf-8")
-    return manifest
+    for name, text in files.items():
+        if name != MANIFEST:
+            (out / name).write_text(text, encoding="utf-8")
+    (out / MANIFEST).write_text(files[MANIFEST], encoding="utf-8")
+    return dict(json.loads(files[MANIFEST]))
 
 
 # ---- reading and verifying ----------------------------------------------------------------

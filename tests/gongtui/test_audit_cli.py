@@ -188,3 +188,45 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
     assert held.returncode == 1, held.stdout + held.stderr
     assert "first broken record: voting seq 3" in held.stdout
     assert "record 3 is missing" in held.stdout
+
+
+def test_a_published_count_that_differs_from_the_ballots_is_named(
+        bundle: tuple[str, Path], tmp_path: Path) -> None:
+    """A voting service that published a wrong count, its chain and head consistent and
+    signed (the forger holds the key): the bundle verifies, the recount names the round."""
+    from services.common.anchors import head_to_dict, key_to_dict
+    from services.common.signing import HeadSigner
+    from services.common.store import record_hash
+
+    election_id, source = bundle
+    folder = tmp_path / "b"
+    shutil.copytree(source, folder)
+    path = folder / "voting.audit.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    at = next(i for i, r in enumerate(records) if r["kind"] == "round.counted"
+              and json.loads(r["payload_json"])["source"] == "electronic")
+    payload = json.loads(records[at]["payload_json"])
+    line = payload["tally"][0]
+    line["votes_for"] += 1
+    records[at]["payload_json"] = json.dumps(payload, ensure_ascii=False, sort_keys=True,
+                                             separators=(",", ":"))
+    prev = records[at - 1]["hash"] if at else ""
+    for r in records[at:]:
+        r["prev_hash"] = prev
+        r["hash"] = prev = record_hash(prev, election_id, r["seq"], r["kind"], r["payload_json"],
+                                       r["actor_role"], r["actor_scope"], r["created_at"])
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    forger = HeadSigner.load_or_create("voting", tmp_path / "forged.pem")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest["heads"] = [h if h["service"] != "voting" else head_to_dict(
+        forger.sign(election_id, len(records), prev)) for h in manifest["heads"]]
+    manifest["public_keys"]["voting"] = key_to_dict(forger.public())
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    code, text = offline("audit", "verify", "--bundle", str(folder))
+    assert code == 0, text
+    code, text = offline("recount", str(folder))
+    assert code == 1, text
+    assert (f"round {payload['round_id']} (electronic) DIFFERS: votes of {line['person_id']}:"
+            f" published") in text
+    assert f"recounted {{'votes_for': {line['votes_for'] - 1}," in text
