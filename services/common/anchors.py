@@ -11,29 +11,40 @@ shows, though it verifies on its own.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from google.protobuf.json_format import MessageToDict, ParseDict
 
 from core.config import SERVICES
 from proto import common_pb2
-from services.common.clients import ServiceClients
 from services.common.signing import check_signed_head
 
 
-def _stub(clients: ServiceClients, service: str) -> Any:
+class Stubs(Protocol):
+    """What reaches the three services: ServiceClients, or the workflow's activities (a
+    ``nomination``, ``voting`` and ``approval`` stub each)."""
+
+    @property
+    def nomination(self) -> Any: ...
+    @property
+    def voting(self) -> Any: ...
+    @property
+    def approval(self) -> Any: ...
+
+
+def _stub(clients: Stubs, service: str) -> Any:
     return getattr(clients, service)
 
 
-async def signed_heads(clients: ServiceClients, election_id: str
-                       ) -> list[common_pb2.SignedHead]:
+async def signed_heads(clients: Stubs, election_id: str) -> list[common_pb2.SignedHead]:
     """Every service's signed head of the election, in the order of ``SERVICES``; a service
-    whose chain does not verify refuses (FAILED_PRECONDITION propagates)."""
+    whose chain does not verify refuses (FAILED_PRECONDITION propagates). What a notice
+    carries: ``[head_to_dict(h) for h in await signed_heads(clients, election_id)]``."""
     request = common_pb2.AuditRequest(election_id=election_id)
     return [await _stub(clients, s).SignHead(request) for s in SERVICES]
 
 
-async def public_keys(clients: ServiceClients) -> list[common_pb2.PublicKey]:
+async def public_keys(clients: Stubs) -> list[common_pb2.PublicKey]:
     """Every service's head-signing public key."""
     return [await _stub(clients, s).GetPublicKey(common_pb2.PublicKeyRequest())
             for s in SERVICES]
