@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".gongtui")
     # where each service keeps the Ed25519 key that signs its chain heads (made on its first
     # start; empty: <data_dir>/keys)
-    signing_keys_dir: Path | None = None
+    signing_keys_dir: str = ""
     # A PostgreSQL URL (postgresql+asyncpg://...) here puts every service in its own schema
     # (nomination, voting, approval; the API in "api") of that database.
     database_url: str = ""

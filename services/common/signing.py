@@ -30,8 +30,9 @@ ALGORITHM = "ed25519"
 
 
 def key_path(settings: Settings, service: str) -> Path:
-    folder = settings.signing_keys_dir or settings.data_dir / "keys"
-    return Path(folder) / f"{service}.ed25519.pem"
+    folder = Path(settings.signing_keys_dir) if settings.signing_keys_dir else (
+        settings.data_dir / "keys")
+    return folder / f"{service}.ed25519.pem"
 
 
 def statement(service: str, election_id: str, seq: int, head: str, signed_at: str) -> bytes:

@@ -22,7 +22,7 @@ def test_the_key_is_made_once_and_kept(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     again = HeadSigner.for_service(settings, "voting")
     assert again.public_key == first.public_key
-    other = HeadSigner.for_service(Settings(data_dir=tmp_path, signing_keys_dir=tmp_path / "k"),
+    other = HeadSigner.for_service(Settings(data_dir=tmp_path, signing_keys_dir=str(tmp_path / "k")),
                                    "voting")
     assert other.public_key != first.public_key
     assert first.public().fingerprint.startswith("sha256:")
