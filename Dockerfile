@@ -13,7 +13,9 @@ COPY api api
 RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 gongtui
+# the signing keys folder exists in the image so that a fresh volume mounted there is the
+# user's (docs/audit.md)
+RUN useradd --create-home --uid 10001 gongtui && install -d -o gongtui -m 700 /home/gongtui/keys
 COPY --from=build /install /usr/local
 USER gongtui
 WORKDIR /home/gongtui

@@ -1,4 +1,4 @@
-"""``gongtui token …`` and ``gongtui audit …`` (mounted by gongtui/cli.py)."""
+"""``gongtui token …`` (mounted by gongtui/cli.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import asyncio
 import json
 from typing import Annotated
 
-import grpc
 import typer
 from rich.console import Console
 
@@ -14,13 +13,7 @@ from core.config import Settings
 
 token_app = typer.Typer(help="API tokens (bearer, role + scope, stored hashed).",
                         no_args_is_help=True)
-audit_app = typer.Typer(help="The per-election audit hash chains.", no_args_is_help=True)
 err = Console(stderr=True)
-
-
-@audit_app.callback()
-def _audit() -> None:
-    """The per-election audit hash chains (a group even with one command)."""
 
 
 def _settings() -> Settings:
@@ -96,37 +89,3 @@ def list_tokens() -> None:
 
     for row in asyncio.run(main()):
         typer.echo(json.dumps(row, ensure_ascii=False))
-
-
-@audit_app.command("verify")
-def verify(election_id: Annotated[str, typer.Argument(help="the election id")]) -> None:
-    """Recompute the election's chain in each service; name the first broken record.
-    Exit 1 when any chain is broken."""
-    from api.audit import AuditVerification, verify_election
-    from services.common.clients import ServiceClients
-
-    clients = ServiceClients(_settings())
-
-    async def main() -> AuditVerification:
-        try:
-            return await verify_election(clients, election_id)
-        finally:
-            await clients.close()
-
-    try:
-        result = asyncio.run(main())
-    except grpc.aio.AioRpcError as exc:
-        from rich.markup import escape
-
-        from services.common.errors import describe_refusal
-
-        err.print(f"[red]error:[/] {exc.code().name}: {escape(describe_refusal(exc))}")
-        raise typer.Exit(2) from exc
-    for r in result.services:
-        mark = "ok" if r.verified else f"BROKEN at seq {r.first_broken_seq}: {r.problem}"
-        typer.echo(f"{r.service:<10} {r.records:>6} records  {mark}  {r.head}")
-    if result.first_broken is not None:
-        b = result.first_broken
-        typer.echo(f"first broken record: {b.service} seq {b.seq} ({b.problem})")
-        raise typer.Exit(1)
-    typer.echo(f"{election_id}: every chain verified")

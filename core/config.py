@@ -18,6 +18,9 @@ class Settings(BaseSettings):
 
     # where the SQLite databases (and the embedded stack's logs) live
     data_dir: Path = Path(".gongtui")
+    # where each service keeps the Ed25519 key that signs its chain heads (made on its first
+    # start; empty: <data_dir>/keys)
+    signing_keys_dir: str = ""
     # A PostgreSQL URL (postgresql+asyncpg://...) here puts every service in its own schema
     # (nomination, voting, approval; the API in "api") of that database.
     database_url: str = ""

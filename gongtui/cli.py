@@ -22,11 +22,12 @@ COMPONENTS = (*SERVICES, "worker", "api")
 
 
 def _mount_subcommands() -> None:
-    from api.cli import audit_app, token_app
+    from api.cli import token_app
+    from gongtui.audit_cli import register as register_audit
     from gongtui.bench import bench_app, load_commands
 
     app.add_typer(token_app, name="token", help="bearer tokens: create, list, revoke")
-    app.add_typer(audit_app, name="audit", help="verify an election's audit chain")
+    register_audit(app)  # audit verify / keys / export, recount
     load_commands()
     app.add_typer(bench_app, name="bench")
     from gongtui.rules_cli import rules_app

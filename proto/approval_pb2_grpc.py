@@ -65,6 +65,16 @@ class ApprovalStub:
                 request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
                 response_deserializer=proto_dot_common__pb2.ListAuditResponse.FromString,
                 _registered_method=True)
+        self.SignHead = channel.unary_unary(
+                '/gongtui.v1.Approval/SignHead',
+                request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
+                response_deserializer=proto_dot_common__pb2.SignedHead.FromString,
+                _registered_method=True)
+        self.GetPublicKey = channel.unary_unary(
+                '/gongtui.v1.Approval/GetPublicKey',
+                request_serializer=proto_dot_common__pb2.PublicKeyRequest.SerializeToString,
+                response_deserializer=proto_dot_common__pb2.PublicKey.FromString,
+                _registered_method=True)
 
 
 class ApprovalServicer:
@@ -106,6 +116,19 @@ class ApprovalServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SignHead(self, request, context):
+        """the chain head of an election, signed (refused while the chain does not verify)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPublicKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ApprovalServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -138,6 +161,16 @@ def add_ApprovalServicer_to_server(servicer, server):
                     servicer.ListAudit,
                     request_deserializer=proto_dot_common__pb2.AuditRequest.FromString,
                     response_serializer=proto_dot_common__pb2.ListAuditResponse.SerializeToString,
+            ),
+            'SignHead': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignHead,
+                    request_deserializer=proto_dot_common__pb2.AuditRequest.FromString,
+                    response_serializer=proto_dot_common__pb2.SignedHead.SerializeToString,
+            ),
+            'GetPublicKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublicKey,
+                    request_deserializer=proto_dot_common__pb2.PublicKeyRequest.FromString,
+                    response_serializer=proto_dot_common__pb2.PublicKey.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -302,6 +335,60 @@ class Approval:
             '/gongtui.v1.Approval/ListAudit',
             proto_dot_common__pb2.AuditRequest.SerializeToString,
             proto_dot_common__pb2.ListAuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignHead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Approval/SignHead',
+            proto_dot_common__pb2.AuditRequest.SerializeToString,
+            proto_dot_common__pb2.SignedHead.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublicKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Approval/GetPublicKey',
+            proto_dot_common__pb2.PublicKeyRequest.SerializeToString,
+            proto_dot_common__pb2.PublicKey.FromString,
             options,
             channel_credentials,
             insecure,

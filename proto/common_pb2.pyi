@@ -65,3 +65,37 @@ class ListAuditResponse(_message.Message):
     RECORDS_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[AuditRecord]
     def __init__(self, records: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ...) -> None: ...
+
+class SignedHead(_message.Message):
+    __slots__ = ("service", "election_id", "seq", "head", "signed_at", "public_key", "signature")
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    HEAD_FIELD_NUMBER: _ClassVar[int]
+    SIGNED_AT_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    service: str
+    election_id: str
+    seq: int
+    head: str
+    signed_at: str
+    public_key: str
+    signature: str
+    def __init__(self, service: _Optional[str] = ..., election_id: _Optional[str] = ..., seq: _Optional[int] = ..., head: _Optional[str] = ..., signed_at: _Optional[str] = ..., public_key: _Optional[str] = ..., signature: _Optional[str] = ...) -> None: ...
+
+class PublicKeyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class PublicKey(_message.Message):
+    __slots__ = ("service", "algorithm", "public_key", "fingerprint")
+    SERVICE_FIELD_NUMBER: _ClassVar[int]
+    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    service: str
+    algorithm: str
+    public_key: str
+    fingerprint: str
+    def __init__(self, service: _Optional[str] = ..., algorithm: _Optional[str] = ..., public_key: _Optional[str] = ..., fingerprint: _Optional[str] = ...) -> None: ...

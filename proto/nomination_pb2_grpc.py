@@ -185,6 +185,16 @@ class NominationStub:
                 request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
                 response_deserializer=proto_dot_common__pb2.ListAuditResponse.FromString,
                 _registered_method=True)
+        self.SignHead = channel.unary_unary(
+                '/gongtui.v1.Nomination/SignHead',
+                request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
+                response_deserializer=proto_dot_common__pb2.SignedHead.FromString,
+                _registered_method=True)
+        self.GetPublicKey = channel.unary_unary(
+                '/gongtui.v1.Nomination/GetPublicKey',
+                request_serializer=proto_dot_common__pb2.PublicKeyRequest.SerializeToString,
+                response_deserializer=proto_dot_common__pb2.PublicKey.FromString,
+                _registered_method=True)
 
 
 class NominationServicer:
@@ -381,6 +391,19 @@ class NominationServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SignHead(self, request, context):
+        """the chain head of an election, signed (refused while the chain does not verify)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPublicKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NominationServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -533,6 +556,16 @@ def add_NominationServicer_to_server(servicer, server):
                     servicer.ListAudit,
                     request_deserializer=proto_dot_common__pb2.AuditRequest.FromString,
                     response_serializer=proto_dot_common__pb2.ListAuditResponse.SerializeToString,
+            ),
+            'SignHead': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignHead,
+                    request_deserializer=proto_dot_common__pb2.AuditRequest.FromString,
+                    response_serializer=proto_dot_common__pb2.SignedHead.SerializeToString,
+            ),
+            'GetPublicKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublicKey,
+                    request_deserializer=proto_dot_common__pb2.PublicKeyRequest.FromString,
+                    response_serializer=proto_dot_common__pb2.PublicKey.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1345,6 +1378,60 @@ class Nomination:
             '/gongtui.v1.Nomination/ListAudit',
             proto_dot_common__pb2.AuditRequest.SerializeToString,
             proto_dot_common__pb2.ListAuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignHead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Nomination/SignHead',
+            proto_dot_common__pb2.AuditRequest.SerializeToString,
+            proto_dot_common__pb2.SignedHead.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublicKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Nomination/GetPublicKey',
+            proto_dot_common__pb2.PublicKeyRequest.SerializeToString,
+            proto_dot_common__pb2.PublicKey.FromString,
             options,
             channel_credentials,
             insecure,

@@ -301,3 +301,21 @@ class RoundActionRequest(_message.Message):
     actor: _common_pb2.Actor
     round_id: str
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., round_id: _Optional[str] = ...) -> None: ...
+
+class RoundBallot(_message.Message):
+    __slots__ = ("round_id", "receipt", "salt", "marks_json")
+    ROUND_ID_FIELD_NUMBER: _ClassVar[int]
+    RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    SALT_FIELD_NUMBER: _ClassVar[int]
+    MARKS_JSON_FIELD_NUMBER: _ClassVar[int]
+    round_id: str
+    receipt: str
+    salt: str
+    marks_json: str
+    def __init__(self, round_id: _Optional[str] = ..., receipt: _Optional[str] = ..., salt: _Optional[str] = ..., marks_json: _Optional[str] = ...) -> None: ...
+
+class ListRoundBallotsResponse(_message.Message):
+    __slots__ = ("ballots",)
+    BALLOTS_FIELD_NUMBER: _ClassVar[int]
+    ballots: _containers.RepeatedCompositeFieldContainer[RoundBallot]
+    def __init__(self, ballots: _Optional[_Iterable[_Union[RoundBallot, _Mapping]]] = ...) -> None: ...

@@ -95,6 +95,11 @@ class VotingStub:
                 request_serializer=proto_dot_voting__pb2.RoundActionRequest.SerializeToString,
                 response_deserializer=proto_dot_voting__pb2.Round.FromString,
                 _registered_method=True)
+        self.ListRoundBallots = channel.unary_unary(
+                '/gongtui.v1.Voting/ListRoundBallots',
+                request_serializer=proto_dot_voting__pb2.GetRoundRequest.SerializeToString,
+                response_deserializer=proto_dot_voting__pb2.ListRoundBallotsResponse.FromString,
+                _registered_method=True)
         self.VerifyAudit = channel.unary_unary(
                 '/gongtui.v1.Voting/VerifyAudit',
                 request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
@@ -104,6 +109,16 @@ class VotingStub:
                 '/gongtui.v1.Voting/ListAudit',
                 request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
                 response_deserializer=proto_dot_common__pb2.ListAuditResponse.FromString,
+                _registered_method=True)
+        self.SignHead = channel.unary_unary(
+                '/gongtui.v1.Voting/SignHead',
+                request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
+                response_deserializer=proto_dot_common__pb2.SignedHead.FromString,
+                _registered_method=True)
+        self.GetPublicKey = channel.unary_unary(
+                '/gongtui.v1.Voting/GetPublicKey',
+                request_serializer=proto_dot_common__pb2.PublicKeyRequest.SerializeToString,
+                response_deserializer=proto_dot_common__pb2.PublicKey.FromString,
                 _registered_method=True)
 
 
@@ -184,6 +199,14 @@ class VotingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListRoundBallots(self, request, context):
+        """a counted round's ballots (salt and marks) for an independent recount; refused before
+        the round is counted
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def VerifyAudit(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -191,6 +214,19 @@ class VotingServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAudit(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SignHead(self, request, context):
+        """the chain head of an election, signed (refused while the chain does not verify)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPublicKey(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -259,6 +295,11 @@ def add_VotingServicer_to_server(servicer, server):
                     request_deserializer=proto_dot_voting__pb2.RoundActionRequest.FromString,
                     response_serializer=proto_dot_voting__pb2.Round.SerializeToString,
             ),
+            'ListRoundBallots': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRoundBallots,
+                    request_deserializer=proto_dot_voting__pb2.GetRoundRequest.FromString,
+                    response_serializer=proto_dot_voting__pb2.ListRoundBallotsResponse.SerializeToString,
+            ),
             'VerifyAudit': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyAudit,
                     request_deserializer=proto_dot_common__pb2.AuditRequest.FromString,
@@ -268,6 +309,16 @@ def add_VotingServicer_to_server(servicer, server):
                     servicer.ListAudit,
                     request_deserializer=proto_dot_common__pb2.AuditRequest.FromString,
                     response_serializer=proto_dot_common__pb2.ListAuditResponse.SerializeToString,
+            ),
+            'SignHead': grpc.unary_unary_rpc_method_handler(
+                    servicer.SignHead,
+                    request_deserializer=proto_dot_common__pb2.AuditRequest.FromString,
+                    response_serializer=proto_dot_common__pb2.SignedHead.SerializeToString,
+            ),
+            'GetPublicKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublicKey,
+                    request_deserializer=proto_dot_common__pb2.PublicKeyRequest.FromString,
+                    response_serializer=proto_dot_common__pb2.PublicKey.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -605,6 +656,33 @@ class Voting:
             _registered_method=True)
 
     @staticmethod
+    def ListRoundBallots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/ListRoundBallots',
+            proto_dot_voting__pb2.GetRoundRequest.SerializeToString,
+            proto_dot_voting__pb2.ListRoundBallotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def VerifyAudit(request,
             target,
             options=(),
@@ -648,6 +726,60 @@ class Voting:
             '/gongtui.v1.Voting/ListAudit',
             proto_dot_common__pb2.AuditRequest.SerializeToString,
             proto_dot_common__pb2.ListAuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SignHead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/SignHead',
+            proto_dot_common__pb2.AuditRequest.SerializeToString,
+            proto_dot_common__pb2.SignedHead.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublicKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/GetPublicKey',
+            proto_dot_common__pb2.PublicKeyRequest.SerializeToString,
+            proto_dot_common__pb2.PublicKey.FromString,
             options,
             channel_credentials,
             insecure,

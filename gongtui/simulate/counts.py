@@ -18,6 +18,8 @@ from gongtui.simulate.roster import build_roster
 class Ctx(Protocol):
     """Where a scenario's keys were read (``gongtui.simulate.scenario.Ctx``): an error at one."""
 
+    lines: dict[str, int]  # key path -> line of its value
+
     def at(self, key: str, message: str) -> Exception: ...
 
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol, TypeVar
 from google.protobuf.message import Message
 
 from proto import common_pb2
+from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.store import Store, Tx
 
 R = TypeVar("R", bound=Message)
@@ -45,7 +46,8 @@ def mutation(response_type: type[R]) -> Callable[
 
 
 class AuditRpcs:
-    """``VerifyAudit`` and ``ListAudit``, the same in every service (its own chain)."""
+    """``VerifyAudit``, ``ListAudit``, ``SignHead`` and ``GetPublicKey``, the same in every
+    service (its own chain, its own key)."""
 
     store: Store
 
@@ -56,3 +58,25 @@ class AuditRpcs:
     async def ListAudit(self, request: common_pb2.AuditRequest, context: Any
                         ) -> common_pb2.ListAuditResponse:
         return await self.store.list_audit(request.election_id)
+
+    async def SignHead(self, request: common_pb2.AuditRequest, context: Any
+                       ) -> common_pb2.SignedHead:
+        """The election's chain head, signed; a chain that does not verify is not signed."""
+        if not request.election_id:
+            raise InvalidArgument("required", field="election_id")
+        report = await self.store.verify_audit(request.election_id)
+        if not report.verified:
+            raise FailedPrecondition(
+                f"the chain does not verify (seq {report.first_broken_seq}: {report.problem});"
+                " its head is not signed", field="election_id")
+        return self._signer().sign(request.election_id, report.records, report.head)
+
+    async def GetPublicKey(self, request: common_pb2.PublicKeyRequest, context: Any
+                           ) -> common_pb2.PublicKey:
+        return self._signer().public()  # type: ignore[no-any-return]
+
+    def _signer(self) -> Any:
+        if self.store.signer is None:
+            raise FailedPrecondition("this service has no signing key (not started by its"
+                                     " runtime)")
+        return self.store.signer

@@ -13,6 +13,7 @@ from core.config import Settings, get_settings
 from services.common.db import Database
 from services.common.relay import SignalRelay
 from services.common.server import run_server
+from services.common.signing import HeadSigner
 from services.common.store import ServiceModels, Store
 
 
@@ -35,6 +36,7 @@ class ServiceRuntime:
         from services.common.migrate import upgrade
 
         await upgrade(self.db, self.service)  # its Alembic migrations, up to head
+        self.store.signer = HeadSigner.for_service(self.settings, self.service)
         self.relay.start()
 
     async def stop(self) -> None:

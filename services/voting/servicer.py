@@ -24,6 +24,7 @@ from services.common.mutation import AuditRpcs, mutation
 from services.common.store import Store, Tx
 from services.voting.ballot_box import BallotBox
 from services.voting.domain import VotingDomain
+from services.voting.export import list_round_ballots
 
 
 class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
@@ -97,3 +98,7 @@ class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
     @mutation(pb.Round)
     async def CloseRound(self, tx: Tx, request: pb.RoundActionRequest) -> pb.Round:
         return await self.domain.counting.close_round(tx, request)
+
+    async def ListRoundBallots(self, request: pb.GetRoundRequest, context: Any
+                               ) -> pb.ListRoundBallotsResponse:
+        return await list_round_ballots(self.store, request.round_id)

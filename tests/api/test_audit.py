@@ -17,7 +17,7 @@ from tests.api.conftest import Stubs, TokenFactory, bearer, create_election, reg
 from tests.conftest import service_probe
 
 pytestmark = pytest.mark.stack
-AUDIT_CLI = "from api.cli import audit_app; audit_app()"
+AUDIT_CLI = "from gongtui.audit_cli import audit_app; audit_app()"
 
 
 async def test_edited_audit_row_is_named_by_verify(

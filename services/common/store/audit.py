@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -158,17 +159,27 @@ async def write(store: Store, session: AsyncSession) -> None:
     writes.records.clear()
 
 
-async def verify(store: Store, election_id: str) -> common_pb2.AuditReport:
-    """Recompute the election's chain record by record and compare it with its head."""
-    audit = store.models.audit.__table__
-    heads = store.models.audit_head.__table__
-    async with store.read() as session:
-        rows = await session.rows(select(*audit.c).where(
-            audit.c.election_id == election_id).order_by(audit.c.seq))
-        head = await session.first(select(heads.c.seq, heads.c.hash).where(
-            heads.c.election_id == election_id))
-    report = common_pb2.AuditReport(service=store.service, election_id=election_id,
-                                    records=len(rows), verified=True)
+def fact_tables(store: Store) -> list[Any]:
+    """The service's tables that hold an election's facts (those with an ``election_id``
+    column, but the chain's own): a row in one of them means the election has a chain."""
+    own = {store.models.audit.__table__.name, store.models.audit_head.__table__.name}
+    return [t for t in store.models.audit.metadata.sorted_tables
+            if "election_id" in t.c and t.name not in own]
+
+
+async def _facts_exist(store: Store, session: Any, election_id: str) -> str:
+    """The name of the first fact table with a row of the election ("" when none has)."""
+    for table in fact_tables(store):
+        if await session.first(select(table.c.election_id).where(
+                table.c.election_id == election_id).limit(1)) is not None:
+            return str(table.name)
+    return ""
+
+
+def check_chain(election_id: str, rows: Sequence[Any]) -> tuple[int, str, str]:
+    """Recompute a chain's records in seq order: (first broken seq, problem, head hash);
+    ``(0, "", head)`` when every record holds. ``rows`` carry the columns of
+    ``audit_records`` as attributes (a row, or an ``AuditRecord`` message)."""
     prev = ""
     for expected_seq, row in enumerate(rows, start=1):
         problem = ""
@@ -176,19 +187,48 @@ async def verify(store: Store, election_id: str) -> common_pb2.AuditReport:
             problem = f"record {expected_seq} is missing"
         elif row.prev_hash != prev:
             problem = "prev_hash does not match the record before"
-        elif row.hash != record_hash(prev, row.election_id, row.seq, row.kind, row.payload_json,
+        elif row.hash != record_hash(prev, election_id, row.seq, row.kind, row.payload_json,
                                      row.actor_role, row.actor_scope, row.created_at):
             problem = "hash does not match the record's content"
         if problem:
-            report.verified = False
-            report.first_broken_seq = expected_seq
-            report.problem = problem
-            return report
+            return expected_seq, problem, prev
         prev = row.hash
-    if head is not None and (head.seq != len(rows) or head.hash != prev):
+    return 0, "", prev
+
+
+async def verify(store: Store, election_id: str) -> common_pb2.AuditReport:
+    """Recompute the election's chain record by record and compare it with its head.
+
+    Broken, besides a record that does not hold: a head that is not the last record (records
+    removed at the end), a missing head under records, and no records at all while the
+    election has facts (a head row, or a row in one of the service's fact tables) — a chain
+    emptied or cut together with its head. Checking against a head held outside the database
+    (a signed head on a notice) is :mod:`services.common.anchors`."""
+    audit = store.models.audit.__table__
+    heads = store.models.audit_head.__table__
+    async with store.read() as session:
+        rows = await session.rows(select(*audit.c).where(
+            audit.c.election_id == election_id).order_by(audit.c.seq))
+        head = await session.first(select(heads.c.seq, heads.c.hash).where(
+            heads.c.election_id == election_id))
+        facts = "" if rows or head is not None else await _facts_exist(
+            store, session, election_id)
+    report = common_pb2.AuditReport(service=store.service, election_id=election_id,
+                                    records=len(rows), verified=True)
+    broken, problem, prev = check_chain(election_id, rows)
+    if not broken:
+        if head is None and rows:
+            broken, problem = len(rows) + 1, ("the chain head is missing (records after the"
+                                              " last may have been removed with it)")
+        elif head is None and facts:
+            broken, problem = 1, f"no records, but the election has facts (in {facts})"
+        elif head is not None and (head.seq != len(rows) or head.hash != prev):
+            broken = len(rows) + 1 if head.seq > len(rows) else head.seq
+            problem = "the chain head does not match the last record (records removed?)"
+    if broken:
         report.verified = False
-        report.first_broken_seq = len(rows) + 1 if head.seq > len(rows) else head.seq
-        report.problem = "the chain head does not match the last record (records removed?)"
+        report.first_broken_seq = max(broken, 1)
+        report.problem = problem
         return report
     report.head = prev
     return report

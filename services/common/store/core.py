@@ -95,6 +95,8 @@ class Store:
         #: SQLite: run the store's own statements without a thread hop (InlineSQLite)
         self.inline = False
         self._reader: InlineSQLite | None = None
+        #: the service's head-signing key (services.common.signing.HeadSigner), set at start
+        self.signer: Any = None
 
     @contextlib.asynccontextmanager
     async def read(self) -> AsyncIterator[ReadSession]:

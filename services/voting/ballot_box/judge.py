@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.names import normalize_name
 from proto import voting_pb2
 from services.common.errors import AlreadyExists, DomainError, FailedPrecondition, NotFound
 from services.common.store import canonical_json, record_hash, utcnow
-from services.voting.domain.ballots import ballot_validity, sha256_hex
+from services.voting import receipts
+from services.voting.domain.ballots import ballot_validity
 
 #: a cast as the writers take it: the request and the sha256 of its code
 Cast = tuple[voting_pb2.CastBallotRequest, str]
@@ -86,12 +86,9 @@ def judge(batch: Batch, rounds: dict[str, Round], codes: dict[str, tuple[str, bo
             continue
         codes[h] = (code[0], True)  # the same code twice in one batch: the second is refused
         # canonical marks: sorted, so not even the order of marking is kept
-        marks = sorted(({"person_id": m.person_id, "choice": m.choice,
-                         "write_in": normalize_name(m.write_in)} for m in req.marks),
-                       key=lambda m: (m["person_id"], m["choice"], m["write_in"]))
-        marks_json = canonical_json(marks)
+        marks_json = receipts.marks_json(req.marks)
         salt, ballot_id = randomness[64 * i:64 * i + 32], randomness[64 * i + 32:64 * i + 64]
-        receipt = "sha256:" + sha256_hex(salt + marks_json)
+        receipt = receipts.receipt(salt, marks_json)
         writes.ballots.append((ballot_id, rnd.round_id, marks_json, valid, invalid_rule, salt,
                                receipt))
         writes.used.append(h)

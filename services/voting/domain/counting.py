@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 import rules
 from proto import voting_pb2
 from services.common.errors import FailedPrecondition
-from services.common.store import Tx, canonical_json
-from services.voting.domain.ballots import sha256_hex
+from services.common.store import Tx
+from services.voting import receipts
 from services.voting.domain.converters import round_candidates, round_to_message
 from services.voting.domain.shared import (
     CHOICES,
@@ -46,11 +46,9 @@ class Counting(SubDomain):
                                              ("votes_for", "votes_against", "votes_abstain")}
             for w in json.loads(tally.write_ins_json):
                 write_ins[w["name"]] = w["votes"]
-            digest_input = canonical_json({
-                "round_id": rnd.round_id, "issued": issued, "returned": returned,
-                "invalid": invalid,
-                "lines": sorted(json.loads(tally.lines_json), key=lambda x: x["person_id"]),
-                "write_ins": json.loads(tally.write_ins_json)})
+            digest = receipts.paper_digest(rnd.round_id, issued, returned, invalid,
+                                           json.loads(tally.lines_json),
+                                           json.loads(tally.write_ins_json))
         elif rnd.source == "electronic":
             issued = (await tx.session.execute(select(func.count()).select_from(BallotIssueRow)
                                                .where(BallotIssueRow.round_id == rnd.round_id))
@@ -67,7 +65,7 @@ class Counting(SubDomain):
                         counts[m["person_id"]]["votes_" + m["choice"]] += 1
                     if m["write_in"]:
                         write_ins[m["write_in"]] = write_ins.get(m["write_in"], 0) + 1
-            digest_input = "\n".join(sorted(b.receipt for b in ballots))
+            digest = receipts.ballot_box_digest(b.receipt for b in ballots)
         else:
             raise FailedPrecondition("nothing to count: no ballots issued and no tally entered",
                                      field="round_id")
@@ -107,7 +105,7 @@ class Counting(SubDomain):
         rnd.elected_json, rnd.tied_json = json.dumps(elected), json.dumps(tied)
         rnd.unfilled = unfilled
         rnd.rules_json = json.dumps(applied)
-        rnd.ballot_box_digest = "sha256:" + sha256_hex(digest_input)
+        rnd.ballot_box_digest = digest
         await tx.audit(rnd.election_id, "round.counted", {
             "round_id": rnd.round_id, "meeting_id": rnd.meeting_id, "number": rnd.number,
             "post": rnd.post, "kind": rnd.kind, "seats": rnd.seats, "source": rnd.source,
