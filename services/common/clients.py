@@ -87,3 +87,29 @@ class ServiceClients:
         channels, self._channels, self._stubs = self._channels, {}, {}
         for channel in channels.values():
             await channel.close()
+
+
+class ServiceCaller:
+    """A caller of the services through one bundle (the workers' activity classes): the three
+    stubs as attributes, and ``close`` closing the bundle only when this caller opened it."""
+
+    def __init__(self, settings: Settings, clients: ServiceClients | None = None):
+        self.settings = settings
+        self.clients = clients or ServiceClients(settings)
+        self._own_clients = clients is None
+
+    @property
+    def nomination(self) -> nomination_pb2_grpc.NominationStub:
+        return self.clients.nomination
+
+    @property
+    def voting(self) -> voting_pb2_grpc.VotingStub:
+        return self.clients.voting
+
+    @property
+    def approval(self) -> approval_pb2_grpc.ApprovalStub:
+        return self.clients.approval
+
+    async def close(self) -> None:
+        if self._own_clients:
+            await self.clients.close()

@@ -22,14 +22,11 @@ from core.ids import election_workflow_id
 from core.vocabulary import POSTS
 from proto import (
     approval_pb2,
-    approval_pb2_grpc,
     common_pb2,
     nomination_pb2,
-    nomination_pb2_grpc,
     voting_pb2,
-    voting_pb2_grpc,
 )
-from services.common.clients import ServiceClients
+from services.common.clients import ServiceCaller, ServiceClients
 from workflows.district.types import (
     FINAL,
     PROGRESS_SIGNAL,
@@ -59,29 +56,11 @@ async def gather_limited(limit: int, items: list[Any],
     return list(await asyncio.gather(*(one(i) for i in items)))
 
 
-class DistrictActivities:
+class DistrictActivities(ServiceCaller):
     def __init__(self, settings: Settings, client: Client,
                  clients: ServiceClients | None = None):
-        self.settings = settings
+        super().__init__(settings, clients)
         self.client = client
-        self.clients = clients or ServiceClients(settings)
-        self._own_clients = clients is None
-
-    @property
-    def nomination(self) -> nomination_pb2_grpc.NominationStub:
-        return self.clients.nomination
-
-    @property
-    def voting(self) -> voting_pb2_grpc.VotingStub:
-        return self.clients.voting
-
-    @property
-    def approval(self) -> approval_pb2_grpc.ApprovalStub:
-        return self.clients.approval
-
-    async def close(self) -> None:
-        if self._own_clients:
-            await self.clients.close()
 
     def all(self) -> list[Callable[..., Any]]:
         return [self.district_refresh, self.district_control, self.district_report,

@@ -16,7 +16,6 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 import rules
-from core.config import Settings
 from core.errors import BY_STATUS
 from core.ids import (
     activity_call_key,
@@ -27,14 +26,11 @@ from core.ids import (
 from core.vocabulary import DEFAULT_PROFILE, POSTS
 from proto import (
     approval_pb2,
-    approval_pb2_grpc,
     common_pb2,
     nomination_pb2,
-    nomination_pb2_grpc,
     voting_pb2,
-    voting_pb2_grpc,
 )
-from services.common.clients import ServiceClients
+from services.common.clients import ServiceCaller
 from services.common.errors import describe_refusal
 from workflows.election.types import (
     ApprovalInput,
@@ -108,30 +104,9 @@ def meeting_state(m: voting_pb2.Meeting) -> MeetingState:
                         quorum_met=m.quorum_met, rounds=[round_state(r) for r in m.rounds])
 
 
-class ElectionActivities:
+class ElectionActivities(ServiceCaller):
     """The activities of one worker: one :class:`ServiceClients` bundle shared by all of them
     (channels opened on first use, inside the worker's event loop)."""
-
-    def __init__(self, settings: Settings, clients: ServiceClients | None = None):
-        self.settings = settings
-        self.clients = clients or ServiceClients(settings)
-        self._own_clients = clients is None
-
-    @property
-    def nomination(self) -> nomination_pb2_grpc.NominationStub:
-        return self.clients.nomination
-
-    @property
-    def voting(self) -> voting_pb2_grpc.VotingStub:
-        return self.clients.voting
-
-    @property
-    def approval(self) -> approval_pb2_grpc.ApprovalStub:
-        return self.clients.approval
-
-    async def close(self) -> None:
-        if self._own_clients:
-            await self.clients.close()
 
     def all(self) -> list[Callable[..., Any]]:
         return [self.register_election, self.plan_state, self.publish_notice, self.close_notice,
