@@ -145,7 +145,7 @@ def draw(doc: Doc, facts: ElectionFacts, meeting: Meeting, rnd: Round) -> None:
     doc.decorate = decorate
     doc.set_auto_page_break(False)
     doc.add_page()
-    doc.start_section(f"选票 {MEETING_ZH.get(meeting.kind, meeting.kind)}{meeting.session} "
+    doc.mark(f"选票 {MEETING_ZH.get(meeting.kind, meeting.kind)}{meeting.session} "
                       f"第{rnd.number}轮 {post_zh(rnd.post)}{ROUND_ZH.get(rnd.kind, rnd.kind)}",
                       level=1)
     # Rows per column: the instructions' height (measured, not drawn) decides where the grid
@@ -153,7 +153,7 @@ def draw(doc: Doc, facts: ElectionFacts, meeting: Meeting, rnd: Round) -> None:
     doc.font(9.5)
     height = doc.multi_cell(210 - 2 * MARGIN, 5, "说明：" + s.instructions, border=1,
                             dry_run=True, output=MethodReturnValue.HEIGHT)
-    per_col = int((BOTTOM - (44 + height + 3) - HEAD_ROW) // ROW)
+    per_col = int((BOTTOM - (44 + float(height) + 3) - HEAD_ROW) // ROW)  # type: ignore[arg-type]
     if per_col < 1:
         raise DocumentError("ballot", "the instructions leave no room for the grid")
     per_page = per_col * g.columns

@@ -38,12 +38,14 @@ def table(doc: Doc, heads: Sequence[str], rows: Sequence[Sequence[object]],
     doc.font(size)
     doc.set_x(doc.l_margin)
     with doc.table(col_widths=tuple(widths) if widths else None, width=WIDTH,
-                   line_height=line_height, text_align="CENTER", first_row_as_headings=True,
+                   line_height=line_height, text_align="CENTER",
+                   first_row_as_headings=bool(heads),
                    headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
-                   repeat_headings=1) as t:
-        head = t.row()
-        for h in heads:
-            head.cell(str(h))
+                   repeat_headings=1 if heads else 0) as t:
+        if heads:
+            head = t.row()
+            for h in heads:
+                head.cell(str(h))
         for r in rows:
             row = t.row()
             for value in r:

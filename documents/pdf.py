@@ -50,6 +50,7 @@ class Doc(FPDF):
         self.add_font(FONT, "B", str(fonts.path_for(fonts.BOLD, common)))
         self.set_font(FONT, size=11)
         self.decorate: Decorate | None = None
+        self.pending_sections: list[str] = []  # step headings of the archive's outline
         self._covered = fonts.covered(fonts.REGULAR, common) & fonts.covered(fonts.BOLD, common)
         self.c_margin = 1.0
 
@@ -72,6 +73,13 @@ class Doc(FPDF):
         self.set_margins(15, 15, 15)
         self.set_auto_page_break(True, 15)
         self.add_page(orientation=orientation)
+        self.mark(bookmark, level)
+
+    def mark(self, bookmark: str, level: int = 1) -> None:
+        """A bookmark here, after the step headings waiting for their first page."""
+        for heading in self.pending_sections:
+            self.start_section(heading, level=0)
+        self.pending_sections.clear()
         self.start_section(bookmark, level=level)
 
     def font(self, size: float, bold: bool = False) -> None:

@@ -22,7 +22,8 @@ def choice_counts(rnd: Round, person_id: str, n: int) -> list[object]:
     line = next((t for t in rnd.tally if t.person_id == person_id), None)
     if not rnd.counted or line is None:
         return [""] * n
-    return [line.votes_for, line.votes_against, line.votes_abstain][:n]
+    counts: list[object] = [line.votes_for, line.votes_against, line.votes_abstain]
+    return counts[:n]
 
 
 def draw(doc: Doc, facts: ElectionFacts, meeting: Meeting, rnd: Round) -> None:
