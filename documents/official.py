@@ -10,6 +10,7 @@ with closing punctuation nor ends with an opening one (the next character moves 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from documents.facts import (
@@ -54,12 +55,14 @@ def units(ch: str) -> float:
     return 0.5 if ord(ch) < 0x80 else 1.0
 
 
-def break_lines(text: str, indent: int, capacity: float = CHARS) -> list[tuple[float, str]]:
-    """(starting cell, text) per line, on the 28-character grid with the two rules above."""
+def break_lines(text: str, indent: int, capacity: float = CHARS,
+                measure: Callable[[str], float] = units) -> list[tuple[float, str]]:
+    """(starting cell, text) per line, on the 28-character grid with the two rules above;
+    ``measure`` gives a character's advance in cells (ASCII is narrower than a cell)."""
     lines: list[list[str]] = [[]]
     used = float(indent)
     for ch in text:
-        if used + units(ch) > capacity + 1e-9:
+        if used + measure(ch) > capacity + 1e-6:
             current = lines[-1]
             carry: list[str] = []
             if ch in NO_START and current:
@@ -67,9 +70,9 @@ def break_lines(text: str, indent: int, capacity: float = CHARS) -> list[tuple[f
             while current and current[-1] in NO_END:
                 carry.insert(0, current.pop())
             lines.append(carry)
-            used = sum(units(c) for c in carry)
+            used = sum(measure(c) for c in carry)
         lines[-1].append(ch)
-        used += units(ch)
+        used += measure(ch)
     return [(float(indent) if i == 0 else 0.0, "".join(line)) for i, line in enumerate(lines)]
 
 
@@ -112,10 +115,17 @@ class Grid:
         d.font(BODY_PT, p.bold)
         d.set_char_spacing((CELL - BODY_PT * PT) / PT)
         capacity = CHARS - p.right_space
-        for start, text in break_lines(p.text, p.indent, capacity):
+
+        def measure(ch: str) -> float:
+            return d.get_string_width(ch) / CELL
+
+        for start, text in break_lines(p.text, p.indent, capacity, measure):
             if self.line >= LINES:
-                self.new_page()
-            width = sum(units(c) for c in text) * CELL
+                d.set_char_spacing(0)
+                self.new_page()  # the page number is set in its own size: back to the body's
+                d.font(BODY_PT, p.bold)
+                d.set_char_spacing((CELL - BODY_PT * PT) / PT)
+            width = d.get_string_width(text)
             if p.align == "R":
                 x = LEFT + (capacity * CELL) - width
             elif p.align == "C":

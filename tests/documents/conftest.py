@@ -39,7 +39,7 @@ def candidates(n: int) -> tuple[Candidate, ...]:
 
 def counted_round(round_id: str, post: str, kind: str, number: int, seats: int,
                   cands: tuple[Candidate, ...], present: int, official: bool = False) -> Round:
-    tally = tuple(TallyLine(c.person_id, c.name, present - 10 - 7 * i, 5 + 3 * i, 5 + 4 * i)
+    tally = tuple(TallyLine(c.person_id, c.name, max(0, present - 10 - 3 * i), 3 + i, 2 + i)
                   for i, c in enumerate(cands))
     return Round(round_id, post, kind, number, seats, cands, status="counted", issued=present,
                  returned=present, valid=present - 2, invalid=2, tally=tally,

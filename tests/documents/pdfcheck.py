@@ -61,6 +61,7 @@ class Box:
     top: float  # mm from the page's top edge
     right: float
     bottom: float
+    size: float = 0.0  # font size, points
 
 
 def char_boxes(pdf: bytes) -> list[Box]:
@@ -76,7 +77,8 @@ def char_boxes(pdf: bytes) -> list[Box]:
                 continue
             left, bottom, right, top = tp.get_charbox(k)
             boxes.append(Box(i, ch, left / MM, (height - top) / MM, right / MM,
-                             (height - bottom) / MM))
+                             (height - bottom) / MM,
+                             round(pdfium.raw.FPDFText_GetFontSize(tp.raw, k), 1)))
     return boxes
 
 
