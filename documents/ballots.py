@@ -45,7 +45,7 @@ def spec(meeting: Meeting, rnd: Round) -> Spec:
                     f"在推荐人选姓名右侧的方格内划“√”，最多推荐{rnd.seats}名；"
                     f"多于{rnd.seats}名的推荐票无效（M8）。不划者视为不推荐。")
     if rnd.kind == "trust":
-        return Spec(f"{post}人选信任投票票", ("信任", "不信任"), False,
+        return Spec(f"{post}人选信任票", ("信任", "不信任"), False,
                     "对每名人选在“信任”或“不信任”下的方格内划“√”，每名人选只能划一处；"
                     "不划者视为弃权。")
     if meeting.kind == "committee":
