@@ -5,8 +5,8 @@ every character, pages that render."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -49,10 +49,11 @@ async def test_documents_of_a_finished_election(
     assert {m.kind for m in facts.meetings} >= {"recommendation", "committee", "congress"}
     assert facts.chain_head == out["audit"]["head"]
 
-    proc = subprocess.run(
-        [sys.executable, "-m", "gongtui.cli", "documents", election_id, "--out", str(tmp_path)],
-        env=stack_env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gongtui.cli", "documents", election_id, "--out", str(tmp_path),
+        env=stack_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, err = await asyncio.wait_for(proc.communicate(), 600)
+    assert proc.returncode == 0, err.decode(errors="replace")
     items = plan(facts)
     for item in items:
         assert (tmp_path / item.filename).exists(), item.filename
@@ -101,9 +102,9 @@ async def test_documents_of_a_finished_election(
                                        "第八步 报批备案"].index)
     assert sum(1 for level, _ in marks if level == 1) == len(items)
     with zipfile.ZipFile(next(tmp_path.glob("archive-*.zip"))) as z:
-        names = set(z.namelist())
+        entries = set(z.namelist())
         assert {"archive.pdf", "manifest.json", "audit/nomination.jsonl",
-                "audit/voting.jsonl"} <= names
+                "audit/voting.jsonl"} <= entries
         assert z.read("archive.pdf") == archive
         lines = z.read("audit/voting.jsonl").decode().splitlines()
         assert len(lines) == next(a.records for a in facts.audit if a.service == "voting")

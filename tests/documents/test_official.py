@@ -72,7 +72,7 @@ def test_lines_of_28_characters_on_a_22_line_grid(long_facts: ElectionFacts) -> 
             continue  # digits and Latin letters are narrower than a cell
         cells = [int(((c.left + c.right) / 2 - LEFT) // cell) for c in chars]
         # one character per cell (blank cells are full-width spaces)
-        assert all(a < b for a, b in zip(cells, cells[1:])), "off the character grid"
+        assert all(a < b for a, b in zip(cells, cells[1:], strict=False)), "off the character grid"
         assert 0 <= cells[0] and cells[-1] <= 27
         if cells == list(range(28)):
             full += 1
