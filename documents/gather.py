@@ -3,8 +3,7 @@ have. The caller passes its own stubs (nomination, voting, approval), so the doc
 whatever client bundle — channels, credentials, deadlines — the caller has.
 
 Not reachable over gRPC today, so left empty: who presided over and who minuted a meeting,
-its place and time; the street's name (its id stands in); the term of office; whether a
-round's results were marked official (every report prints as a draft).
+its place and time; the street's name (its id stands in); the term of office.
 """
 
 from __future__ import annotations
@@ -44,7 +43,8 @@ def _round(r: Any) -> Round:
                               t.votes_abstain) for t in r.tally),
         elected=tuple(r.elected), tied=tuple(r.tied), unfilled=r.unfilled,
         rules=tuple(r.rules), ballot_box_digest=r.ballot_box_digest,
-        write_ins=tuple(WriteIn(w.name, w.votes) for w in r.write_ins), source=r.source)
+        write_ins=tuple(WriteIn(w.name, w.votes) for w in r.write_ins), source=r.source,
+        official=r.official)
 
 
 def _meeting(m: Any) -> Meeting:

@@ -34,6 +34,7 @@ from services.voting.models import (
     RoundRow,
     TallyRow,
 )
+from services.voting.official import confirmed_by, is_official, refuse_if_official
 
 MEETING_KINDS = ("recommendation", "committee", "congress", "plenary")
 ELECTOR_CLASSES = ("member", "other")
@@ -130,7 +131,7 @@ def round_to_message(row: RoundRow) -> voting_pb2.Round:
         unfilled=row.unfilled, rules=json.loads(row.rules_json),
         ballot_box_digest=row.ballot_box_digest,
         write_ins=[voting_pb2.WriteIn(**w) for w in json.loads(row.write_ins_json)],
-        source=row.source)
+        source=row.source, confirmed_by=confirmed_by(row), official=is_official(row))
 
 
 def meeting_to_message(row: MeetingRow, rounds: Sequence[RoundRow] = ()) -> voting_pb2.Meeting:
@@ -188,6 +189,7 @@ class VotingDomain:
 
     @staticmethod
     def _require_open(row: RoundRow) -> None:
+        refuse_if_official(row)
         if row.status != "open":
             raise FailedPrecondition(f"round {row.round_id} is {row.status}, not open",
                                      field="round_id")

@@ -19,7 +19,8 @@ from proto import common_pb2, voting_pb2, voting_pb2_grpc
 from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.store import Store, Tx
 from services.voting.ballot_box import BallotBox
-from services.voting.domain import VotingDomain
+from services.voting.domain import VotingDomain, round_to_message
+from services.voting.official import confirm_results
 
 
 class VotingServicer(voting_pb2_grpc.VotingServicer):
@@ -102,6 +103,13 @@ class VotingServicer(voting_pb2_grpc.VotingServicer):
                                        voting_pb2.Round,
                                        lambda tx: self.domain.close_round(tx, request),
                                        request.actor)
+
+    async def ConfirmResults(self, request, context):  # type: ignore[no-untyped-def]
+        async def confirm(tx: Tx) -> voting_pb2.Round:
+            return round_to_message(await confirm_results(tx, request))
+
+        return await self.store.mutate(request.idempotency_key, "ConfirmResults", request,
+                                       voting_pb2.Round, confirm, request.actor)
 
     async def VerifyAudit(self, request, context):  # type: ignore[no-untyped-def]
         return await self.store.verify_audit(request.election_id)
