@@ -12,6 +12,8 @@ import hashlib
 import json
 from typing import Any
 
+import grpc
+
 from documents.facts import (
     Approval,
     AuditRecord,
@@ -67,7 +69,12 @@ async def gather(election_id: str, nomination: Any, voting: Any, approval: Any,
     audit_req = common_pb2.AuditRequest(election_id=election_id)
     election = await nomination.GetElection(
         nomination_pb2.GetElectionRequest(election_id=election_id))
-    plan = await nomination.GetPlan(nomination_pb2.GetPlanRequest(election_id=election_id))
+    try:
+        plan = await nomination.GetPlan(nomination_pb2.GetPlanRequest(election_id=election_id))
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() != grpc.StatusCode.NOT_FOUND:
+            raise
+        plan = nomination_pb2.Plan(election_id=election_id)  # before step 1: no posts yet
     regs = (await nomination.ListRegistrations(
         nomination_pb2.ListRegistrationsRequest(election_id=election_id))).registrations
     names = {r.person_id: r.name for r in regs}
