@@ -26,10 +26,31 @@ def heading(doc: Doc, facts: ElectionFacts, title: str, subtitle: str = "") -> N
     doc.ln(2)
 
 
+NO_START = set("，。、；：？！）》」』”’…%")
+
+
+def wrap(doc: Doc, text: str, width: float) -> list[str]:
+    """Lines of at most ``width`` mm, broken between any two characters (Chinese has no
+    spaces), none starting with closing punctuation: its predecessor moves down with it."""
+    lines: list[str] = []
+    current = ""
+    for ch in text:
+        if current and doc.get_string_width(current + ch) > width - 2 * doc.c_margin:
+            if ch in NO_START and len(current) > 1:
+                lines.append(current[:-1])
+                current = current[-1]
+            else:
+                lines.append(current)
+                current = ""
+        current += ch
+    return lines + [current] if current else lines
+
+
 def paragraph(doc: Doc, text: str, size: float = 11, bold: bool = False, h: float = 6.5) -> None:
     doc.font(size, bold)
-    doc.set_x(doc.l_margin)
-    doc.multi_cell(WIDTH, h, text, new_x="LMARGIN", new_y="NEXT")
+    for line in wrap(doc, text, WIDTH):
+        doc.set_x(doc.l_margin)
+        doc.cell(WIDTH, h, line, new_x="LMARGIN", new_y="NEXT")
 
 
 def table(doc: Doc, heads: Sequence[str], rows: Sequence[Sequence[object]],
