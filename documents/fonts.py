@@ -85,29 +85,50 @@ def font_path(weight: int = REGULAR) -> Path:
 EXTRA = "\u00b7\u2014\u2015\u2013\u2018\u2019\u201c\u201d\u2026\u2022\u221a\u25a1\u25a0\u25cb\u25cf\u3007\uff5e"
 
 
-@lru_cache(maxsize=1)
-def common_repertoire() -> frozenset[int]:
-    """Printable ASCII and every character of GB 2312 (its 6,763 hanzi, punctuation and
-    symbols), enumerated through Python's own gb2312 codec."""
-    chars = set(range(0x20, 0x7F)) | {ord(c) for c in EXTRA}
-    for hi in range(0xA1, 0xF8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                chars.add(ord(bytes((hi, lo)).decode("gb2312")))
-            except UnicodeDecodeError:
-                continue
-    return frozenset(chars)
+# Cuts of the font, smallest first: a document takes the first whose characters cover its
+# facts. GB 2312's first level holds its 3,755 most frequent hanzi (rows 16-55), with the
+# punctuation and symbol rows 1-9; the whole of GB 2312 adds its 3,008 second-level hanzi.
+CUTS: dict[str, tuple[range, ...]] = {
+    "gb2312-1": (range(0xA1, 0xAA), range(0xB0, 0xD8)),
+    "gb2312": (range(0xA1, 0xF8),),
+}
+FULL = "full"
 
 
 @lru_cache(maxsize=4)
-def common_font_path(weight: int = REGULAR) -> Path:
-    """The instance cut down to the common repertoire: a tenth of the glyphs, so a document
-    whose text stays within GB 2312 loads and subsets its font several times faster."""
+def repertoire(cut: str) -> frozenset[int]:
+    """Printable ASCII, the marks above and the GB 2312 rows of ``cut``, enumerated through
+    Python's own gb2312 codec."""
+    chars = set(range(0x20, 0x7F)) | {ord(c) for c in EXTRA}
+    for rows in CUTS[cut]:
+        for hi in rows:
+            for lo in range(0xA1, 0xFF):
+                try:
+                    chars.add(ord(bytes((hi, lo)).decode("gb2312")))
+                except UnicodeDecodeError:
+                    continue
+    return frozenset(chars)
+
+
+def cut_for(chars: set[int]) -> str:
+    """The smallest cut holding every one of ``chars``."""
+    for cut in CUTS:
+        if chars <= repertoire(cut):
+            return cut
+    return FULL
+
+
+@lru_cache(maxsize=8)
+def cut_path(weight: int, cut: str) -> Path:
+    """The instance cut down to ``cut``'s repertoire: a fraction of the glyphs, so a document
+    within it loads and subsets its font several times faster."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     full = font_path(weight)
-    target = full.with_name(full.stem + "-gb2312.ttf")
+    if cut == FULL:
+        return full
+    target = full.with_name(f"{full.stem}-{cut}.ttf")
     if target.exists():
         return target
     font = TTFont(str(full), recalcTimestamp=False)
@@ -116,7 +137,7 @@ def common_font_path(weight: int = REGULAR) -> Path:
     options.name_IDs = ["*"]
     options.notdef_outline = True
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=sorted(common_repertoire() & covered(weight, False)))
+    subsetter.populate(unicodes=sorted(repertoire(cut) & covered(weight, FULL)))
     subsetter.subset(font)
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
     os.close(fd)
@@ -126,16 +147,13 @@ def common_font_path(weight: int = REGULAR) -> Path:
     return target
 
 
-def path_for(weight: int, common: bool) -> Path:
-    return common_font_path(weight) if common else font_path(weight)
-
-
 @lru_cache(maxsize=8)
-def covered(weight: int = REGULAR, common: bool = False) -> frozenset[int]:
-    """The code points the (full or common) font has a glyph for."""
+def covered(weight: int = REGULAR, cut: str = FULL) -> frozenset[int]:
+    """The code points the font (or its cut) has a glyph for."""
     from fontTools.ttLib import TTFont
 
-    return frozenset(TTFont(str(path_for(weight, common)), lazy=True).getBestCmap())
+    path = font_path(weight) if cut == FULL else cut_path(weight, cut)
+    return frozenset(TTFont(str(path), lazy=True).getBestCmap())
 
 
 def use_in_matplotlib() -> str:

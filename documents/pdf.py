@@ -36,22 +36,23 @@ class Doc(FPDF):
 
     def __init__(self, title: str, date: datetime, facts: object = None) -> None:
         super().__init__(unit="mm", format="A4")
-        # The common (GB 2312) cut of the font when every string of the facts is within it;
-        # the full font otherwise. Either way the choice follows from the facts alone.
-        common = all(ord(ch) in fonts.common_repertoire()
-                     for text in strings_of(facts) for ch in text if not ch.isspace())
+        # The smallest cut of the font holding every character of the facts (the templates'
+        # own text is within the smallest): the choice follows from the facts alone.
+        cut = fonts.cut_for({ord(ch) for text in strings_of(facts) for ch in text
+                             if not ch.isspace()})
         self.set_creation_date(date)
         self.set_title(title)
         self.set_subject(title)
         self.set_author("gongtui")
         self.set_creator("gongtui documents")
         self.set_lang("zh-CN")
-        self.add_font(FONT, "", str(fonts.path_for(fonts.REGULAR, common)))
-        self.add_font(FONT, "B", str(fonts.path_for(fonts.BOLD, common)))
+        self.add_font(FONT, "", str(fonts.cut_path(fonts.REGULAR, cut)))
+        self.add_font(FONT, "B", str(fonts.cut_path(fonts.BOLD, cut)))
         self.set_font(FONT, size=11)
         self.decorate: Decorate | None = None
         self.pending_sections: list[str] = []  # step headings of the archive's outline
-        self._covered = fonts.covered(fonts.REGULAR, common) & fonts.covered(fonts.BOLD, common)
+        self._covered = fonts.covered(fonts.REGULAR, cut) & fonts.covered(fonts.BOLD, cut)
+        self.cut = cut
         self.c_margin = 1.0
 
     # -- every string goes through here: a character the font lacks is an error, never a box

@@ -120,7 +120,8 @@ def _warm() -> None:
     from documents import fonts
 
     for weight in (fonts.REGULAR, fonts.BOLD):
-        fonts.common_font_path(weight)
+        for cut in fonts.CUTS:
+            fonts.cut_path(weight, cut)
 
 
 @bench_app.command("documents")

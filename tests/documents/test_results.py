@@ -115,3 +115,18 @@ def test_characters_beyond_gb2312_use_the_full_font() -> None:
     pdf = results.round_report_pdf(facts_rare, facts_rare.meetings[0], rare)
     assert "王堃喆" in pdfcheck.compact(pdf)  # 堃 and 喆 are outside GB 2312
     assert not pdfcheck.missing_glyphs(pdf)
+
+
+def test_the_smallest_cut_of_the_font_that_holds_the_facts() -> None:
+    from documents import fonts
+    from documents.pdf import Doc
+
+    facts = election()
+    assert Doc("t", facts.date, facts).cut == "gb2312-1"
+    second = sorted(fonts.repertoire("gb2312") - fonts.repertoire("gb2312-1"))
+    level2 = chr(next(c for c in second if 0x4E00 <= c <= 0x9FFF))
+    assert Doc("t", facts.date, replace(facts, community_name=f"{level2}园社区")).cut == "gb2312"
+    assert Doc("t", facts.date, replace(facts, community_name="堃园社区")).cut == "full"
+    pdf = results.meeting_report_pdf(replace(facts, community_name=f"{level2}园社区"),
+                                     _congress(facts))
+    assert f"{level2}园社区" in pdfcheck.compact(pdf) and not pdfcheck.missing_glyphs(pdf)
