@@ -86,3 +86,18 @@ def test_a_round_without_candidates_is_refused() -> None:
     empty = Round(rnd.round_id, rnd.post, rnd.kind, 1, 1, ())
     with pytest.raises(ballots.DocumentError, match="candidates"):
         ballots.ballot_pdf(election(), meeting, empty)
+
+
+def test_a_long_name_is_shrunk_to_fit_never_clipped() -> None:
+    from documents.facts import Candidate
+
+    long_name = "买买提·艾力克木·阿不都热合曼"
+    meeting, rnd = _round("regular", 3)
+    rnd = Round(rnd.round_id, rnd.post, rnd.kind, 1, 1,
+                (Candidate("p-long", long_name),) + rnd.candidates)
+    pdf = ballots.ballot_pdf(election(), meeting, rnd)
+    assert long_name in pdfcheck.compact(pdf)
+    name_cell = [b for b in pdfcheck.char_boxes(pdf) if b.char in "买艾阿曼"]
+    left = min(b.left for b in name_cell)
+    right = max(b.right for b in name_cell)
+    assert right - left < 34  # inside the name column
