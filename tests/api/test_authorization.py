@@ -99,6 +99,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...] | str]] = [
     ("POST", E + "/rounds/rd-x/ballots", {"person_ids": ["q1"]}, (OFF,)),
     ("POST", E + "/rounds/rd-x/tally", {"issued": 1, "returned": 1}, (OFF, STR)),
     ("POST", E + "/rounds/rd-x/close", None, (OFF, STR)),
+    ("POST", E + "/rounds/rd-x/confirm", None, (OFF, SUP)),
     ("GET", "/api/v1/approvals", None, (APP, ADM, SUP)),
     ("GET", "/api/v1/approvals/ap-x", None, (APP, ADM, SUP)),
     ("POST", "/api/v1/approvals/ap-x/decision", {"decision": "approve"}, (APP,)),

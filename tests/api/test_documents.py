@@ -50,6 +50,22 @@ async def test_documents_routes_with_the_election_scopes(
     r = await http.get(request["href"], headers=other)
     assert r.status_code == 403
 
+    # the congress's first round made official by the office and the supervisor
+    meetings = (await http.get(f"/api/v1/elections/{eid}/meetings", headers=office)).json()
+    congress = next(m for m in meetings if m["kind"] == "congress")
+    first = congress["rounds"][0]
+    for who in (office, supervisor):
+        r = await http.post(f"/api/v1/elections/{eid}/rounds/{first['round_id']}/confirm",
+                            headers=who)
+        assert r.status_code == 200, r.text
+    assert r.json()["official"] is True
+    report = next(d for d in (await http.get(f"/api/v1/elections/{eid}/documents",
+                                             headers=office)).json()
+                  if d["kind"] == "result" and f"-r{first['number']}-" in d["filename"]
+                  and d["filename"].startswith("7-congress"))
+    r = await http.get(report["href"], headers=office)
+    assert "草稿" not in pdfcheck.compact(r.content)
+
     r = await http.get(f"/api/v1/elections/{eid}/archive.pdf", headers=office)
     assert r.status_code == 200
     assert sum(1 for level, _ in pdfcheck.bookmarks(r.content) if level == 1) == len(listed)
