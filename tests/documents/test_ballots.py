@@ -15,6 +15,7 @@ MEETINGS = {
     "trust": Meeting("m-r", "recommendation", 1, "closed", 118, 112, 95, True, "M1"),
     "committee": Meeting("m-c", "committee", 1, "closed", 9, 8, 0, True, "M11"),
     "regular": Meeting("m-g", "congress", 1, "closed", 118, 110, 0, True, "M1"),
+    "repeat": Meeting("m-g", "congress", 1, "closed", 118, 110, 0, True, "M1"),
     "tie": Meeting("m-g", "congress", 1, "closed", 118, 110, 0, True, "M1"),
     "additional": Meeting("m-g", "congress", 2, "closed", 118, 110, 0, True, "M1"),
 }
