@@ -16,6 +16,7 @@ from api.deps import TemporalConnection
 from api.routes import (
     approvals,
     cycles,
+    documents,
     elections,
     health,
     inspections,
@@ -145,7 +146,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_observability(app)
 
     for module in (health, notices, tokens, registry, profiles, cycles, elections, plans,
-                   roster, nominations, inspections, objections, meetings, approvals):
+                   roster, nominations, inspections, objections, meetings, approvals, documents):
         app.include_router(module.router)
     app.include_router(meetings.ballots_router)
     return app

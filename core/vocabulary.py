@@ -70,6 +70,16 @@ NOTICE_ZH: dict[str, str] = {"announcement": "选举公告", "registrants": "报
                              "results": "选举结果公告"}
 
 
+#: the organization's committee by its type (P1)
+ORG_ZH: dict[str, str] = {"branch": "支部委员会", "general_branch": "总支部委员会",
+                          "committee": "委员会"}
+#: the meetings, and the kinds of round, as their papers and screens name them
+MEETING_ZH: dict[str, str] = {"recommendation": "公推大会", "committee": "差额票决会议",
+                              "congress": "党员大会", "plenary": "委员会全体会议"}
+ROUND_ZH: dict[str, str] = {"recommendation": "推荐", "trust": "信任投票", "regular": "正式选举",
+                            "repeat": "重新投票", "tie": "再次投票", "additional": "另行选举"}
+
+
 class MeetingKind(StrEnum):
     RECOMMENDATION = "recommendation"  # 公推大会
     COMMITTEE = "committee"  # 差额票决

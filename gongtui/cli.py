@@ -33,6 +33,9 @@ def _mount_subcommands() -> None:
     from gongtui.rules_cli import rules_app
 
     app.add_typer(rules_app, name="rules")
+    from gongtui.documents_cli import documents
+
+    app.command()(documents)
     try:  # district-wide commands (pause / resume / abort) live in their own module
         from gongtui.district_cli import register
     except ModuleNotFoundError as exc:

@@ -151,7 +151,7 @@ class WriteIn(_message.Message):
     def __init__(self, name: _Optional[str] = ..., votes: _Optional[int] = ...) -> None: ...
 
 class Round(_message.Message):
-    __slots__ = ("round_id", "meeting_id", "election_id", "post", "kind", "number", "seats", "candidates", "status", "issued", "returned", "valid", "invalid", "void", "tally", "elected", "tied", "unfilled", "rules", "ballot_box_digest", "write_ins", "source")
+    __slots__ = ("round_id", "meeting_id", "election_id", "post", "kind", "number", "seats", "candidates", "status", "issued", "returned", "valid", "invalid", "void", "tally", "elected", "tied", "unfilled", "rules", "ballot_box_digest", "write_ins", "source", "confirmed_by", "official")
     ROUND_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -174,6 +174,8 @@ class Round(_message.Message):
     BALLOT_BOX_DIGEST_FIELD_NUMBER: _ClassVar[int]
     WRITE_INS_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FIELD_NUMBER: _ClassVar[int]
+    CONFIRMED_BY_FIELD_NUMBER: _ClassVar[int]
+    OFFICIAL_FIELD_NUMBER: _ClassVar[int]
     round_id: str
     meeting_id: str
     election_id: str
@@ -196,7 +198,9 @@ class Round(_message.Message):
     ballot_box_digest: str
     write_ins: _containers.RepeatedCompositeFieldContainer[WriteIn]
     source: str
-    def __init__(self, round_id: _Optional[str] = ..., meeting_id: _Optional[str] = ..., election_id: _Optional[str] = ..., post: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[int] = ..., seats: _Optional[int] = ..., candidates: _Optional[_Iterable[_Union[Candidate, _Mapping]]] = ..., status: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., valid: _Optional[int] = ..., invalid: _Optional[int] = ..., void: _Optional[bool] = ..., tally: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., elected: _Optional[_Iterable[str]] = ..., tied: _Optional[_Iterable[str]] = ..., unfilled: _Optional[int] = ..., rules: _Optional[_Iterable[str]] = ..., ballot_box_digest: _Optional[str] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ..., source: _Optional[str] = ...) -> None: ...
+    confirmed_by: _containers.RepeatedScalarFieldContainer[str]
+    official: bool
+    def __init__(self, round_id: _Optional[str] = ..., meeting_id: _Optional[str] = ..., election_id: _Optional[str] = ..., post: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[int] = ..., seats: _Optional[int] = ..., candidates: _Optional[_Iterable[_Union[Candidate, _Mapping]]] = ..., status: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., valid: _Optional[int] = ..., invalid: _Optional[int] = ..., void: _Optional[bool] = ..., tally: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., elected: _Optional[_Iterable[str]] = ..., tied: _Optional[_Iterable[str]] = ..., unfilled: _Optional[int] = ..., rules: _Optional[_Iterable[str]] = ..., ballot_box_digest: _Optional[str] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ..., source: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., official: _Optional[bool] = ...) -> None: ...
 
 class OpenRoundRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "meeting_id", "post", "kind", "seats", "candidates")

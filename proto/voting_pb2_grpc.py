@@ -100,6 +100,11 @@ class VotingStub:
                 request_serializer=proto_dot_voting__pb2.GetRoundRequest.SerializeToString,
                 response_deserializer=proto_dot_voting__pb2.ListRoundBallotsResponse.FromString,
                 _registered_method=True)
+        self.ConfirmResults = channel.unary_unary(
+                '/gongtui.v1.Voting/ConfirmResults',
+                request_serializer=proto_dot_voting__pb2.RoundActionRequest.SerializeToString,
+                response_deserializer=proto_dot_voting__pb2.Round.FromString,
+                _registered_method=True)
         self.VerifyAudit = channel.unary_unary(
                 '/gongtui.v1.Voting/VerifyAudit',
                 request_serializer=proto_dot_common__pb2.AuditRequest.SerializeToString,
@@ -207,6 +212,15 @@ class VotingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ConfirmResults(self, request, context):
+        """The community office and the supervisor each confirm a counted round's results; after
+        both the results are official (the result report prints without its draft mark) and the
+        round refuses every change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def VerifyAudit(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -299,6 +313,11 @@ def add_VotingServicer_to_server(servicer, server):
                     servicer.ListRoundBallots,
                     request_deserializer=proto_dot_voting__pb2.GetRoundRequest.FromString,
                     response_serializer=proto_dot_voting__pb2.ListRoundBallotsResponse.SerializeToString,
+            ),
+            'ConfirmResults': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmResults,
+                    request_deserializer=proto_dot_voting__pb2.RoundActionRequest.FromString,
+                    response_serializer=proto_dot_voting__pb2.Round.SerializeToString,
             ),
             'VerifyAudit': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyAudit,
@@ -672,6 +691,33 @@ class Voting:
             '/gongtui.v1.Voting/ListRoundBallots',
             proto_dot_voting__pb2.GetRoundRequest.SerializeToString,
             proto_dot_voting__pb2.ListRoundBallotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmResults(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/ConfirmResults',
+            proto_dot_voting__pb2.RoundActionRequest.SerializeToString,
+            proto_dot_voting__pb2.Round.FromString,
             options,
             channel_credentials,
             insecure,

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, Field
 
-from api.auth import OFFICE, READERS, STREET
+from api.auth import OFFICE, READERS, STREET, SUPERVISOR
 from api.db import Principal
 from api.deps import (
     ClientsDep,
@@ -40,6 +40,8 @@ Desk = Annotated[tuple[Principal, ElectionInfo],
                  Depends(ElectionAccess(OFFICE, STREET, what="run meetings"))]
 Office = Annotated[tuple[Principal, ElectionInfo],
                    Depends(ElectionAccess(OFFICE, what="issue ballots"))]
+Confirmer = Annotated[tuple[Principal, ElectionInfo],
+                      Depends(ElectionAccess(OFFICE, SUPERVISOR, what="confirm results"))]
 MeetingId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 RoundId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 PersonIds = Annotated[list[Id], Field(max_length=5000)]
@@ -89,6 +91,9 @@ class RoundPublic(BaseModel):
     ballot_box_digest: str
     write_ins: list[WriteIn]
     source: str = Field(description="paper | electronic")
+    confirmed_by: list[str] = Field(default=[], description="roles that confirmed the results")
+    official: bool = Field(default=False, description="office and supervisor confirmed: the "
+                           "round cannot change")
 
 
 class MeetingPublic(BaseModel):
@@ -168,7 +173,7 @@ def round_public(r: voting_pb2.Round) -> RoundPublic:
         elected=list(r.elected), tied=list(r.tied), unfilled=r.unfilled, rules=list(r.rules),
         ballot_box_digest=r.ballot_box_digest,
         write_ins=[WriteIn.model_construct(name=w.name, votes=w.votes) for w in r.write_ins],
-        source=r.source)
+        source=r.source, confirmed_by=list(r.confirmed_by), official=r.official)
 
 
 def meeting_public(m: voting_pb2.Meeting) -> MeetingPublic:
@@ -297,6 +302,19 @@ async def close_round(round_id: RoundId, access: Desk, clients: ClientsDep,
     res = await call(clients.voting.CloseRound(voting_pb2.RoundActionRequest(
         idempotency_key=make_key(principal, "CloseRound", key, round_id), actor=actor(principal),
         round_id=round_id)), "voting")
+    return round_public(res)
+
+
+@router.post("/rounds/{round_id}/confirm", response_model=RoundPublic)
+async def confirm_results(round_id: RoundId, access: Confirmer, clients: ClientsDep,
+                          key: IdempotencyKey = None) -> RoundPublic:
+    """The community office or the supervisor confirms a counted round's results; after both
+    they are official and the round cannot change."""
+    principal, _ = access
+    await round_of(clients, access[1], round_id)
+    res = await call(clients.voting.ConfirmResults(voting_pb2.RoundActionRequest(
+        idempotency_key=make_key(principal, "ConfirmResults", key, round_id),
+        actor=actor(principal), round_id=round_id)), "voting")
     return round_public(res)
 
 

@@ -74,18 +74,24 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{x:.1%}"
 
 
-def write_chart(report: dict[str, Any], path: Path) -> None:
-    """Funnel per post, attendance distribution, progress per street."""
-    import warnings
+STAGE_ZH = {"shortlisted": "初步人选", "inspected": "考察对象", "candidates": "候选人",
+            "elected": "当选"}
 
+
+def write_chart(report: dict[str, Any], path: Path) -> None:
+    """Funnel per post, attendance distribution, progress per street; labels in Chinese, set
+    in the documents' font (Noto Sans SC, registered with matplotlib)."""
     import matplotlib
 
     matplotlib.use("Agg")
-    warnings.filterwarnings("ignore", message="Glyph .* missing from font")
     from datetime import datetime
 
     import matplotlib.pyplot as plt
 
+    from documents.facts import post_zh
+    from documents.fonts import use_in_matplotlib
+
+    use_in_matplotlib()
     fig, axes = plt.subplots(1, 3, figsize=(17, 5.2))
     ax = axes[0]
     stages = ("shortlisted", "inspected", "candidates", "elected")
@@ -93,9 +99,11 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
     width = 0.8 / max(1, len(stages))
     for j, stage in enumerate(stages):
         ax.bar([i + j * width for i in range(len(posts))],
-               [report["funnel"][p][stage] for p in posts], width, label=stage)
-    ax.set_xticks([i + width * (len(stages) - 1) / 2 for i in range(len(posts))], posts)
-    ax.set_title("Funnel per post (district totals)")
+               [report["funnel"][p][stage] for p in posts], width, label=STAGE_ZH[stage])
+    ax.set_xticks([i + width * (len(stages) - 1) / 2 for i in range(len(posts))],
+                  [post_zh(p) for p in posts])
+    ax.set_title("各职务差额情况（全区合计）")
+    ax.set_ylabel("人数")
     ax.legend()
     ax = axes[1]
     att = [c["congress_attendance"] * 100 for c in report["per_community"]
@@ -103,11 +111,11 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
     ax.hist(att, bins=20, color="tab:green", edgecolor="white")
     mean = report["congress_attendance"]["mean"]
     if mean is not None:
-        ax.axvline(mean * 100, color="black", linestyle="--", label=f"mean {mean:.1%}")
+        ax.axvline(mean * 100, color="black", linestyle="--", label=f"平均 {mean:.1%}")
         ax.legend()
-    ax.set_title("Congress attendance (% of expected)")
-    ax.set_xlabel("attendance %")
-    ax.set_ylabel("communities")
+    ax.set_title("党员大会到会率（占应到人数 %）")
+    ax.set_xlabel("到会率 %")
+    ax.set_ylabel("社区数")
     ax = axes[2]
     ends: dict[str, list[float]] = {}
     starts = [datetime.fromisoformat(c["started_at"]) for c in report["per_community"]
@@ -117,17 +125,16 @@ def write_chart(report: dict[str, Any], path: Path) -> None:
         if t0 is not None and c.get("ended_at") and c["status"] == "completed":
             ends.setdefault(c["street_id"], []).append(
                 (datetime.fromisoformat(c["ended_at"]) - t0).total_seconds())
-    for k, (street, values) in enumerate(sorted(ends.items())):
+    for street, values in sorted(ends.items()):
         values.sort()
-        ax.step(values, range(1, len(values) + 1), where="post",
-                label=street if street.isascii() else f"street {k + 1}")
-    ax.set_title("Communities completed per street over time")
-    ax.set_xlabel("seconds since the first community started")
-    ax.set_ylabel("completed")
+        ax.step(values, range(1, len(values) + 1), where="post", label=street)
+    ax.set_title("各街道完成换届的社区数")
+    ax.set_xlabel("自第一个社区开始的秒数")
+    ax.set_ylabel("已完成社区数")
     if len(ends) <= 12:
         ax.legend(fontsize=7)
-    fig.suptitle(f"{report['district_id']}: {report['completed']}/{report['communities']} "
-                 f"completed in {report['elapsed_s']} s")
+    fig.suptitle(f"{report['district_id']}：{report['completed']}/{report['communities']} "
+                 f"个社区完成换届，用时 {report['elapsed_s']} 秒")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

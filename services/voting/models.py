@@ -92,6 +92,8 @@ class RoundRow(Base):
     unfilled: Mapped[int] = mapped_column(Integer, default=0)
     rules_json: Mapped[str] = mapped_column(Text, default="[]")
     ballot_box_digest: Mapped[str] = mapped_column(String(80), default="")
+    # roles that confirmed the counted results (services/voting/official.py)
+    confirmed_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class TallyRow(Base):

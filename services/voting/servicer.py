@@ -23,8 +23,9 @@ from services.common.errors import FailedPrecondition, InvalidArgument
 from services.common.mutation import AuditRpcs, mutation
 from services.common.store import Store, Tx
 from services.voting.ballot_box import BallotBox
-from services.voting.domain import VotingDomain
+from services.voting.domain import VotingDomain, round_to_message
 from services.voting.export import list_round_ballots
+from services.voting.official import confirm_results
 
 
 class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
@@ -102,3 +103,7 @@ class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
     async def ListRoundBallots(self, request: pb.GetRoundRequest, context: Any
                                ) -> pb.ListRoundBallotsResponse:
         return await list_round_ballots(self.store, request.round_id)
+
+    @mutation(pb.Round)
+    async def ConfirmResults(self, tx: Tx, request: pb.RoundActionRequest) -> pb.Round:
+        return round_to_message(await confirm_results(tx, request))

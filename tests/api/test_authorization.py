@@ -64,6 +64,10 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...] | str]] = [
     ("POST", E + "/unfilled/secretary/decision", {"decision": "reduce"}, (STR,)),
     ("GET", E + "/audit/verify", None, ALL),
     ("GET", E + "/audit", None, (ADM, SUP)),
+    ("GET", E + "/documents", None, ALL),
+    ("GET", E + "/documents/nope.pdf", None, ALL),
+    ("GET", E + "/archive.pdf", None, ALL),
+    ("GET", E + "/archive.zip", None, (ADM, SUP)),  # it holds the audit records
     ("POST", E + "/plan", {"posts": [{"post": "secretary", "seats": 1, "shortlist": 4,
                                       "inspected": 3, "candidates": 2}]}, (OFF,)),
     ("GET", E + "/plan", None, STAFF),
@@ -95,6 +99,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...] | str]] = [
     ("POST", E + "/rounds/rd-x/ballots", {"person_ids": ["q1"]}, (OFF,)),
     ("POST", E + "/rounds/rd-x/tally", {"issued": 1, "returned": 1}, (OFF, STR)),
     ("POST", E + "/rounds/rd-x/close", None, (OFF, STR)),
+    ("POST", E + "/rounds/rd-x/confirm", None, (OFF, SUP)),
     ("GET", "/api/v1/approvals", None, (APP, ADM, SUP)),
     ("GET", "/api/v1/approvals/ap-x", None, (APP, ADM, SUP)),
     ("POST", "/api/v1/approvals/ap-x/decision", {"decision": "approve"}, (APP,)),
@@ -124,7 +129,8 @@ def test_the_table_covers_every_route(stack: EmbeddedStack) -> None:
                  .replace("/tokens/nope", "/tokens/{}").replace("/cycles/nope", "/cycles/{}")
                  .replace("/profiles/nanjing", "/profiles/{}")
                  .replace("/unfilled/secretary", "/unfilled/{}")
-                 .replace("/cosignatures/p-x", "/cosignatures/{}"))
+                 .replace("/cosignatures/p-x", "/cosignatures/{}")
+                 .replace("/documents/nope.pdf", "/documents/{}"))
                 for m, p, _, _ in ROUTES}
     assert documented == concrete, (documented - concrete, concrete - documented)
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from proto import voting_pb2
 from services.voting.models import MeetingRow, RoundRow
+from services.voting.official import confirmed_by, is_official
 
 
 def round_to_message(row: RoundRow) -> voting_pb2.Round:
@@ -21,7 +22,7 @@ def round_to_message(row: RoundRow) -> voting_pb2.Round:
         unfilled=row.unfilled, rules=json.loads(row.rules_json),
         ballot_box_digest=row.ballot_box_digest,
         write_ins=[voting_pb2.WriteIn(**w) for w in json.loads(row.write_ins_json)],
-        source=row.source)
+        source=row.source, confirmed_by=confirmed_by(row), official=is_official(row))
 
 
 def meeting_to_message(row: MeetingRow, rounds: Sequence[RoundRow] = ()) -> voting_pb2.Meeting:

@@ -21,6 +21,7 @@ from services.common.errors import (
 from services.common.store import Store, Tx
 from services.voting.domain.converters import meeting_to_message
 from services.voting.models import MeetingRow, RoundRow
+from services.voting.official import refuse_if_official
 
 MEETING_KINDS = ("recommendation", "committee", "congress", "plenary")
 ELECTOR_CLASSES = ("member", "other")
@@ -87,6 +88,7 @@ async def meeting_message(tx: Tx, row: MeetingRow) -> voting_pb2.Meeting:
 
 
 def require_open(row: RoundRow) -> None:
+    refuse_if_official(row)
     if row.status != "open":
         raise FailedPrecondition(f"round {row.round_id} is {row.status}, not open",
                                  field="round_id")

@@ -1,0 +1,56 @@
+"""``gongtui documents ELECTION --out DIR``: every paper of an election as PDF, the archive
+PDF with bookmarks and its ZIP (the PDF, the audit records as JSONL, a manifest)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import grpc
+import typer
+from rich.console import Console
+
+from gongtui.config import get_settings
+
+console = Console(stderr=True)
+
+
+async def write_documents(election_id: str, out: Path, board_url: str = "") -> list[Path]:
+    from documents.archive import write_all
+    from documents.gather import gather
+    from proto import approval_pb2_grpc, nomination_pb2_grpc, voting_pb2_grpc
+
+    settings = get_settings()
+    board = board_url or f"http://{settings.host}:{settings.api_port}/api/v1/notices"
+    channels = [grpc.aio.insecure_channel(settings.service_address(s))
+                for s in ("nomination", "voting", "approval")]
+    try:
+        facts = await gather(election_id, nomination_pb2_grpc.NominationStub(channels[0]),
+                             voting_pb2_grpc.VotingStub(channels[1]),
+                             approval_pb2_grpc.ApprovalStub(channels[2]),
+                             notice_board_url=board)
+    finally:
+        for c in channels:
+            await c.close()
+    # Drawing is CPU work: off the event loop, like any other blocking call.
+    return await asyncio.to_thread(write_all, facts, out)
+
+
+def documents(
+    election: Annotated[str, typer.Argument(help="the election's id")],
+    out: Annotated[Path, typer.Option("--out", help="directory the PDFs and the ZIP go to")],
+    board_url: Annotated[str, typer.Option(
+        help="the online notice board the notices' QR code points to "
+             "(default: this stack's API /api/v1/notices)")] = "",
+) -> None:
+    """Write every document of ELECTION (ballots, tally sheets, result reports, notices, the
+    request and the filing report, minutes) and the archive (PDF with bookmarks + ZIP)."""
+    try:
+        paths = asyncio.run(write_documents(election, out, board_url))
+    except grpc.aio.AioRpcError as exc:
+        console.print(f"[red]error:[/] {exc.code().name}: {exc.details()}")
+        raise typer.Exit(2) from exc
+    for p in paths:
+        console.print(f"  {p}")
+    console.print(f"{len(paths)} files in {out}")
