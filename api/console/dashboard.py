@@ -1,0 +1,149 @@
+"""The district dashboard (区委组织部): every community's election with its step, what it
+waits for and since when; filters by street and step, paging, per-street and per-step counts;
+pause / resume / abort of a community, a street or the district with a reason.
+
+Listing runs the check of ``GET /api/v1/elections``; each control runs, per election, the
+check and the function of ``POST /api/v1/elections/{id}/pause|resume|abort``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from api.console import messages, web
+from api.db import ElectionRow, StreetRow
+from api.deps import ElectionInfo, elections_in_scope
+from api.errors import ApiError
+from api.routes import elections as rest
+from workflows.election.types import ElectionStatus
+
+router = APIRouter()
+PAGE = 50
+FRESH = 2.0  # seconds a status is reused across page views (363 queries per view otherwise)
+PARALLEL = 24
+ACTIONS = {"pause": (rest.Pauser, rest.pause), "resume": (rest.Pauser, rest.resume),
+           "abort": (rest.Aborter, rest.abort)}
+
+
+@dataclass
+class Line:
+    row: ElectionRow
+    status: ElectionStatus | None
+
+    @property
+    def since(self) -> str:
+        if self.status is None:
+            return ""
+        for step in self.status.timeline:
+            if step.step == self.status.step:
+                return step.started_at
+        return ""
+
+
+def info_of(row: ElectionRow) -> ElectionInfo:
+    return ElectionInfo(row.election_id, row.community_id, row.community_name, row.street_id,
+                        row.district_id, row.workflow_id)
+
+
+async def statuses(request: Request, rows: list[ElectionRow]) -> dict[str, ElectionStatus | None]:
+    cache: dict[str, tuple[float, ElectionStatus | None]] = getattr(
+        request.app.state, "console_statuses", None) or {}
+    request.app.state.console_statuses = cache
+    now = time.monotonic()
+    stale = [r for r in rows if now - cache.get(r.election_id, (-FRESH, None))[0] >= FRESH]
+    gate = asyncio.Semaphore(PARALLEL)
+    clients = web.clients(request)
+
+    async def one(row: ElectionRow) -> None:
+        async with gate:
+            try:
+                found: ElectionStatus | None = await rest.workflow_status(clients, info_of(row))
+            except ApiError:
+                found = None
+            cache[row.election_id] = (time.monotonic(), found)
+
+    await asyncio.gather(*(one(r) for r in stale))
+    return {r.election_id: cache[r.election_id][1] for r in rows}
+
+
+async def street_names(request: Request) -> dict[str, str]:
+    async with web.db(request).read() as s:
+        return {r.street_id: r.name or r.street_id
+                for r in (await s.execute(select(StreetRow))).scalars()}
+
+
+async def view(request: Request, user: web.User, street: str = "", step: int = 0,
+               page: int = 1, status: int = 200, **extra: Any) -> Response:
+    await web.allow(rest.Staff, user)
+    rows = await elections_in_scope(web.db(request), user.principal)
+    found = await statuses(request, rows)
+    lines = [Line(r, found[r.election_id]) for r in rows]
+    per_street = Counter(line.row.street_id for line in lines)
+    per_step = Counter(line.status.step if line.status else 0 for line in lines)
+    shown = [x for x in lines if (not street or x.row.street_id == street)
+             and (not step or (x.status is not None and x.status.step == step))]
+    pages = max(1, -(-len(shown) // PAGE))
+    page = min(max(1, page), pages)
+    names = await street_names(request)
+    return web.render(
+        request, "dashboard.html", status, user=user, lines=shown[(page - 1) * PAGE:page * PAGE],
+        total=len(shown), all_total=len(lines), page=page, pages=pages, street=street, step=step,
+        per_street=sorted(per_street.items()), per_step=sorted(per_step.items()),
+        most=max([*per_street.values(), *per_step.values(), 1]), names=names,
+        districts=sorted({x.row.district_id for x in lines}), **extra)
+
+
+@router.get("/dashboard")
+@web.page
+async def dashboard(request: Request, street: str = "", step: int = 0, page: int = 1) -> Response:
+    user = await web.require_user(request)
+    return await view(request, user, street, step, page)
+
+
+@router.post("/dashboard/control")
+@web.page
+async def control(request: Request) -> Response:
+    user = await web.require_user(request)
+    form = await web.form_of(request, user)
+    action = str(form.get("action", ""))
+    if action not in ACTIONS:
+        raise ApiError(422, f"unknown action {action!r} (pause, resume, abort)", field="action")
+    body = web.parse(rest.PauseRequest, {"reason": form.get("reason", "")})
+    kind, _, target = str(form.get("target", "")).partition(":")
+    if kind not in ("community", "street", "district") or not target:
+        raise ApiError(422, "target is community:ID, street:ID or district:ID", field="target")
+    rows = [r for r in await elections_in_scope(web.db(request), user.principal)
+            if getattr(r, f"{kind}_id") == target]
+    if not rows:
+        raise ApiError(404, f"no election of {kind} {target} in scope {user.principal.scope}",
+                       field="target")
+    check, act = ACTIONS[action]
+    gate = asyncio.Semaphore(PARALLEL)
+    failures: list[ApiError] = []
+
+    async def one(row: ElectionRow) -> None:
+        async with gate:
+            try:
+                access = await web.election_access(request, check, user, row.election_id)
+                await act(body, access, web.clients(request))
+            except ApiError as exc:
+                failures.append(exc)
+
+    await asyncio.gather(*(one(r) for r in rows))
+    getattr(request.app.state, "console_statuses", {}).clear()
+    if failures and len(failures) == len(rows):
+        raise failures[0]
+    done = messages.t("ctl.done", n=len(rows) - len(failures), action=messages.t(f"ctl.{action}"),
+                      reason=body.reason)
+    if failures:
+        done += "；" + messages.t("ctl.partial", n=len(rows) - len(failures), failed=len(failures))
+    street = target if kind == "street" else str(form.get("street", ""))
+    return await view(request, user, street=street, notice=done,
+                      error=failures[0] if failures else None)

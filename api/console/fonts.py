@@ -1,0 +1,132 @@
+"""The console's web font: Noto Sans SC (SIL OFL 1.1, from the ``pylopdf-fonts-zh-cn`` wheel)
+cut with fontTools into WOFF2 slices, each with an exact ``unicode-range``, so Chinese renders
+on a machine with no Chinese font and a page loads only the slices its text needs.
+
+* slice ``core``: ASCII, CJK punctuation and every character of the message catalogue and the
+  templates: the labels of every page (one download, cached);
+* slices ``g0`` … ``gN``: the 6,763 hanzi of GB 2312 not in ``core``, 500 each: the names of
+  people and places. A character outside GB 2312 falls back to the system's fonts.
+
+A slice is cut on its first request (about 2 s) and kept under the data directory, named by
+the hash of its characters and of the source font, so a new catalogue text cuts a new one."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+from functools import cache
+from pathlib import Path
+
+from api.console import messages
+
+SLICE = 500
+FAMILY = "Gongtui Sans SC"
+_lock = asyncio.Lock()
+
+
+def source() -> Path:
+    import pylopdf_fonts_zh_cn
+
+    return Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf"
+
+
+def _gb2312_hanzi() -> list[str]:
+    out = []
+    for hi in range(0xB0, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                out.append(bytes([hi, lo]).decode("gb2312"))
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
+def template_text() -> str:
+    folder = Path(__file__).parent / "templates"
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.html")))
+
+
+@cache
+def slices() -> dict[str, str]:
+    """slice name → its characters, in codepoint order."""
+    ascii_ = "".join(chr(c) for c in range(0x20, 0x7F))
+    punct = "，。、；：？！“”‘’（）《》【】—…·～「」『』〔〕　"
+    wanted = set(ascii_ + punct + messages.all_text() + template_text())
+    core = "".join(sorted(c for c in wanted if c.isprintable()))
+    rest = [c for c in _gb2312_hanzi() if c not in wanted]
+    rest.sort()
+    out = {"core": core}
+    for i in range(0, len(rest), SLICE):
+        out[f"g{i // SLICE}"] = "".join(rest[i:i + SLICE])
+    return out
+
+
+def unicode_range(chars: str) -> str:
+    points = sorted({ord(c) for c in chars})
+    ranges: list[str] = []
+    start = prev = points[0]
+    for p in points[1:] + [-1]:
+        if p == prev + 1:
+            prev = p
+            continue
+        ranges.append(f"U+{start:X}" if start == prev else f"U+{start:X}-{prev:X}")
+        start = prev = p
+    return ", ".join(ranges)
+
+
+@cache
+def _source_digest() -> str:
+    return hashlib.sha256(source().read_bytes()).hexdigest()[:12]
+
+
+def file_name(name: str) -> str:
+    digest = hashlib.sha256((_source_digest() + slices()[name]).encode()).hexdigest()[:12]
+    return f"{name}-{digest}.woff2"
+
+
+def stylesheet(base: str = "/console") -> str:
+    faces = []
+    for name, chars in slices().items():
+        url = f"{base}/static/fonts/{file_name(name)}"
+        faces.append(
+            f"@font-face{{font-family:'{FAMILY}';font-style:normal;font-weight:400;"
+            f"font-display:swap;src:url({url}) format('woff2');"
+            f"unicode-range:{unicode_range(chars)}}}")
+    return "\n".join(faces) + "\n"
+
+
+def cut(chars: str) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(source(), lazy=True)
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    options.hinting = False
+    options.desubroutinize = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+async def font_file(cache_dir: Path, requested: str) -> bytes | None:
+    """The WOFF2 bytes of ``requested`` (a file name from :func:`stylesheet`), cut once."""
+    names = {file_name(n): n for n in slices()}
+    if requested not in names:
+        return None
+    path = cache_dir / requested
+    if path.exists():
+        return path.read_bytes()
+    async with _lock:
+        if not path.exists():
+            data = await asyncio.to_thread(cut, slices()[names[requested]])
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+    return path.read_bytes()
