@@ -102,13 +102,13 @@ def cut(chars: str) -> bytes:
 
     font = TTFont(source(), lazy=True)
     options = subset.Options()
-    options.flavor = "woff2"
     options.layout_features = ["*"]
     options.hinting = False
     options.desubroutinize = True
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)
+    font.flavor = "woff2"
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()

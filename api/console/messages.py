@@ -165,6 +165,7 @@ ZH: dict[str, str] = {
     "scope.street": "街道",
     "scope.community": "社区",
     "scope.all": "全部区",
+    "notice_kind.announcement": "选举公告",
     "notice_kind.registrants": "报名人员公示",
     "notice_kind.shortlist": "初步人选公示",
     "notice_kind.candidates": "候选人公示",
