@@ -54,9 +54,12 @@ async def place(stack: EmbeddedStack, stubs: Stubs, tag: str) -> tuple[str, str,
     return district, street, community, eid
 
 
-async def roster(http: httpx.AsyncClient, office: dict[str, str], eid: str) -> None:
+async def roster(http: httpx.AsyncClient, office: dict[str, str], eid: str,
+                 extra: int = 0) -> None:
+    """PEOPLE, and ``extra`` more full members (m01 …) for a plan's committee size (P1)."""
+    people = PEOPLE + [(f"m{i:02d}", f"党员{i:02d}") for i in range(1, extra + 1)]
     r = await http.post(f"/api/v1/elections/{eid}/roster", headers=office, json={"people": [
-        {"person_id": pid, "name": name, "status": "full"} for pid, name in PEOPLE]})
+        {"person_id": pid, "name": name, "status": "full"} for pid, name in people]})
     assert r.status_code == 200, r.text
 
 
@@ -98,7 +101,17 @@ async def codes(http: httpx.AsyncClient, c: Congress, people: list[str]) -> list
 async def registrants_notice(http: httpx.AsyncClient, stubs: Stubs, eid: str,
                              office: dict[str, str], days: int = 5) -> None:
     """p1 and p2 registered for secretary (organization channel), and the registrants notice
-    naming them, as step 3 publishes it."""
+    naming them, as step 3 publishes it (the roster needs ``extra=25``)."""
+    plan = {"posts": [
+        {"post": "secretary", "seats": 1, "shortlist": 4, "inspected": 3, "candidates": 2},
+        {"post": "deputy_secretary", "seats": 1, "shortlist": 4, "inspected": 3,
+         "candidates": 2},
+        {"post": "member", "seats": 3, "shortlist": 6, "inspected": 5, "candidates": 4}]}
+    r = await http.post(f"/api/v1/elections/{eid}/plan", headers=office, json=plan)
+    assert r.status_code == 200, r.text
+    await stubs.nomination.DecidePlan(nomination_pb2.DecidePlanRequest(
+        idempotency_key=f"test-plan/{eid}", actor=SYSTEM, election_id=eid, approve=True,
+        reason="符合规定"))
     await stubs.nomination.OpenNominations(nomination_pb2.WindowRequest(
         idempotency_key=f"test-window/{eid}", actor=SYSTEM, election_id=eid))
     for pid in ("p1", "p2"):
