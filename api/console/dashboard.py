@@ -26,6 +26,7 @@ from workflows.election.types import ElectionStatus
 
 router = APIRouter()
 PAGE = 50
+MAX_PAGE = 400
 FRESH = 2.0  # seconds a status is reused across page views (363 queries per view otherwise)
 PARALLEL = 24
 ACTIONS = {"pause": (rest.Pauser, rest.pause), "resume": (rest.Pauser, rest.resume),
@@ -80,7 +81,7 @@ async def street_names(request: Request) -> dict[str, str]:
 
 
 async def view(request: Request, user: web.User, street: str = "", step: int = 0,
-               page: int = 1, status: int = 200, **extra: Any) -> Response:
+               page: int = 1, size: int = PAGE, status: int = 200, **extra: Any) -> Response:
     await web.allow(rest.Staff, user)
     rows = await elections_in_scope(web.db(request), user.principal)
     found = await statuses(request, rows)
@@ -89,12 +90,14 @@ async def view(request: Request, user: web.User, street: str = "", step: int = 0
     per_step = Counter(line.status.step if line.status else 0 for line in lines)
     shown = [x for x in lines if (not street or x.row.street_id == street)
              and (not step or (x.status is not None and x.status.step == step))]
-    pages = max(1, -(-len(shown) // PAGE))
+    size = min(max(1, size), MAX_PAGE)
+    pages = max(1, -(-len(shown) // size))
     page = min(max(1, page), pages)
     names = await street_names(request)
     return web.render(
-        request, "dashboard.html", status, user=user, lines=shown[(page - 1) * PAGE:page * PAGE],
-        total=len(shown), all_total=len(lines), page=page, pages=pages, street=street, step=step,
+        request, "dashboard.html", status, user=user, lines=shown[(page - 1) * size:page * size],
+        total=len(shown), all_total=len(lines), page=page, pages=pages, size=size,
+        street=street, step=step,
         per_street=sorted(per_street.items()), per_step=sorted(per_step.items()),
         most=max([*per_street.values(), *per_step.values(), 1]), names=names,
         districts=sorted({x.row.district_id for x in lines}), **extra)
@@ -102,9 +105,10 @@ async def view(request: Request, user: web.User, street: str = "", step: int = 0
 
 @router.get("/dashboard")
 @web.page
-async def dashboard(request: Request, street: str = "", step: int = 0, page: int = 1) -> Response:
+async def dashboard(request: Request, street: str = "", step: int = 0, page: int = 1,
+                    size: int = PAGE) -> Response:
     user = await web.require_user(request)
-    return await view(request, user, street, step, page)
+    return await view(request, user, street, step, page, size)
 
 
 @router.post("/dashboard/control")
