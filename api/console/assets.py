@@ -26,8 +26,7 @@ async def font_css(request: Request) -> Response:
 
 @router.get("/static/fonts/{name}")
 async def font(name: str, request: Request) -> Response:
-    data = await fonts.font_file(Path(request.app.state.settings.data_dir) / "console-fonts",
-                                 name)
+    data = await fonts.font_file(fonts.cache_dir(request.app.state.settings.data_dir), name)
     if data is None:
         return Response(status_code=404)
     return Response(data, media_type="font/woff2", headers={"Cache-Control": LONG})

@@ -7,14 +7,17 @@ on a machine with no Chinese font and a page loads only the slices its text need
 * slices ``g0`` … ``gN``: the 6,763 hanzi of GB 2312 not in ``core``, 500 each: the names of
   people and places. A character outside GB 2312 falls back to the system's fonts.
 
-A slice is cut on its first request (about 2 s) and kept under the data directory, named by
-the hash of its characters and of the source font, so a new catalogue text cuts a new one."""
+A slice is cut on its first request (1-2 s) and kept in the user's cache directory
+(``$GONGTUI_FONT_CACHE``, else ``$XDG_CACHE_HOME/gongtui/fonts``, else the data directory),
+named by the hash of its characters and of the source font, so a new catalogue text cuts a
+new one; after the first request the other slices are cut in the background, one at a time."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import io
+import os
 from functools import cache
 from pathlib import Path
 
@@ -114,19 +117,46 @@ def cut(chars: str) -> bytes:
     return out.getvalue()
 
 
-async def font_file(cache_dir: Path, requested: str) -> bytes | None:
+def cache_dir(data_dir: Path) -> Path:
+    named = os.environ.get("GONGTUI_FONT_CACHE")
+    if named:
+        return Path(named)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "gongtui" / "fonts"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    except OSError:
+        return Path(data_dir) / "console-fonts"
+
+
+_warming: set[Path] = set()
+_tasks: set[asyncio.Task[None]] = set()  # kept, so the loop does not drop a warming task
+
+
+async def _warm(folder: Path) -> None:
+    for name in slices():
+        await font_file(folder, file_name(name), warm=False)
+
+
+async def font_file(folder: Path, requested: str, warm: bool = True) -> bytes | None:
     """The WOFF2 bytes of ``requested`` (a file name from :func:`stylesheet`), cut once."""
     names = {file_name(n): n for n in slices()}
     if requested not in names:
         return None
-    path = cache_dir / requested
+    if warm and folder not in _warming:
+        _warming.add(folder)
+        task = asyncio.get_running_loop().create_task(_warm(folder))
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)
+    path = folder / requested
     if path.exists():
         return path.read_bytes()
     async with _lock:
         if not path.exists():
             data = await asyncio.to_thread(cut, slices()[names[requested]])
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")  # several API processes may cut
             tmp.write_bytes(data)
             tmp.replace(path)
     return path.read_bytes()
