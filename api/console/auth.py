@@ -49,7 +49,17 @@ async def login(request: Request) -> Response:
         err = ApiError(403, messages.t("csrf.bad"), field="csrf")
         return _form(request, target, 403, error=err, message="")
     token = str(form.get("token", "")).strip()
-    principal = await web.tokens(request).authenticate(token) if 0 < len(token) <= 200 else None
+    link = str(form.get("link", "")).strip()
+    if link:  # a one-time sign-in link (api.console.links)
+        token_id = await web.store(request).redeem_link(link)
+        principal = await web.principal_of(request, token_id) if token_id else None
+        if principal is None:
+            err = ApiError(401, messages.t("login.link_bad"), field="link")
+            return _form(request, target, 401, error=err, message="")
+    elif 0 < len(token) <= 200:
+        principal = await web.tokens(request).authenticate(token)
+    else:
+        principal = None
     if principal is None:
         err = ApiError(401, messages.t("login.bad"), field="token")
         return _form(request, target, 401, error=err, message="")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from services.common.db import Database
 
 SESSION_TTL = timedelta(hours=8)
+LINK_TTL = timedelta(minutes=30)
 
 
 def utcnow() -> datetime:
@@ -44,6 +45,16 @@ class PublicationRow(ConsoleBase):
     election_id: Mapped[str] = mapped_column(String(120), index=True)
     published_by: Mapped[str] = mapped_column(String(200))
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LoginLinkRow(ConsoleBase):
+    """A one-time sign-in link (``gongtui token create --login``): only its hash is kept."""
+
+    __tablename__ = "console_login_links"
+    link_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    token_id: Mapped[str] = mapped_column(String(32), index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,26 @@ class ConsoleStore:
         await self.ready()
         async with self.db.write() as s:
             await s.execute(delete(SessionRow).where(SessionRow.session_hash == _hash(session_id)))
+
+    async def create_link(self, token_id: str) -> str:
+        await self.ready()
+        code = secrets.token_urlsafe(32)
+        async with self.db.write() as s:
+            s.add(LoginLinkRow(link_hash=_hash(code), token_id=token_id,
+                               expires_at=utcnow() + LINK_TTL))
+        return code
+
+    async def redeem_link(self, code: str) -> str | None:
+        """The link's token id, once: a used, unknown or expired link gives None."""
+        if not code or len(code) > 100:
+            return None
+        await self.ready()
+        async with self.db.write() as s:
+            row = await s.get(LoginLinkRow, _hash(code))
+            if row is None or row.used_at is not None or _aware(row.expires_at) <= utcnow():
+                return None
+            row.used_at = utcnow()
+            return row.token_id
 
     async def publish(self, election_id: str, round_id: str, by: str) -> PublicationRow:
         """Idempotent: a round is published once; pressing 公布 again changes nothing."""

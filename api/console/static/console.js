@@ -1,3 +1,13 @@
+// A one-time sign-in link carries its code in the fragment (never sent to the server):
+// put it in the sign-in form, and take it off the address bar.
+(function () {
+  var m = /[#&]link=([A-Za-z0-9_-]+)/.exec(location.hash);
+  var field = document.getElementById('link');
+  if (!m || !field) return;
+  field.value = m[1];
+  document.getElementById('link-note').hidden = false;
+  history.replaceState(null, '', location.pathname + location.search);
+})();
 // Notice-board countdowns tick each second; without script the server's value stands.
 (function () {
   var items = document.querySelectorAll('.countdown[data-ends]');

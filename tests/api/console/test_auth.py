@@ -121,3 +121,27 @@ async def test_every_asset_is_the_apps_own_and_the_font_covers_the_catalogue(
     assert not missing, f"the core slice lacks {''.join(sorted(missing))}"
     assert (await http.get("/console/static/fonts/unknown.woff2")).status_code == 404
     assert (await http.get("/console/static/..%2Fweb.py")).status_code == 404
+
+
+async def test_a_one_time_sign_in_link_signs_in_once(
+        stack: EmbeddedStack, api_url: str, http: httpx.AsyncClient) -> None:
+    from api.console.links import login_link
+
+    db = open_database(stack.settings)
+    _, row = await TokenStore(db).create("street_committee", "street:s-auth", "街道 测试")
+    await db.dispose()
+    link = await login_link(stack.settings, row.token_id, api_url)
+    assert link.startswith(f"{api_url}/console/login#link=")
+    code = link.partition("#link=")[2]
+
+    page = await http.get(link.partition("#")[0])  # the fragment never reaches the server
+    r = await http.post("/console/login", data={"link": code, "csrf": csrf_of(page.text)})
+    assert r.status_code == 303, r.text
+    home = await http.get("/console/")
+    assert "角色：街道党工委" in home.text and "范围：街道 s-auth" in home.text
+
+    async with httpx.AsyncClient(base_url=api_url) as other:
+        page = await other.get("/console/login")
+        again = await other.post("/console/login", data={"link": code,
+                                                         "csrf": csrf_of(page.text)})
+        assert again.status_code == 401 and "登录链接无效、已使用或已过期" in again.text

@@ -55,11 +55,18 @@ async def text_becomes(page: Any, selector: str, accept: Any, timeout: float) ->
         await asyncio.sleep(0.05)
 
 
-async def signed_in(browser: Any, api_url: str, token: str, **options: Any) -> Any:
+async def signed_in(browser: Any, api_url: str, token: str = "", link: str = "",
+                    **options: Any) -> Any:
+    """A browser signed in through the form: with the token typed in, or by opening a
+    one-time sign-in link (its code in the fragment, put in the form by the page's script)."""
     context = await browser.new_context(base_url=api_url, locale="zh-CN", **options)
     page = await context.new_page()
-    await page.goto("/console/login", wait_until="domcontentloaded")
-    await page.fill("#token", token)
+    await page.goto(link or "/console/login", wait_until="load")
+    if link:
+        assert "#" not in page.url  # the page took the code off the address bar
+        assert await page.is_visible("#link-note")
+    else:
+        await page.fill("#token", token)
     await submit(page, "button[type=submit]")
     return page
 
@@ -71,7 +78,7 @@ async def submit(page: Any, selector: str) -> None:
 
 
 async def test_sign_in_and_pause_a_street_from_the_dashboard(
-        browser: Any, api_url: str, http: httpx.AsyncClient, make_token: TokenFactory) -> None:
+        browser: Any, stack: EmbeddedStack, api_url: str, http: httpx.AsyncClient, make_token: TokenFactory) -> None:
     root = bearer(await make_token("district_admin", "district:*"))
     await http.post("/api/v1/districts", headers=root, json={"district_id": "brw",
                                                              "name": "示范区"})
@@ -83,7 +90,12 @@ async def test_sign_in_and_pause_a_street_from_the_dashboard(
         await http.post("/api/v1/communities", headers=root, json={
             "community_id": f"brw-{i}", "street_id": "brw-n" if i < 3 else "brw-s",
             "name": name})
-    token = await make_token("district_admin", "district:brw", name="区委组织部")
+    from api.console.links import login_link
+    from api.db import TokenStore, open_database
+
+    db = open_database(stack.settings)
+    token, row = await TokenStore(db).create("district_admin", "district:brw", "区委组织部")
+    await db.dispose()
     admin = bearer(token)
     r = await http.post("/api/v1/cycles", headers=admin, json={
         "cycle_id": "b2026", "district_id": "brw", "profile": "nanjing", "day_seconds": 0.2})
@@ -91,7 +103,9 @@ async def test_sign_in_and_pause_a_street_from_the_dashboard(
     eids = [e["election_id"] for e in r.json()["elections"]]
     await until(http, admin, eids, lambda wf: (wf.get("waiting") or {}).get("kind") == "plan")
 
-    page = await signed_in(browser, api_url, token, viewport={"width": 1366, "height": 900})
+    page = await signed_in(browser, api_url, link=await login_link(stack.settings, row.token_id,
+                                                                    api_url),
+                           viewport={"width": 1366, "height": 900})
     assert page.url.endswith("/console/dashboard")
     header = await page.inner_text("header")
     assert "角色：区委组织部" in header and "范围：区 brw" in header
