@@ -14,24 +14,61 @@ from fastapi.responses import RedirectResponse, Response
 from api.console import messages, web
 from api.errors import ApiError
 from api.routes import meetings as rest
+from api.routes import roster as roster_rest
 
 router = APIRouter()
 
 
+SHOWN = 50  # search hits listed at once
+
+
+async def roster_of(request: Request, user: web.User,
+                    election_id: str) -> list[roster_rest.PersonPublic]:
+    access = await web.election_access(request, roster_rest.Clerk, user, election_id)
+    return await roster_rest.list_roster(access, web.clients(request))
+
+
+def resolve(words: list[str], people: list[roster_rest.PersonPublic]) -> list[str]:
+    """Each word a person ID or a name on the roster; an unknown or shared name is refused
+    naming it (field person_ids), so the desk never checks in a guess."""
+    ids = {p.person_id for p in people}
+    by_name: dict[str, list[str]] = {}
+    for p in people:
+        by_name.setdefault(p.name, []).append(p.person_id)
+    out = []
+    for i, word in enumerate(words):
+        if word in ids:
+            out.append(word)
+        elif len(by_name.get(word, [])) == 1:
+            out.append(by_name[word][0])
+        elif word in by_name:
+            raise ApiError(422, f"{len(by_name[word])} people named {word} are on the roster: "
+                                f"give the ID ({', '.join(by_name[word])})",
+                           field=f"person_ids[{i}]")
+        else:
+            raise ApiError(422, f"no one with the ID or name {word!r} is on the roster",
+                           field=f"person_ids[{i}]")
+    return out
+
+
 async def view(request: Request, user: web.User, election_id: str, status: int = 200,
-               **extra: Any) -> Response:
+               q: str = "", **extra: Any) -> Response:
     access = await web.election_access(request, rest.Reader, user, election_id)
     meetings = await rest.list_meetings(access, web.clients(request), None)
     published = await web.store(request).published(election_id)
+    found: list[roster_rest.PersonPublic] = []
+    if q:
+        found = [p for p in await roster_of(request, user, election_id)
+                 if q in p.name or q == p.person_id][:SHOWN]
     return web.render(request, "desk.html", status, user=user, info=access[1],
-                      meetings=meetings, published=published, **extra)
+                      meetings=meetings, published=published, q=q, found=found, **extra)
 
 
 @router.get("/desk/{election_id}")
 @web.page
-async def desk(request: Request, election_id: str, done: str = "") -> Response:
+async def desk(request: Request, election_id: str, done: str = "", q: str = "") -> Response:
     user = await web.require_user(request)
-    return await view(request, user, election_id, notice=done[:200])
+    return await view(request, user, election_id, q=q.strip()[:40], notice=done[:200])
 
 
 @router.post("/desk/{election_id}/meetings/{meeting_id}/check-in")
@@ -39,9 +76,12 @@ async def desk(request: Request, election_id: str, done: str = "") -> Response:
 async def check_in(request: Request, election_id: str, meeting_id: str) -> Response:
     user = await web.require_user(request)
     form = await web.form_of(request, user)
-    ids = [p for p in re.split(r"[\s,，;；]+", str(form.get("person_ids", ""))) if p]
+    words = [p for p in re.split(r"[\s,，;；、]+", str(form.get("person_ids", ""))) if p]
+    picked = form.get("pick", [])
+    picked = [picked] if isinstance(picked, str) else list(picked)
     try:
-        body = web.parse(rest.CheckIn, {"person_ids": ids})
+        ids = resolve(words, await roster_of(request, user, election_id)) if words else []
+        body = web.parse(rest.CheckIn, {"person_ids": list(dict.fromkeys(ids + picked))})
         access = await web.election_access(request, rest.Desk, user, election_id)
         res = await rest.check_in(meeting_id, body, access, web.clients(request))
     except ApiError as exc:

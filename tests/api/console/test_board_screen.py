@@ -77,8 +77,13 @@ async def test_the_big_screen_counts_live_and_shows_results_only_after_publishin
         csrf = await console_sign_in(http, office_token)
         desk = await http.get(f"/console/desk/{eid}")
         assert desk.status_code == 200 and "签到中" in desk.text
-        r = await http.post(f"/console/desk/{eid}/meetings/{checking.meeting_id}/check-in",
-                            data={"csrf": csrf, "person_ids": "p3, p4 p5"})
+        found = await http.get(f"/console/desk/{eid}", params={"q": "刘"})
+        assert 'name="pick" value="p4"' in found.text and "刘洋（p4）" in found.text
+        url = f"/console/desk/{eid}/meetings/{checking.meeting_id}/check-in"
+        r = await http.post(url, data={"csrf": csrf, "person_ids": "p3，无此人"})
+        assert r.status_code == 422 and "人员（person_ids[1]）" in r.text  # nothing checked in
+        assert 'id="present">2<' in (await hall.get(f"/console/screen/{eid}/live")).text
+        r = await http.post(url, data={"csrf": csrf, "person_ids": "p3 陈静", "pick": "p4"})
         assert r.status_code == 303, r.text
         live = await hall.get(f"/console/screen/{eid}/live")
         assert 'id="present">5<' in live.text
