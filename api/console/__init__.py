@@ -11,7 +11,18 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 
-from api.console import assets, auth, dashboard, desk, public, screen, street, supervisor, voter
+from api.console import (
+    approver,
+    assets,
+    auth,
+    dashboard,
+    desk,
+    public,
+    screen,
+    street,
+    supervisor,
+    voter,
+)
 from api.console.web import PREFIX
 
 router = APIRouter(include_in_schema=False)
@@ -22,7 +33,7 @@ async def root() -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/", status_code=307)
 
 
-for module in (auth, dashboard, desk, public, screen, street, supervisor, assets):
+for module in (auth, approver, dashboard, desk, public, screen, street, supervisor, assets):
     router.include_router(module.router, prefix=PREFIX)
 router.include_router(voter.router)
 router.include_router(assets.router, prefix=voter.PATH)

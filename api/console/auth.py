@@ -89,6 +89,8 @@ async def home(request: Request) -> Response:
     user = await web.require_user(request)
     if user.principal.role == "district_admin":
         return RedirectResponse(f"{web.PREFIX}/dashboard", status_code=303)
+    if user.principal.role == "approver":
+        return RedirectResponse(f"{web.PREFIX}/approvals", status_code=303)
     from api.deps import elections_in_scope
 
     rows = await elections_in_scope(web.db(request), user.principal)
