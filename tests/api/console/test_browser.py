@@ -233,3 +233,33 @@ async def test_the_board_counts_down_and_the_screen_follows_check_in_and_publish
     await shot(screen, "screen-results")
     await hall.close()
     await desk.context.close()
+
+
+async def test_the_main_screens_of_approver_street_and_supervisor(
+        browser: Any, stack: EmbeddedStack, api_url: str, make_token: TokenFactory) -> None:
+    from gongtui.simulate.scenario import load
+    from tests.api.test_approvals import SCENARIO, play_to_approval
+
+    eid = await play_to_approval(stack.settings)
+    community = load(SCENARIO)["community"]
+    size = {"viewport": {"width": 1366, "height": 900}}
+    approver = await signed_in(browser, api_url, await make_token(
+        "approver", f"street:{community['street']}", name="区委"), **size)
+    assert approver.url.endswith("/console/approvals")
+    assert "各环节得票" in await approver.inner_text("main")
+    await shot(approver, "approver-inbox")
+    await approver.context.close()
+
+    street = await signed_in(browser, api_url, await make_token(
+        "street_committee", f"street:{community['street']}", name="街道党工委"), **size)
+    await street.goto(f"/console/street/{eid}", wait_until="domcontentloaded")
+    assert "选举方案" in await street.inner_text("main")
+    await shot(street, "street-inbox")
+    await street.context.close()
+
+    supervisor = await signed_in(browser, api_url, await make_token(
+        "supervisor", f"street:{community['street']}", name="监督委员会"), **size)
+    await supervisor.goto(f"/console/audit/{eid}", wait_until="domcontentloaded")
+    assert "审计链完整" in await supervisor.inner_text("#verdict")
+    await shot(supervisor, "supervisor-audit")
+    await supervisor.context.close()
