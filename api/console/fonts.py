@@ -4,8 +4,10 @@ on a machine with no Chinese font and a page loads only the slices its text need
 
 * slice ``core``: ASCII, CJK punctuation and every character of the message catalogue and the
   templates: the labels of every page (one download, cached);
-* slices ``g0`` … ``gN``: the 6,763 hanzi of GB 2312 not in ``core``, 500 each: the names of
-  people and places. A character outside GB 2312 falls back to the system's fonts.
+* slices ``l1a`` … ``l1d``: GB 2312's 3,755 common hanzi (level 1) not in ``core``, and
+  ``l2a`` … ``l2c``: its 3,008 rarer ones (level 2): the names of people and places. Few,
+  large slices, since the characters of a page's names spread over the whole range; a
+  character outside GB 2312 falls back to the system's fonts.
 
 A slice is cut on its first request (1-2 s) and kept in the user's cache directory
 (``$GONGTUI_FONT_CACHE``, else ``$XDG_CACHE_HOME/gongtui/fonts``, else the data directory),
@@ -23,7 +25,8 @@ from pathlib import Path
 
 from api.console import messages
 
-SLICE = 500
+LEVEL1 = 4  # slices of the common hanzi: a page of names loads a few of them, not forty
+LEVEL2 = 3
 FAMILY = "Gongtui Sans SC"
 _lock = asyncio.Lock()
 
@@ -34,9 +37,11 @@ def source() -> Path:
     return Path(pylopdf_fonts_zh_cn.__file__).parent / "NotoSansSC-Regular.otf"
 
 
-def _gb2312_hanzi() -> list[str]:
+def _gb2312_hanzi(first: int, last: int) -> list[str]:
+    """The hanzi of GB 2312 rows ``first``..``last`` (level 1, the 3,755 common ones, is rows
+    0xB0-0xD7; level 2 is 0xD8-0xF7)."""
     out = []
-    for hi in range(0xB0, 0xF8):
+    for hi in range(first, last + 1):
         for lo in range(0xA1, 0xFF):
             try:
                 out.append(bytes([hi, lo]).decode("gb2312"))
@@ -57,11 +62,12 @@ def slices() -> dict[str, str]:
     punct = "，。、；：？！“”‘’（）《》【】—…·～「」『』〔〕　"
     wanted = set(ascii_ + punct + messages.all_text() + template_text())
     core = "".join(sorted(c for c in wanted if c.isprintable()))
-    rest = [c for c in _gb2312_hanzi() if c not in wanted]
-    rest.sort()
     out = {"core": core}
-    for i in range(0, len(rest), SLICE):
-        out[f"g{i // SLICE}"] = "".join(rest[i:i + SLICE])
+    for level, (first, last, parts) in enumerate(((0xB0, 0xD7, LEVEL1), (0xD8, 0xF7, LEVEL2))):
+        rest = sorted(c for c in _gb2312_hanzi(first, last) if c not in wanted)
+        size = -(-len(rest) // parts)
+        for i in range(parts):
+            out[f"l{level + 1}{chr(ord('a') + i)}"] = "".join(rest[i * size:(i + 1) * size])
     return out
 
 

@@ -121,6 +121,18 @@ async def test_sign_in_and_pause_a_street_from_the_dashboard(
     await page.goto("/console/dashboard", wait_until="domcontentloaded")
     assert (await page.inner_text("table.elections")).count("已暂停：换届风气督查") == 3
     await shot(page, "dashboard")
+    # the page weight of the font, in a fresh browser cache: the core slice and the few its
+    # names need, not the 8 MB font
+    fresh = await browser.new_context(base_url=api_url, storage_state=await
+                                      page.context.storage_state())
+    fonts: dict[str, int] = {}
+    fresh.on("response", lambda r: fonts.__setitem__(r.url, int(
+        r.headers.get("content-length", 0))) if "/static/fonts/" in r.url else None)
+    weighed = await fresh.new_page()
+    await weighed.goto("/console/dashboard", wait_until="load")
+    await weighed.evaluate("document.fonts.ready.then(() => true)")
+    await fresh.close()
+    assert 2 <= len(fonts) <= 8 and sum(fonts.values()) < 1_000_000, fonts
     for eid in eids:
         await http.post(f"/api/v1/elections/{eid}/abort", headers=admin, json={"reason": "演示结束"})
     await page.context.close()
@@ -242,7 +254,7 @@ async def test_the_main_screens_of_approver_street_and_supervisor(
 
     eid = await play_to_approval(stack.settings)
     community = load(SCENARIO)["community"]
-    size = {"viewport": {"width": 1366, "height": 900}}
+    size: dict[str, Any] = {"viewport": {"width": 1366, "height": 900}}
     approver = await signed_in(browser, api_url, await make_token(
         "approver", f"street:{community['street']}", name="区委"), **size)
     assert approver.url.endswith("/console/approvals")
