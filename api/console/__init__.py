@@ -17,6 +17,7 @@ from api.console import (
     auth,
     dashboard,
     desk,
+    office,
     public,
     screen,
     street,
@@ -33,7 +34,7 @@ async def root() -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/", status_code=307)
 
 
-for module in (auth, approver, dashboard, desk, public, screen, street, supervisor, assets):
+for module in (auth, approver, dashboard, desk, office, public, screen, street, supervisor, assets):
     router.include_router(module.router, prefix=PREFIX)
 router.include_router(voter.router)
 router.include_router(assets.router, prefix=voter.PATH)
