@@ -6,6 +6,7 @@ function (api.routes.meetings); 公布 is the console's record (api.console.stor
 from __future__ import annotations
 
 import re
+import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ router = APIRouter()
 
 
 SHOWN = 50  # search hits listed at once
+WRITE_INS = 3  # write-in lines on the paper tally form
 
 
 async def roster_of(request: Request, user: web.User,
@@ -61,7 +63,8 @@ async def view(request: Request, user: web.User, election_id: str, status: int =
         found = [p for p in await roster_of(request, user, election_id)
                  if q in p.name or q == p.person_id][:SHOWN]
     return web.render(request, "desk.html", status, user=user, info=access[1],
-                      meetings=meetings, published=published, q=q, found=found, **extra)
+                      meetings=meetings, published=published, q=q, found=found,
+                      write_ins=range(WRITE_INS), key=secrets.token_urlsafe(12), **extra)
 
 
 @router.get("/desk/{election_id}")
@@ -108,4 +111,41 @@ async def publish(request: Request, election_id: str, round_id: str) -> Response
     except ApiError as exc:
         return await view(request, user, election_id, exc.status, error=exc)
     done = messages.t("desk.published", n=rnd.number)
+    return RedirectResponse(f"{web.PREFIX}/desk/{election_id}?done={done}", status_code=303)
+
+
+def _count(form: dict[str, Any], name: str) -> Any:
+    value = str(form.get(name, "")).strip()
+    return value or 0  # an empty cell is 0; anything else is the Tally model's to refuse
+
+
+@router.post("/desk/{election_id}/rounds/{round_id}/tally")
+@web.page
+async def tally(request: Request, election_id: str, round_id: str) -> Response:
+    """Paper counting: the sheet as counted (issued, returned, invalid, each candidate's
+    for / against / abstain, write-ins), checked by the service (M2-M4: marks beyond the
+    valid ballots, invalid beyond returned are refused naming the line)."""
+    user = await web.require_user(request)
+    form = await web.form_of(request, user)
+    try:
+        access = await web.election_access(request, rest.Desk, user, election_id)
+        rnd, _ = await rest.round_of(web.clients(request), access[1], round_id)
+        lines = [{"person_id": c.person_id, "votes_for": _count(form, f"for.{c.person_id}"),
+                  "votes_against": _count(form, f"against.{c.person_id}"),
+                  "votes_abstain": _count(form, f"abstain.{c.person_id}")}
+                 for c in rnd.candidates]
+        write_ins = [{"name": str(form.get(f"wname.{i}", "")).strip(),
+                      "votes": _count(form, f"wvotes.{i}")} for i in range(WRITE_INS)
+                     if str(form.get(f"wname.{i}", "")).strip()]
+        body = web.parse(rest.Tally, {"issued": _count(form, "issued"),
+                                      "returned": _count(form, "returned"),
+                                      "invalid": _count(form, "invalid"), "lines": lines,
+                                      "write_ins": write_ins})
+        await rest.enter_tally(round_id, body, access, web.clients(request),
+                               str(form.get("key", ""))[:60] or None)
+        if form.get("close") == "yes":
+            await rest.close_round(round_id, access, web.clients(request), None)
+    except ApiError as exc:
+        return await view(request, user, election_id, exc.status, error=exc)
+    done = messages.t("desk.tally_done", n=rnd.number)
     return RedirectResponse(f"{web.PREFIX}/desk/{election_id}?done={done}", status_code=303)

@@ -58,3 +58,33 @@ async def test_the_roster_upload_previews_and_imports_all_or_nothing(
     csrf = await sign_in(http, await make_token("street_committee", f"street:{street}"))
     r = await http.post(f"/console/roster/{eid}/import", data={**confirm, "csrf": csrf})
     assert r.status_code == 403 and "角色（role）" in r.text
+
+
+async def test_a_paper_tally_is_entered_checked_and_counted_at_the_desk(
+        stack: EmbeddedStack, http: httpx.AsyncClient, stubs: Stubs,
+        make_token: TokenFactory) -> None:
+    from tests.api.console.conftest import congress, roster
+
+    _, _, community, eid = await place(stack, stubs, "tally")
+    token = await make_token("community_office", f"community:{community}")
+    await roster(http, bearer(token), eid)
+    c = await congress(http, stubs, eid, bearer(token))
+    csrf = await sign_in(http, token)
+    desk = await http.get(f"/console/desk/{eid}")
+    assert f'class="tally" data-round="{c.round_id}"' in desk.text
+    url = f"/console/desk/{eid}/rounds/{c.round_id}/tally"
+    sheet = {"csrf": csrf, "issued": "5", "returned": "5", "invalid": "1",
+             "for.p1": "4", "against.p1": "1", "for.p2": "0", "abstain.p2": "4",
+             "wname.0": "张伟", "wvotes.0": "1", "close": "yes"}
+    r = await http.post(url, data=sheet)  # p1: 5 marks on 4 valid ballots
+    assert r.status_code == 422 and "M3：" in r.text and "得票（lines[" in r.text, r.text
+    r = await http.post(url, data={**sheet, "against.p1": "0", "abstain.p1": "0",
+                                   "issued": "x"})
+    assert r.status_code == 422 and "发出票数（issued）" in r.text
+    r = await http.post(url, data={**sheet, "against.p1": "0"}, follow_redirects=True)
+    assert r.status_code == 200 and "第 1 轮计票结果已录入" in r.text, r.text
+    counted = (await http.get(f"/api/v1/elections/{eid}/rounds/{c.round_id}",
+                              headers=bearer(token))).json()
+    assert counted["status"] == "counted" and counted["source"] == "paper"
+    assert counted["elected"] == ["p1"] and counted["invalid"] == 1
+    assert counted["write_ins"] == [{"name": "张伟", "votes": 1}]
