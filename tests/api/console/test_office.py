@@ -43,9 +43,9 @@ async def test_the_roster_upload_previews_and_imports_all_or_nothing(
                         files={"file": ("名册.csv", good, "text/csv")})
     assert r.status_code == 200 and "共 7 行，全部通过检查" in r.text, r.text
     assert "当前名册（0 人）" in r.text  # a preview imports nothing
-    confirm = {"csrf": csrf_of(r.text),
-               "payload": re.search(r'name="payload" value="([^"]+)"', r.text).group(1),
-               "kind": "text/csv"}
+    payload = re.search(r'name="payload" value="([^"]+)"', r.text)
+    assert payload is not None
+    confirm = {"csrf": csrf_of(r.text), "payload": payload.group(1), "kind": "text/csv"}
     done = await http.post(f"/console/roster/{eid}/import", data=confirm,
                            follow_redirects=True)
     assert done.status_code == 200 and "新增 7 人" in done.text and "当前名册（7 人）" in done.text
