@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+#: the README's screenshots, rewritten by the browser tests when GONGTUI_SCREENSHOTS=1
+DOCS = ROOT / "docs" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 HOW = ("browser tests need Debian's Chromium and Playwright for Python: `apt-get install -y "

@@ -8,8 +8,9 @@ its own)."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ import pytest
 
 from gongtui.stack import EmbeddedStack
 from tests.api.conftest import Stubs, TokenFactory, bearer
-from tests.api.console.browser import ARGS, SCREENSHOTS, chromium
+from tests.api.console.browser import ARGS, DOCS, chromium
 from tests.api.console.conftest import codes, congress, place, registrants_notice, roster
 from tests.api.console.test_dashboard import until
 
@@ -36,10 +37,22 @@ async def browser() -> AsyncIterator[Any]:
         await b.close()
 
 
-async def shot(page: Any, name: str) -> None:
-    await page.evaluate("document.fonts.ready.then(() => true)")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+Shot = Callable[[Any, str], Awaitable[None]]
+
+
+@pytest.fixture(scope="session")
+def shot(tmp_path_factory: pytest.TempPathFactory) -> Shot:
+    """``await shot(page, name)``: the page once its web font has loaded (no Chinese font is
+    installed here), under docs/screenshots with GONGTUI_SCREENSHOTS=1, else a temporary
+    folder, so a test run leaves the tree as it was."""
+    folder = DOCS if os.environ.get("GONGTUI_SCREENSHOTS") else tmp_path_factory.mktemp("shots")
+
+    async def take(page: Any, name: str) -> None:
+        await page.evaluate("document.fonts.ready.then(() => true)")
+        folder.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+    return take
 
 
 async def text_becomes(page: Any, selector: str, accept: Any, timeout: float) -> float:
@@ -78,7 +91,8 @@ async def submit(page: Any, selector: str) -> None:
 
 
 async def test_sign_in_and_pause_a_street_from_the_dashboard(
-        browser: Any, stack: EmbeddedStack, api_url: str, http: httpx.AsyncClient, make_token: TokenFactory) -> None:
+        browser: Any, shot: Shot, stack: EmbeddedStack, api_url: str, http: httpx.AsyncClient,
+        make_token: TokenFactory) -> None:
     root = bearer(await make_token("district_admin", "district:*"))
     await http.post("/api/v1/districts", headers=root, json={"district_id": "brw",
                                                              "name": "示范区"})
@@ -139,7 +153,7 @@ async def test_sign_in_and_pause_a_street_from_the_dashboard(
 
 
 async def test_the_phone_ballot_works_without_javascript_and_leaves_no_cookie(
-        browser: Any, stack: EmbeddedStack, api_url: str, http: httpx.AsyncClient,
+        browser: Any, shot: Shot, stack: EmbeddedStack, api_url: str, http: httpx.AsyncClient,
         stubs: Stubs, make_token: TokenFactory) -> None:
     _, _, community, eid = await place(stack, stubs, "brw-vote")
     office = bearer(await make_token("community_office", f"community:{community}"))
@@ -173,7 +187,7 @@ async def test_the_phone_ballot_works_without_javascript_and_leaves_no_cookie(
 
 
 async def test_the_board_counts_down_and_the_screen_follows_check_in_and_publishing(
-        browser: Any, stack: EmbeddedStack, api_url: str, http: httpx.AsyncClient,
+        browser: Any, shot: Shot, stack: EmbeddedStack, api_url: str, http: httpx.AsyncClient,
         stubs: Stubs, make_token: TokenFactory) -> None:
     _, _, community, eid = await place(stack, stubs, "brw-board")
     office = bearer(await make_token("community_office", f"community:{community}"))
@@ -248,7 +262,8 @@ async def test_the_board_counts_down_and_the_screen_follows_check_in_and_publish
 
 
 async def test_the_main_screens_of_approver_street_and_supervisor(
-        browser: Any, stack: EmbeddedStack, api_url: str, make_token: TokenFactory) -> None:
+        browser: Any, shot: Shot, stack: EmbeddedStack, api_url: str,
+        make_token: TokenFactory) -> None:
     from gongtui.simulate.scenario import load
     from tests.api.test_approvals import SCENARIO, play_to_approval
 
