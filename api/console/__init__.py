@@ -22,6 +22,7 @@ from api.console import (
     screen,
     street,
     supervisor,
+    tokens,
     voter,
 )
 from api.console.web import PREFIX
@@ -34,7 +35,8 @@ async def root() -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}/", status_code=307)
 
 
-for module in (auth, approver, dashboard, desk, office, public, screen, street, supervisor, assets):
+for module in (auth, approver, dashboard, desk, office, public, screen, street, supervisor,
+               tokens, assets):
     router.include_router(module.router, prefix=PREFIX)
 router.include_router(voter.router)
 router.include_router(assets.router, prefix=voter.PATH)
