@@ -17,10 +17,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
+import rules
 from api.console import messages, web
 from api.db import ElectionRow, StreetRow
 from api.deps import ElectionInfo, elections_in_scope
 from api.errors import ApiError
+from api.routes import cycles as cycles_rest
 from api.routes import elections as rest
 from workflows.election.types import ElectionStatus
 
@@ -100,7 +102,10 @@ async def view(request: Request, user: web.User, street: str = "", step: int = 0
         street=street, step=step,
         per_street=sorted(per_street.items()), per_step=sorted(per_step.items()),
         most=max([*per_street.values(), *per_step.values(), 1]), names=names,
-        districts=sorted({x.row.district_id for x in lines}), **extra)
+        districts=sorted({x.row.district_id for x in lines}) or ([user.principal.scope_value]
+                                                                 if user.principal.scope_kind
+                                                                 == "district" else []),
+        profiles=rules.list_profiles(), **extra)
 
 
 @router.get("/dashboard")
@@ -151,3 +156,31 @@ async def control(request: Request) -> Response:
     street = target if kind == "street" else str(form.get("street", ""))
     return await view(request, user, street=street, notice=done,
                       error=failures[0] if failures else None)
+
+
+@router.post("/dashboard/cycle")
+@web.page
+async def start_cycle(request: Request) -> Response:
+    """换届: one election per community of the district (or of the listed ones), started by
+    the function of ``POST /api/v1/cycles`` under its check."""
+    user = await web.require_user(request)
+    form = await web.form_of(request, user)
+    ids = [c for c in str(form.get("community_ids", "")).replace("，", ",").split(",")
+           if c.strip()]
+    data: dict[str, Any] = {"cycle_id": form.get("cycle_id", ""),
+                            "district_id": form.get("district_id", ""),
+                            "profile": form.get("profile") or "nanjing",
+                            "community_ids": [c.strip() for c in ids] or None}
+    if str(form.get("day_seconds", "")).strip():
+        data["day_seconds"] = form.get("day_seconds")
+    try:
+        admin = await web.allow(cycles_rest.Admin, user)
+        body = web.parse(cycles_rest.CycleCreate, data)
+        cycle = await cycles_rest.start_cycle(body, admin, web.db(request),
+                                              web.clients(request),
+                                              request.app.state.settings, Response())
+    except ApiError as exc:
+        return await view(request, user, status=exc.status, error=exc)
+    getattr(request.app.state, "console_statuses", {}).clear()
+    return await view(request, user, notice=messages.t(
+        "cycle.started", cycle=cycle.cycle_id, n=len(cycle.elections)))

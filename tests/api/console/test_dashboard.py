@@ -1,5 +1,5 @@
-"""The district dashboard on the real stack with real workflows: every community with its
-step and what it waits for, filters by street and step, paging, per-street and per-step
+"""The district dashboard on the real stack with real workflows: a cycle started from the
+page; every community with its step and what it waits for, filters by street and step, paging, per-street and per-step
 counts; pause / resume of a street and abort of a community with a reason, through the REST
 control routes' checks and functions (an office may not pause: 403 role)."""
 
@@ -52,14 +52,21 @@ async def test_the_dashboard_lists_filters_pages_and_controls_a_street(
         assert r.status_code in (200, 201), r.text
     admin_token = await make_token("district_admin", "district:dsh", name="区委组织部")
     admin = bearer(admin_token)
-    r = await http.post("/api/v1/cycles", headers=admin, json={
-        "cycle_id": "c2026", "district_id": "dsh", "profile": "nanjing", "day_seconds": 0.2})
-    assert r.status_code == 201, r.text
-    eids = {e["community_id"]: e["election_id"] for e in r.json()["elections"]}
+    csrf = await sign_in(http, admin_token)
+    empty = await http.get("/console/dashboard")
+    assert "共 0 个社区" in empty.text and "开始换届选举" in empty.text
+    cycle = {"csrf": csrf, "cycle_id": "c2026", "district_id": "dsh", "day_seconds": "0.2"}
+    r = await http.post("/console/dashboard/cycle", data={**cycle, "profile": "atlantis"})
+    assert r.status_code == 422 and "规则配置（profile）" in r.text
+    r = await http.post("/console/dashboard/cycle", data={**cycle, "profile": "nanjing"})
+    assert r.status_code == 200 and "已开始换届 c2026：3 个社区的选举" in r.text, r.text
+    listed = (await http.get("/api/v1/cycles/c2026", headers=admin)).json()
+    eids = {e["community_id"]: e["election_id"] for e in listed["elections"]}
+    assert set(eids) == {c for c, _, _ in COMMUNITIES} and listed["day_seconds"] == 0.2
     await until(http, admin, list(eids.values()),
                 lambda wf: (wf.get("waiting") or {}).get("kind") == "plan")
 
-    csrf = await sign_in(http, admin_token)
+    await asyncio.sleep(2.1)  # the dashboard reuses a status for two seconds
     page = await http.get("/console/dashboard")
     assert page.status_code == 200, page.text
     for _, _, name in COMMUNITIES:
