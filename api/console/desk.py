@@ -63,6 +63,7 @@ async def view(request: Request, user: web.User, election_id: str, status: int =
         found = [p for p in await roster_of(request, user, election_id)
                  if q in p.name or q == p.person_id][:SHOWN]
     return web.render(request, "desk.html", status, user=user, info=access[1],
+                      paused=await web.paused_reason(request, access[1]),
                       meetings=meetings, published=published, q=q, found=found,
                       write_ins=range(WRITE_INS), key=secrets.token_urlsafe(12), **extra)
 

@@ -74,6 +74,7 @@ ZH: dict[str, str] = {
     "cycle.day": "一天折合秒数（演练）",
     "cycle.start": "开始",
     "cycle.started": "已开始换届 {cycle}：{n} 个社区的选举",
+    "election.paused": "本选举已暂停：{reason}。恢复前请勿办理本选举的事项。",
     "ctl.title": "暂停 / 恢复 / 终止",
     "ctl.action": "操作",
     "ctl.target": "对象",

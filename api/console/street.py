@@ -35,7 +35,8 @@ async def view(request: Request, user: web.User, election_id: str, status: int =
     objections = await objections_rest.list_objections(access, clients)
     names = {r.person_id: r.name for r in await nominations_rest.list_registrations(
         access, clients)}
-    return web.render(request, "street.html", status, user=user, info=access[1], plan=plan,
+    return web.render(request, "street.html", status, user=user, info=access[1],
+                      paused=await web.paused_reason(request, access[1]), plan=plan,
                       registrations=registrations, names=names,
                       objections=[o for o in objections if o.status == "pending"],
                       decided=[o for o in objections if o.status != "pending"],

@@ -179,3 +179,15 @@ def page(handler: Handler) -> Handler:
             return error_page(request, exc, await optional_user(request))
 
     return run
+
+
+async def paused_reason(request: Request, info: Any) -> str:
+    """The pause reason when the election's workflow is paused, else "" (shown above the
+    desk and the inbox, so nobody acts on a paused election unknowingly)."""
+    from api.routes.elections import workflow_status
+
+    try:
+        status = await workflow_status(clients(request), info)
+    except ApiError:
+        return ""
+    return (status.pause_reason or "—") if status.paused else ""
