@@ -93,9 +93,9 @@ async def test_the_dashboard_lists_filters_pages_and_controls_a_street(
     await asyncio.sleep(2.1)  # the dashboard reuses a status for two seconds
     page = await http.get("/console/dashboard", params={"street": "dsh-a"})
     assert page.text.count("已暂停：上级督导检查") == 2
-    async with httpx.AsyncClient(base_url=str(http.base_url), timeout=60) as office:
-        await sign_in(office, await make_token("community_office", "community:dsh-101"))
-        desk = await office.get(f"/console/desk/{eids['dsh-101']}")
+    async with httpx.AsyncClient(base_url=str(http.base_url), timeout=60) as desk_browser:
+        await sign_in(desk_browser, await make_token("community_office", "community:dsh-101"))
+        desk = await desk_browser.get(f"/console/desk/{eids['dsh-101']}")
         assert "本选举已暂停：上级督导检查" in desk.text  # the desk says so before anyone acts
     # a reason is required (the API's PauseRequest)
     r = await http.post("/console/dashboard/control", data={
