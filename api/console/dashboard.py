@@ -41,6 +41,23 @@ class Line:
     status: ElectionStatus | None
 
     @property
+    def alerts(self) -> list[str]:
+        """What the district should look at, from the workflow's own status: a failure,
+        objections undecided, a notice period running, an unfilled post to decide, an
+        approval awaited. (A failed quorum needs the voting service's meetings: not yet.)"""
+        st = self.status
+        if st is None:
+            return []
+        out = []
+        if st.status == "failed" or st.error:
+            out.append("alert.failed")
+        kind = st.waiting.kind if st.waiting else ""
+        for wanted in ("objections", "notice", "unfilled", "approval"):
+            if kind == wanted:
+                out.append(f"alert.{wanted}")
+        return out
+
+    @property
     def since(self) -> str:
         if self.status is None:
             return ""
@@ -90,6 +107,7 @@ async def view(request: Request, user: web.User, street: str = "", step: int = 0
     lines = [Line(r, found[r.election_id]) for r in rows]
     per_street = Counter(line.row.street_id for line in lines)
     per_step = Counter(line.status.step if line.status else 0 for line in lines)
+    alerts = Counter(a for line in lines for a in line.alerts)
     shown = [x for x in lines if (not street or x.row.street_id == street)
              and (not step or (x.status is not None and x.status.step == step))]
     size = min(max(1, size), MAX_PAGE)
@@ -105,7 +123,7 @@ async def view(request: Request, user: web.User, street: str = "", step: int = 0
         districts=sorted({x.row.district_id for x in lines}) or ([user.principal.scope_value]
                                                                  if user.principal.scope_kind
                                                                  == "district" else []),
-        profiles=rules.list_profiles(), **extra)
+        profiles=rules.list_profiles(), alerts=sorted(alerts.items()), **extra)
 
 
 @router.get("/dashboard")
