@@ -36,8 +36,11 @@ def create(role: Annotated[str, typer.Option(help="district_admin | street_commi
                                                     "street:ID | community:ID")],
            name: Annotated[str, typer.Option(help="display name")] = "",
            person: Annotated[str, typer.Option(help="member/resident: roster person id")] = "",
+           login: Annotated[bool, typer.Option(
+               "--login", help="also print a one-time sign-in link for the web console")] = False,
            ) -> None:
-    """Create a token and print it once (only its sha256 is kept)."""
+    """Create a token and print it once (only its sha256 is kept); with ``--login`` also a
+    one-time sign-in link for the console (valid 30 minutes, used once)."""
     from api.db import TokenError
 
     async def main() -> tuple[str, str]:
@@ -55,6 +58,11 @@ def create(role: Annotated[str, typer.Option(help="district_admin | street_commi
         raise typer.Exit(2) from exc
     err.print(f"token {token_id} ({role} {scope}) — shown once, keep it:")
     typer.echo(token)
+    if login:
+        from api.console.links import login_link
+
+        err.print("one-time sign-in link (30 minutes):")
+        typer.echo(asyncio.run(login_link(_settings(), token_id)))
 
 
 @token_app.command("revoke")

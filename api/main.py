@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import errors
+from api import console, errors
 from api.db import TokenStore, open_database
 from api.deps import TemporalConnection
 from api.routes import (
@@ -33,7 +33,7 @@ from api.routes import (
 from core.config import Settings, get_settings
 from services.common.clients import ServiceClients
 
-SECRET_PATHS = ("/api/v1/ballots",)
+SECRET_PATHS = ("/api/v1/ballots", "/ballot")
 log = logging.getLogger("api")
 
 
@@ -149,4 +149,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    roster, nominations, inspections, objections, meetings, approvals, documents):
         app.include_router(module.router)
     app.include_router(meetings.ballots_router)
+    app.include_router(console.router)  # the web console (api/console) and the ballot page
     return app
