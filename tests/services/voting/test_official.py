@@ -12,8 +12,8 @@ from proto import common_pb2
 from proto import voting_pb2 as pb
 from tests.documents import pdfcheck
 from tests.documents.conftest import election
-from tests.services import test_voting
-from tests.services.test_voting import (
+from tests.services.voting import test_domain as test_voting
+from tests.services.voting.test_domain import (
     OFFICE,
     STREET,
     Service,
