@@ -21,7 +21,7 @@ def round_to_message(row: RoundRow) -> voting_pb2.Round:
         unfilled=row.unfilled, rules=json.loads(row.rules_json),
         ballot_box_digest=row.ballot_box_digest,
         write_ins=[voting_pb2.WriteIn(**w) for w in json.loads(row.write_ins_json)],
-        source=row.source)
+        source=row.source, casting=bool(row.casting))
 
 
 def meeting_to_message(row: MeetingRow, rounds: Sequence[RoundRow] = ()) -> voting_pb2.Meeting:

@@ -11,6 +11,7 @@ import rules
 from proto import voting_pb2
 from services.common.errors import FailedPrecondition
 from services.common.store import Tx, canonical_json
+from services.voting.domain import sealing
 from services.voting.domain.ballots import sha256_hex
 from services.voting.domain.converters import round_candidates, round_to_message
 from services.voting.domain.shared import (
@@ -22,7 +23,7 @@ from services.voting.domain.shared import (
     require_open,
     round_row,
 )
-from services.voting.models import BallotIssueRow, BallotRow, TallyRow
+from services.voting.models import BallotIssueRow, TallyRow
 
 
 class Counting(SubDomain):
@@ -55,8 +56,12 @@ class Counting(SubDomain):
             issued = (await tx.session.execute(select(func.count()).select_from(BallotIssueRow)
                                                .where(BallotIssueRow.round_id == rnd.round_id))
                       ).scalar_one()
-            ballots = (await tx.session.execute(select(BallotRow).where(
-                BallotRow.round_id == rnd.round_id))).scalars().all()
+            # written again in receipt order, so that no stored order tells the casts' (sealing)
+            ballots = await sealing.rewrite_ballots(tx, rnd.round_id)
+            used = await sealing.rewrite_codes(tx, rnd.round_id)
+            if used != len(ballots):  # a ballot row or a used flag changed outside a cast
+                raise FailedPrecondition(f"the ballot box does not add up: {used} codes used,"
+                                         f" {len(ballots)} ballots stored", field="round_id")
             returned = len(ballots)
             invalid = sum(1 for b in ballots if not b.valid)
             for b in ballots:
@@ -67,7 +72,11 @@ class Counting(SubDomain):
                         counts[m["person_id"]]["votes_" + m["choice"]] += 1
                     if m["write_in"]:
                         write_ins[m["write_in"]] = write_ins.get(m["write_in"], 0) + 1
-            digest_input = "\n".join(sorted(b.receipt for b in ballots))
+            # the round's ballots enter the chain now, in receipt order, not as they were cast
+            for b in ballots:
+                await tx.audit(rnd.election_id, "ballot.cast",
+                               {"round_id": rnd.round_id, "receipt": b.receipt})
+            digest_input = "\n".join(b.receipt for b in ballots)
         else:
             raise FailedPrecondition("nothing to count: no ballots issued and no tally entered",
                                      field="round_id")
