@@ -124,6 +124,7 @@ class Counting(SubDomain):
             "valid": rnd.valid, "invalid": invalid, "void": rnd.void, "tally": tally_lines,
             "write_ins": json.loads(rnd.write_ins_json), "elected": elected, "tied": tied,
             "unfilled": unfilled, "rules": applied, "reason": verdict.reason,
+            "casting": rnd.casting,
             "ballot_box_digest": rnd.ballot_box_digest})
         tx.wake(meeting.workflow_id, f"round {rnd.round_id} counted")
         return round_to_message(rnd)
