@@ -277,7 +277,8 @@ async def get_round(round_id: RoundId, access: Reader, clients: ClientsDep) -> R
 async def issue_ballots(round_id: RoundId, body: BallotIssue, access: Office,
                         clients: ClientsDep, key: IdempotencyKey = None) -> BallotCodes:
     """Records that each listed (checked-in) person received a ballot and returns as many
-    one-time codes, shuffled: nothing keeps which code went to whom."""
+    one-time codes, shuffled: nothing keeps which code went to whom. Sent with an
+    Idempotency-Key, a retry answers the same codes and a lost batch can be re-issued."""
     principal, info = access
     await round_of(clients, info, round_id)
     res = await call(clients.voting.IssueBallots(voting_pb2.IssueBallotsRequest(
