@@ -476,6 +476,23 @@ async def test_lost_batch_reissued_and_spoilt_ballot_replaced(svc: Service) -> N
     await assert_audit_verifies(svc)
 
 
+async def test_a_ballot_removed_behind_the_service_stops_the_count(svc: Service) -> None:
+    meeting = await congress(svc, 3, 3)
+    rnd = await open_round(svc, meeting.meeting_id)
+    codes = (await svc.stub.IssueBallots(pb.IssueBallotsRequest(
+        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id,
+        person_ids=["m001", "m002", "m003"]))).codes
+    await open_casting(svc, rnd.round_id)
+    for code in codes:
+        await svc.stub.CastBallot(pb.CastBallotRequest(
+            round_id=rnd.round_id, code=code, marks=[pb.Mark(person_id="c-wang", choice="for")]))
+    (receipt,) = svc.rows("SELECT receipt FROM ballots LIMIT 1")[0]
+    svc.db.execute("DELETE FROM ballots WHERE receipt = ?", receipt)
+    err = await refused(close(svc, rnd.round_id), grpc.StatusCode.FAILED_PRECONDITION)
+    assert "3 codes used, 2 ballots stored" in err.details()
+    assert (await svc.stub.GetRound(pb.GetRoundRequest(round_id=rnd.round_id))).status == "open"
+
+
 async def test_recommendation_meeting_m8_and_trust_ballots(svc: Service) -> None:
     meeting = await open_meeting(svc, "recommendation", 1, members(4) + others(3))
     await svc.stub.CheckIn(pb.CheckInRequest(
