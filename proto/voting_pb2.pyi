@@ -151,7 +151,7 @@ class WriteIn(_message.Message):
     def __init__(self, name: _Optional[str] = ..., votes: _Optional[int] = ...) -> None: ...
 
 class Round(_message.Message):
-    __slots__ = ("round_id", "meeting_id", "election_id", "post", "kind", "number", "seats", "candidates", "status", "issued", "returned", "valid", "invalid", "void", "tally", "elected", "tied", "unfilled", "rules", "ballot_box_digest", "write_ins", "source", "confirmed_by", "official")
+    __slots__ = ("round_id", "meeting_id", "election_id", "post", "kind", "number", "seats", "candidates", "status", "issued", "returned", "valid", "invalid", "void", "tally", "elected", "tied", "unfilled", "rules", "ballot_box_digest", "write_ins", "source", "confirmed_by", "official", "casting")
     ROUND_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -176,6 +176,7 @@ class Round(_message.Message):
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     CONFIRMED_BY_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_FIELD_NUMBER: _ClassVar[int]
+    CASTING_FIELD_NUMBER: _ClassVar[int]
     round_id: str
     meeting_id: str
     election_id: str
@@ -200,7 +201,8 @@ class Round(_message.Message):
     source: str
     confirmed_by: _containers.RepeatedScalarFieldContainer[str]
     official: bool
-    def __init__(self, round_id: _Optional[str] = ..., meeting_id: _Optional[str] = ..., election_id: _Optional[str] = ..., post: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[int] = ..., seats: _Optional[int] = ..., candidates: _Optional[_Iterable[_Union[Candidate, _Mapping]]] = ..., status: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., valid: _Optional[int] = ..., invalid: _Optional[int] = ..., void: _Optional[bool] = ..., tally: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., elected: _Optional[_Iterable[str]] = ..., tied: _Optional[_Iterable[str]] = ..., unfilled: _Optional[int] = ..., rules: _Optional[_Iterable[str]] = ..., ballot_box_digest: _Optional[str] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ..., source: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., official: _Optional[bool] = ...) -> None: ...
+    casting: bool
+    def __init__(self, round_id: _Optional[str] = ..., meeting_id: _Optional[str] = ..., election_id: _Optional[str] = ..., post: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[int] = ..., seats: _Optional[int] = ..., candidates: _Optional[_Iterable[_Union[Candidate, _Mapping]]] = ..., status: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., valid: _Optional[int] = ..., invalid: _Optional[int] = ..., void: _Optional[bool] = ..., tally: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., elected: _Optional[_Iterable[str]] = ..., tied: _Optional[_Iterable[str]] = ..., unfilled: _Optional[int] = ..., rules: _Optional[_Iterable[str]] = ..., ballot_box_digest: _Optional[str] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ..., source: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., official: _Optional[bool] = ..., casting: _Optional[bool] = ...) -> None: ...
 
 class OpenRoundRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "meeting_id", "post", "kind", "seats", "candidates")
@@ -239,12 +241,14 @@ class IssueBallotsRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., round_id: _Optional[str] = ..., person_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class IssueBallotsResponse(_message.Message):
-    __slots__ = ("codes", "issued_total")
+    __slots__ = ("codes", "issued_total", "sealed_codes")
     CODES_FIELD_NUMBER: _ClassVar[int]
     ISSUED_TOTAL_FIELD_NUMBER: _ClassVar[int]
+    SEALED_CODES_FIELD_NUMBER: _ClassVar[int]
     codes: _containers.RepeatedScalarFieldContainer[str]
     issued_total: int
-    def __init__(self, codes: _Optional[_Iterable[str]] = ..., issued_total: _Optional[int] = ...) -> None: ...
+    sealed_codes: bytes
+    def __init__(self, codes: _Optional[_Iterable[str]] = ..., issued_total: _Optional[int] = ..., sealed_codes: _Optional[bytes] = ...) -> None: ...
 
 class Mark(_message.Message):
     __slots__ = ("person_id", "choice", "write_in")
@@ -323,3 +327,31 @@ class ListRoundBallotsResponse(_message.Message):
     BALLOTS_FIELD_NUMBER: _ClassVar[int]
     ballots: _containers.RepeatedCompositeFieldContainer[RoundBallot]
     def __init__(self, ballots: _Optional[_Iterable[_Union[RoundBallot, _Mapping]]] = ...) -> None: ...
+
+class ReissueBallotsRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "round_id", "issue_key", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ROUND_ID_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_KEY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    round_id: str
+    issue_key: str
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., round_id: _Optional[str] = ..., issue_key: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class SpoilBallotRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "round_id", "code", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ROUND_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    round_id: str
+    code: str
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., round_id: _Optional[str] = ..., code: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...

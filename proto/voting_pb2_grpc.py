@@ -125,6 +125,21 @@ class VotingStub:
                 request_serializer=proto_dot_common__pb2.PublicKeyRequest.SerializeToString,
                 response_deserializer=proto_dot_common__pb2.PublicKey.FromString,
                 _registered_method=True)
+        self.OpenCasting = channel.unary_unary(
+                '/gongtui.v1.Voting/OpenCasting',
+                request_serializer=proto_dot_voting__pb2.RoundActionRequest.SerializeToString,
+                response_deserializer=proto_dot_voting__pb2.Round.FromString,
+                _registered_method=True)
+        self.ReissueBallots = channel.unary_unary(
+                '/gongtui.v1.Voting/ReissueBallots',
+                request_serializer=proto_dot_voting__pb2.ReissueBallotsRequest.SerializeToString,
+                response_deserializer=proto_dot_voting__pb2.IssueBallotsResponse.FromString,
+                _registered_method=True)
+        self.SpoilBallot = channel.unary_unary(
+                '/gongtui.v1.Voting/SpoilBallot',
+                request_serializer=proto_dot_voting__pb2.SpoilBallotRequest.SerializeToString,
+                response_deserializer=proto_dot_voting__pb2.IssueBallotsResponse.FromString,
+                _registered_method=True)
 
 
 class VotingServicer:
@@ -246,6 +261,28 @@ class VotingServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def OpenCasting(self, request, context):
+        """Ends the issuing phase of an electronic round: casting opens, no ballot is issued after
+        (re-issue and spoil excepted).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReissueBallots(self, request, context):
+        """A lost batch: its unused codes are void, as many new ones are issued to the same caller.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SpoilBallot(self, request, context):
+        """A spoilt ballot handed back: its code is void, a new one is issued in its place.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_VotingServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -338,6 +375,21 @@ def add_VotingServicer_to_server(servicer, server):
                     servicer.GetPublicKey,
                     request_deserializer=proto_dot_common__pb2.PublicKeyRequest.FromString,
                     response_serializer=proto_dot_common__pb2.PublicKey.SerializeToString,
+            ),
+            'OpenCasting': grpc.unary_unary_rpc_method_handler(
+                    servicer.OpenCasting,
+                    request_deserializer=proto_dot_voting__pb2.RoundActionRequest.FromString,
+                    response_serializer=proto_dot_voting__pb2.Round.SerializeToString,
+            ),
+            'ReissueBallots': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReissueBallots,
+                    request_deserializer=proto_dot_voting__pb2.ReissueBallotsRequest.FromString,
+                    response_serializer=proto_dot_voting__pb2.IssueBallotsResponse.SerializeToString,
+            ),
+            'SpoilBallot': grpc.unary_unary_rpc_method_handler(
+                    servicer.SpoilBallot,
+                    request_deserializer=proto_dot_voting__pb2.SpoilBallotRequest.FromString,
+                    response_serializer=proto_dot_voting__pb2.IssueBallotsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -826,6 +878,87 @@ class Voting:
             '/gongtui.v1.Voting/GetPublicKey',
             proto_dot_common__pb2.PublicKeyRequest.SerializeToString,
             proto_dot_common__pb2.PublicKey.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def OpenCasting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/OpenCasting',
+            proto_dot_voting__pb2.RoundActionRequest.SerializeToString,
+            proto_dot_voting__pb2.Round.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReissueBallots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/ReissueBallots',
+            proto_dot_voting__pb2.ReissueBallotsRequest.SerializeToString,
+            proto_dot_voting__pb2.IssueBallotsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SpoilBallot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/SpoilBallot',
+            proto_dot_voting__pb2.SpoilBallotRequest.SerializeToString,
+            proto_dot_voting__pb2.IssueBallotsResponse.FromString,
             options,
             channel_credentials,
             insecure,

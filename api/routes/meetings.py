@@ -3,8 +3,11 @@ closing rounds; and casting a ballot with a one-time code.
 
 Secret ballot: check-in records THAT a person is present; ``POST .../rounds/{id}/ballots``
 records THAT each listed person received a ballot and hands out as many one-time codes, in an
-order unrelated to the persons; ``POST /api/v1/ballots`` casts with the code alone: no token,
-no person, and neither the access log nor any log of this API writes the request.
+order unrelated to the persons (the same request with the same ``Idempotency-Key`` answers the
+same codes); ``POST .../rounds/{id}/casting`` ends the issuing and opens casting (then only a
+lost batch is re-issued, ``.../ballots/reissue``, or a spoilt ballot replaced,
+``.../ballots/spoil``); ``POST /api/v1/ballots`` casts with the code alone: no token, no
+person, and neither the access log nor any log of this API writes the request.
 """
 
 from __future__ import annotations
@@ -132,6 +135,17 @@ class BallotCodes(BaseModel):
     codes: list[str] = Field(description="one-time codes, unrelated to the persons' order: "
                                          "hand one to each voter")
     issued_total: int
+
+
+class BallotReissue(BaseModel):
+    issue_key: str = Field(min_length=1, max_length=120,
+                           description="the Idempotency-Key the lost batch was issued with")
+    reason: ShortText = Field(min_length=1)
+
+
+class BallotSpoil(BaseModel):
+    code: str = Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_\-]+$")
+    reason: ShortText = Field(min_length=1)
 
 
 class Tally(BaseModel):
@@ -268,12 +282,54 @@ async def get_round(round_id: RoundId, access: Reader, clients: ClientsDep) -> R
 async def issue_ballots(round_id: RoundId, body: BallotIssue, access: Office,
                         clients: ClientsDep, key: IdempotencyKey = None) -> BallotCodes:
     """Records that each listed (checked-in) person received a ballot and returns as many
-    one-time codes, shuffled: nothing keeps which code went to whom."""
+    one-time codes, shuffled: nothing keeps which code went to whom. Sent with an
+    Idempotency-Key, a retry answers the same codes and a lost batch can be re-issued."""
     principal, info = access
     await round_of(clients, info, round_id)
     res = await call(clients.voting.IssueBallots(voting_pb2.IssueBallotsRequest(
         idempotency_key=make_key(principal, "IssueBallots", key, round_id),
         actor=actor(principal), round_id=round_id, person_ids=body.person_ids)), "voting")
+    return BallotCodes(round_id=round_id, codes=list(res.codes), issued_total=res.issued_total)
+
+
+@router.post("/rounds/{round_id}/casting", response_model=RoundPublic)
+async def open_casting(round_id: RoundId, access: Office, clients: ClientsDep,
+                       key: IdempotencyKey = None) -> RoundPublic:
+    """Every ballot is issued: casting opens, and no ballot is issued after (a lost batch is
+    re-issued, a spoilt ballot replaced)."""
+    principal, info = access
+    await round_of(clients, info, round_id)
+    res = await call(clients.voting.OpenCasting(voting_pb2.RoundActionRequest(
+        idempotency_key=make_key(principal, "OpenCasting", key, round_id),
+        actor=actor(principal), round_id=round_id)), "voting")
+    return round_public(res)
+
+
+@router.post("/rounds/{round_id}/ballots/reissue", response_model=BallotCodes)
+async def reissue_ballots(round_id: RoundId, body: BallotReissue, access: Office,
+                          clients: ClientsDep, key: IdempotencyKey = None) -> BallotCodes:
+    """A lost batch (named by the Idempotency-Key it was issued with, by the same caller): its
+    codes not yet cast are void, and as many new ones are returned."""
+    principal, info = access
+    await round_of(clients, info, round_id)
+    res = await call(clients.voting.ReissueBallots(voting_pb2.ReissueBallotsRequest(
+        idempotency_key=make_key(principal, "ReissueBallots", key, round_id),
+        actor=actor(principal), round_id=round_id, reason=body.reason,
+        issue_key=make_key(principal, "IssueBallots", body.issue_key, round_id))), "voting")
+    return BallotCodes(round_id=round_id, codes=list(res.codes), issued_total=res.issued_total)
+
+
+@router.post("/rounds/{round_id}/ballots/spoil", response_model=BallotCodes)
+async def spoil_ballot(round_id: RoundId, body: BallotSpoil, access: Office,
+                       clients: ClientsDep, key: IdempotencyKey = None) -> BallotCodes:
+    """A ballot spoilt before it was cast, handed back with its code: the code is void and a
+    new one is returned."""
+    principal, info = access
+    await round_of(clients, info, round_id)
+    res = await call(clients.voting.SpoilBallot(voting_pb2.SpoilBallotRequest(
+        idempotency_key=make_key(principal, "SpoilBallot", key, round_id),
+        actor=actor(principal), round_id=round_id, code=body.code, reason=body.reason)),
+        "voting")
     return BallotCodes(round_id=round_id, codes=list(res.codes), issued_total=res.issued_total)
 
 

@@ -290,6 +290,8 @@ class Election:
         issued = await self.stub.IssueBallots(pb.IssueBallotsRequest(
             idempotency_key=self.key(), actor=self.actor, round_id=rnd.round_id,
             person_ids=self.persons[:n]), timeout=300)
+        await self.stub.OpenCasting(pb_round_action(self.pb, self.key(), self.actor,
+                                                    rnd.round_id), timeout=300)
         return rnd.round_id, list(issued.codes), [c.person_id for c in rnd.candidates]
 
     def requests(self, round_id: str, codes: list[str], candidates: list[str]) -> list[Any]:

@@ -522,6 +522,10 @@ class Play:
         res = await v.IssueBallots(voting_pb2.IssueBallotsRequest(
             idempotency_key=self.key("issue", rnd.round_id), actor=self.office(),
             round_id=rnd.round_id, person_ids=[p.person_id for p in voters]))
+        # the hall's two phases: every ballot issued, then casting opens
+        await v.OpenCasting(voting_pb2.RoundActionRequest(
+            idempotency_key=self.key("open-casting", rnd.round_id), actor=self.office(),
+            round_id=rnd.round_id))
         codes = list(res.codes)[:returned]
         valid = len(codes) - invalid
         over = [pid for pid, (f, a) in tally.items() if f + a > valid]

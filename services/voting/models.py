@@ -10,13 +10,19 @@ The three tables share no column but ``round_id``; their primary keys are the pe
 or random values (codes, ballots), never insertion-ordered ids, and on SQLite they are
 ``WITHOUT ROWID`` tables so not even the hidden rowid keeps the order rows were written in.
 Nothing in them carries a timestamp. ``tests/services/test_voting.py`` checks all of this.
+
+Nor does any order in which they were written survive the round: casting opens only once the
+ballots are issued (``RoundRow.casting``), then the issue and code rows are written again in
+one transaction, and when the round closes its ballots and codes are written again, in
+receipt and hash order (``services.voting.domain.sealing``); ``tests/services/voting/
+test_secrecy.py`` tries the attack.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.store import shared_models, utcnow
@@ -94,6 +100,8 @@ class RoundRow(Base):
     ballot_box_digest: Mapped[str] = mapped_column(String(80), default="")
     # roles that confirmed the counted results (services/voting/official.py)
     confirmed_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    # electronic: the ballots are issued, then casting opens; no ballot is issued after
+    casting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class TallyRow(Base):

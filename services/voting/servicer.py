@@ -1,11 +1,11 @@
 """gRPC adapter of the voting service: one line per RPC over the domain code.
 
-Two RPCs differ from the pattern, both for ballot secrecy (docs/design.md, "Trust model"):
+Four RPCs differ from the pattern, all for ballot secrecy (docs/design.md, "Trust model"):
 
-* ``IssueBallots`` stores its response under the idempotency key WITHOUT the codes: a stored
-  response would keep the codes beside a digest of the request, i.e. of the persons. The codes
-  are handed out once; a replay of the key is refused instead of answering codes it no longer
-  has (the persons are recorded as having received their ballots).
+* ``IssueBallots``, ``ReissueBallots`` and ``SpoilBallot`` keep their answers under the
+  idempotency key with the codes sealed under that key, the key and the request stored only
+  as digests taken without the persons (``services.voting.domain.batches``): a retry with
+  the same key answers the same codes, and nothing stored opens them or names the persons.
 * ``CastBallot`` has no idempotency key: the one-time code is its key. It is written by the
   ballot box (services/voting/ballot_box/) in group commits, not through ``Store.mutate``:
   the code's ``used`` flag makes a cast happen once, and nothing is stored that would lead
@@ -19,7 +19,7 @@ from typing import Any
 
 from proto import voting_pb2 as pb
 from proto import voting_pb2_grpc
-from services.common.errors import FailedPrecondition, InvalidArgument
+from services.common.errors import InvalidArgument
 from services.common.mutation import AuditRpcs, mutation
 from services.common.store import Store, Tx
 from services.voting.ballot_box import BallotBox
@@ -66,23 +66,25 @@ class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
 
     async def IssueBallots(self, request: pb.IssueBallotsRequest, context: Any
                            ) -> pb.IssueBallotsResponse:
-        """Not a plain ``@mutation``: the key keeps the answer without its codes (see above)."""
-        codes: list[str] = []
-        stored = pb.IssueBallotsResponse()
+        ballots = self.domain.ballots
+        return await ballots.issued_once("IssueBallots", request,
+                                         lambda tx: ballots.issue_ballots(tx, request))
 
-        async def issue(tx: Tx) -> pb.IssueBallotsResponse:
-            response = await self.domain.ballots.issue_ballots(tx, request)
-            codes[:] = response.codes  # a retried attempt replaces the codes of the last
-            stored.issued_total = response.issued_total
-            return stored  # what the idempotency key keeps: no codes
+    async def ReissueBallots(self, request: pb.ReissueBallotsRequest, context: Any
+                             ) -> pb.IssueBallotsResponse:
+        ballots = self.domain.ballots
+        return await ballots.issued_once("ReissueBallots", request,
+                                         lambda tx: ballots.reissue_ballots(tx, request))
 
-        result = await self.store.mutate(request.idempotency_key, "IssueBallots", request,
-                                         pb.IssueBallotsResponse, issue, request.actor)
-        if result is not stored:  # a replay: the first call's codes are gone
-            raise FailedPrecondition(
-                "these ballots were already issued under this idempotency key; their codes are"
-                " shown only once and never stored (ballot secrecy)", field="idempotency_key")
-        return pb.IssueBallotsResponse(codes=codes, issued_total=result.issued_total)
+    async def SpoilBallot(self, request: pb.SpoilBallotRequest, context: Any
+                          ) -> pb.IssueBallotsResponse:
+        ballots = self.domain.ballots
+        return await ballots.issued_once("SpoilBallot", request,
+                                         lambda tx: ballots.spoil_ballot(tx, request))
+
+    @mutation(pb.Round)
+    async def OpenCasting(self, tx: Tx, request: pb.RoundActionRequest) -> pb.Round:
+        return await self.domain.ballots.open_casting(tx, request)
 
     async def CastBallot(self, request: pb.CastBallotRequest, context: Any
                          ) -> pb.CastBallotResponse:

@@ -57,15 +57,33 @@ async def test_cast_twice_with_the_same_code_is_a_clear_409(
                         json={"person_ids": ["p1"]})
     assert r.status_code == 403 and r.json()["field"] == "role"
 
-    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots", headers=office,
+    issue = {**office, "Idempotency-Key": "desk-batch-1"}
+    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots", headers=issue,
                         json={"person_ids": ["p1", "p2", "p3"]})
     assert r.status_code == 200, r.text
     codes = r.json()["codes"]
     assert len(codes) == 3 and r.json()["issued_total"] == 3
+    # the answer was lost: the same request with the same key answers the same codes
+    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots", headers=issue,
+                        json={"person_ids": ["p1", "p2", "p3"]})
+    assert r.status_code == 200 and r.json()["codes"] == codes, r.text
     # a person gets one ballot per round
     r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots", headers=office,
                         json={"person_ids": ["p1"]})
     assert r.status_code == 409 and r.json()["field"] == "person_ids"
+    # no cast before casting opens; then no ballot is issued
+    early = await http.post("/api/v1/ballots", json={"round_id": rnd.round_id, "code": codes[0]})
+    assert early.status_code == 409 and early.json()["field"] == "round_id", early.text
+    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/casting", headers=office)
+    assert r.status_code == 200, r.text
+    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots", headers=office,
+                        json={"person_ids": ["p4"]})
+    assert r.status_code == 409 and r.json()["field"] == "round_id", r.text
+    # a spoilt ballot handed back is replaced; its code is void
+    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots/spoil",
+                        headers=office, json={"code": codes[2], "reason": "marked in error"})
+    assert r.status_code == 200 and len(r.json()["codes"]) == 1, r.text
+    codes[2] = r.json()["codes"][0]
 
     ballot = {"round_id": rnd.round_id, "code": codes[0],
               "marks": [{"person_id": "p1", "choice": "for"}]}
@@ -86,6 +104,14 @@ async def test_cast_twice_with_the_same_code_is_a_clear_409(
     unknown = await http.post("/api/v1/ballots", json={**ballot, "code": "not-a-code"})
     assert unknown.status_code == 404 and unknown.json()["field"] == "code"
 
+    # the batch was lost: its codes not yet cast are void, as many new ones issued
+    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots/reissue",
+                        headers=office, json={"issue_key": "desk-batch-1", "reason": "lost"})
+    assert r.status_code == 200 and len(r.json()["codes"]) == 1, r.text  # codes[2] was spoilt
+    lost = codes[1]
+    codes[1] = r.json()["codes"][0]
+    void = await http.post("/api/v1/ballots", json={"round_id": rnd.round_id, "code": lost})
+    assert void.status_code == 404, void.text
     for code in codes[1:]:
         r = await http.post("/api/v1/ballots", json={"round_id": rnd.round_id, "code": code,
                                                      "marks": [{"person_id": "p2",
@@ -101,5 +127,5 @@ async def test_cast_twice_with_the_same_code_is_a_clear_409(
     log = (stack.log_dir / "api.log").read_text(errors="replace")
     assert "/check-in" in log  # the access log is on ...
     assert "/api/v1/ballots" not in log  # ... but says nothing of casts
-    for code in codes:
+    for code in [*codes, lost]:
         assert code not in log

@@ -3,18 +3,19 @@
 CastBallot is the one write that comes in thousands at once (a congress of 2,000 members votes
 in minutes), so it does not go through the general ORM write path. One writer task takes every
 cast that is waiting and writes them together in one transaction of a handful of set-wise
-statements — look up the batch's rounds and codes, insert the ballots, mark the codes used,
-append the audit records and move each election's chain head — and answers each caller only
-after that transaction committed.
+statements — look up the batch's rounds and codes, insert the ballots, mark the codes used —
+and answers each caller only after that transaction committed. A cast appends no audit
+record: a record per cast would keep the order of the casts; the round's receipts enter the
+chain when it is counted, in receipt order.
 
 One module per part:
 
-* ``judge`` — decides each cast of a batch against the rounds, codes and chain heads read for
-  it, and builds the rows the accepted ones write (pure: no database);
+* ``judge`` — decides each cast of a batch against the rounds and codes read for it, and
+  builds the rows the accepted ones write (pure: no database);
 * ``sqlite`` — the SQLite writer: the statements on the event loop under the process's write
   lock, only the COMMIT (the WAL write and fsync) on the box's thread;
 * ``postgres`` — the PostgreSQL writer: one conditional statement per batch, judged against a
-  cache of open rounds and chain heads, read first or written under row locks when that fails;
+  cache of open rounds, read first or written under row locks when that fails;
 * ``tables`` — the tables' names and row layouts, taken from their declarations;
 * ``box`` — the queue, the batching and the callers' futures.
 """

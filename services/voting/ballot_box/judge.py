@@ -1,14 +1,16 @@
-"""The judge: each cast of a batch decided against the rounds, codes and chain heads read for it.
+"""The judge: each cast of a batch decided against the rounds and codes read for it.
 
 Pure apart from the clock and the system's randomness: it reads nothing from a database and
 writes nothing; the writers (``sqlite``, ``postgres``) read what it needs, hand it over, and
 write the rows it returns. Every cast is judged before anything is written (unknown round or
-code, code already used — also twice within one batch —, round not open, malformed marks); a
-refused cast gets its error as its answer and adds no row.
+code, code already used — also twice within one batch —, round not open or casting not yet
+open, malformed marks); a refused cast gets its error as its answer and adds no row.
 
 What a cast keeps (ballot secrecy, see ``services.voting.models``): the ballot (marks,
-validity, salt, receipt) with a random ID, the code's ``used`` flag, and an audit record of the
-receipt. Not the code, not the voter, not the time of the ballot. The ``used`` flag makes a
+validity, salt, receipt) with a random ID, and the code's ``used`` flag — the cast is durable
+in those two. Not the code, not the voter, not the time of the ballot, and no audit record:
+a record per cast would keep the casts' order; the round's receipts enter the chain when it
+is counted, in receipt order (``services.voting.domain.counting``). The ``used`` flag makes a
 cast happen once: a retry of an acknowledged cast is refused as "already used", never written
 twice.
 """
@@ -23,7 +25,6 @@ from typing import Any
 
 from proto import voting_pb2
 from services.common.errors import AlreadyExists, DomainError, FailedPrecondition, NotFound
-from services.common.store import canonical_json, record_hash, utcnow
 from services.voting import receipts
 from services.voting.domain.ballots import ballot_validity
 
@@ -42,28 +43,25 @@ class Round:
     seats: int
     status: str
     candidates: frozenset[str] = field(default_factory=frozenset)
+    casting: bool = True
 
 
 @dataclass
 class Writes:
     """What one batch writes, decided before anything is written. Each row is a tuple in the
-    column order of its table's declaration (``tables.BALLOT_COLUMNS``, ``AUDIT_COLUMNS``)."""
+    column order of its table's declaration (``tables.BALLOT_COLUMNS``)."""
 
     ballots: list[tuple[Any, ...]] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
     used_rounds: list[str] = field(default_factory=list)  # the round of each code in ``used``
-    audit: list[tuple[Any, ...]] = field(default_factory=list)
-    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
-def judge(batch: Batch, rounds: dict[str, Round], codes: dict[str, tuple[str, bool]],
-          heads: dict[str, tuple[int, str]]
+def judge(batch: Batch, rounds: dict[str, Round], codes: dict[str, tuple[str, bool]]
           ) -> tuple[list[voting_pb2.CastBallotResponse | DomainError], Writes]:
     """Each cast's answer (a response, or the refusal it gets) and the rows the accepted ones
-    write: ballots, codes used, audit records chained on from ``heads``, the heads moved."""
+    write: ballots and codes used."""
     out: list[voting_pb2.CastBallotResponse | DomainError] = []
     writes = Writes()
-    created_at = utcnow().isoformat()
     # the system's randomness read once for the batch, 32 bytes a ballot (salt and ballot ID):
     # a read per ballot was a tenth of judging it (a system call, costly in a VM)
     randomness = secrets.token_hex(32 * len(batch))
@@ -80,6 +78,9 @@ def judge(batch: Batch, rounds: dict[str, Round], codes: dict[str, tuple[str, bo
             if rnd.status != "open":
                 raise FailedPrecondition(f"round {rnd.round_id} is {rnd.status}, not open",
                                          field="round_id")
+            if not rnd.casting:
+                raise FailedPrecondition(f"casting has not opened in round {rnd.round_id}:"
+                                         " its ballots are still being issued", field="round_id")
             valid, invalid_rule = ballot_validity(rnd.kind, rnd.seats, rnd.candidates, req.marks)
         except DomainError as exc:
             out.append(exc)
@@ -93,16 +94,6 @@ def judge(batch: Batch, rounds: dict[str, Round], codes: dict[str, tuple[str, bo
                                receipt))
         writes.used.append(h)
         writes.used_rounds.append(rnd.round_id)
-        # the election's audit chain, on from its head (locked by the caller)
-        election_id = rnd.election_id
-        payload_json = canonical_json({"round_id": rnd.round_id, "receipt": receipt})
-        seq, prev = writes.heads.get(election_id) or heads.get(election_id, (0, ""))
-        seq += 1
-        digest = record_hash(prev, election_id, seq, "ballot.cast", payload_json, "system", "",
-                             created_at)
-        writes.audit.append((election_id, seq, "ballot.cast", payload_json, "system", "",
-                             created_at, prev, digest))
-        writes.heads[election_id] = (seq, digest)
         out.append(voting_pb2.CastBallotResponse(receipt=receipt, valid=valid,
                                                  invalid_rule=invalid_rule))
     return out, writes
@@ -110,6 +101,6 @@ def judge(batch: Batch, rounds: dict[str, Round], codes: dict[str, tuple[str, bo
 
 def round_from_row(row: Sequence[Any]) -> Round:
     """A round from the columns ``tables.ROUND_READ`` names, in that order."""
-    round_id, election_id, kind, seats, status, candidates_json = row
+    round_id, election_id, kind, seats, status, candidates_json, casting = row
     return Round(round_id, election_id, kind, seats, status,
-                 frozenset(c["person_id"] for c in json.loads(candidates_json)))
+                 frozenset(c["person_id"] for c in json.loads(candidates_json)), bool(casting))

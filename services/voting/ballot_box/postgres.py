@@ -1,12 +1,12 @@
 """The PostgreSQL writer: a batch in one conditional statement on the box's own asyncpg connection.
 
 A batch is one statement that writes everything on the condition that what it was judged
-against still holds, or raises and leaves nothing. It is judged against the open rounds and
-chain heads the box last read or wrote (``PostgresCache``), every code presumed unused and of
-the round its cast names — one round trip; when a presumption fails, the batch is read first
-(two round trips); a batch that raced another writer between its read and its write is written
-again under row locks — the rounds share-locked (a cast and the count exclude each other), the
-codes and chain heads locked in a fixed order (``write_batch_postgres``).
+against still holds, or raises and leaves nothing. It is judged against the open rounds the
+box last read (``PostgresCache``), every code presumed unused and of the round its cast names
+— one round trip; when a presumption fails, the batch is read first (two round trips); a batch
+that raced another writer between its read and its write is written again under row locks —
+the rounds share-locked (a cast and the count exclude each other), the codes locked in a
+fixed order (``write_batch_postgres``).
 """
 
 from __future__ import annotations
@@ -22,19 +22,11 @@ from sqlalchemy import Column
 from services.common.db import PG_SESSION, Database, asyncpg_dsn
 from services.voting.ballot_box.judge import Batch, Cast, Round, Writes, judge, round_from_row
 from services.voting.ballot_box.tables import (
-    AUDIT,
-    AUDIT_COLUMNS,
-    AUDIT_ROW,
     BALLOT_COLUMNS,
     BALLOT_ROW,
     BALLOTS,
     CODE_READ,
     CODES,
-    HEAD_COLUMNS,
-    HEAD_KEY,
-    HEAD_ROW,
-    HEAD_UPSERT,
-    HEADS,
     ROUND_READ,
     ROUNDS,
 )
@@ -44,39 +36,33 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class PostgresCache:
-    """The open rounds and chain heads the box's last batches read or wrote, so that a batch
-    can skip the read: judged against them with every code presumed unused and of the round it
-    names, it is written by the same conditional statement, which checks exactly those
-    presumptions (round still open, code of that round and unused, head where it was) and
-    leaves nothing if one fails. A miss costs that failed statement; the batch is then written
-    the usual way, and the next ``COOL`` batches read first (two boxes casting into one election
-    would otherwise miss every time)."""
+    """The open rounds the box's last batches read, so that a batch can skip the read: judged
+    against them with every code presumed unused and of the round it names, it is written by
+    the same conditional statement, which checks exactly those presumptions (round still open
+    and casting, code of that round and unused) and leaves nothing if one fails. A miss costs
+    that failed statement; the batch is then written the usual way, and the next ``COOL``
+    batches read first (two boxes casting into one round would otherwise miss often)."""
 
     COOL = 8
     LIMIT = 10_000
 
     rounds: dict[str, Round] = field(default_factory=dict)
-    heads: dict[str, tuple[int, str]] = field(default_factory=dict)
     cool: int = 0
     hits: int = 0
     misses: int = 0
 
-    def learn(self, rounds: dict[str, Round], heads: dict[str, tuple[int, str]]) -> None:
-        if len(self.rounds) + len(rounds) > self.LIMIT or len(self.heads) + len(heads) > self.LIMIT:
+    def learn(self, rounds: dict[str, Round]) -> None:
+        if len(self.rounds) + len(rounds) > self.LIMIT:
             self.rounds.clear()
-            self.heads.clear()
         for round_id, rnd in rounds.items():
-            if rnd.status == "open":
+            if rnd.status == "open" and rnd.casting:
                 self.rounds[round_id] = rnd
             else:
                 self.rounds.pop(round_id, None)
-        self.heads.update(heads)
 
-    def forget(self, round_ids: Sequence[str], elections: Sequence[str]) -> None:
+    def forget(self, round_ids: Sequence[str]) -> None:
         for round_id in round_ids:
             self.rounds.pop(round_id, None)
-        for election_id in elections:
-            self.heads.pop(election_id, None)
 
 
 class PostgresWriter:
@@ -116,41 +102,32 @@ async def _write_batch_postgres_cached(conn: Any, q: str, cache: PostgresCache, 
         cache.cool -= 1
         return None
     rounds = {r: cache.rounds[r] for r in round_ids if r in cache.rounds}
-    elections = sorted({r.election_id for r in rounds.values()})
-    if len(rounds) < len(round_ids) or any(e not in cache.heads for e in elections):
+    if len(rounds) < len(round_ids):
         return None
     codes: dict[str, tuple[str, bool]] = {}
     for req, h in batch:  # presumed: of the round the cast names, unused (checked by the write)
         codes.setdefault(h, (req.round_id, False))
-    heads = {e: cache.heads[e] for e in elections}
-    out, w = judge(batch, rounds, codes, heads)
+    out, w = judge(batch, rounds, codes)
     if not w.ballots:
         return None
     import asyncpg
 
     try:
-        await _execute_write(conn, q, round_ids, w, heads)
+        await _execute_write(conn, q, round_ids, w)
     except asyncpg.PostgresError as exc:
         log.debug("ballot batch against the cache refused (%s); reading first", exc)
         cache.misses += 1
         cache.cool = cache.COOL
-        cache.forget(round_ids, elections)
+        cache.forget(round_ids)
         return None
     cache.hits += 1
-    cache.heads.update(w.heads)
     return out
 
 
-async def _execute_write(conn: Any, q: str, round_ids: list[str], w: Writes,
-                         heads: dict[str, tuple[int, str]]) -> None:
+async def _execute_write(conn: Any, q: str, round_ids: list[str], w: Writes) -> None:
     # the arguments in the order of _pg_write's placeholders
     ballots = list(zip(*w.ballots, strict=True))
-    audit = list(zip(*w.audit, strict=True))
-    elections = sorted(w.heads)
-    await conn.execute(
-        _pg_write(q), round_ids, w.used, *ballots, *audit, elections,
-        [w.heads[e][0] for e in elections], [w.heads[e][1] for e in elections],
-        [heads[e][0] for e in elections], w.used_rounds)
+    await conn.execute(_pg_write(q), round_ids, w.used, *ballots, w.used_rounds)
 
 
 async def write_batch_postgres(conn: Any, schema: str, batch: Batch,
@@ -158,16 +135,15 @@ async def write_batch_postgres(conn: Any, schema: str, batch: Batch,
     """One batch on PostgreSQL (an asyncpg connection). Given ``cache``, first in one round
     trip against it (``PostgresCache``); without one, or when the write refuses what the cache
     presumed, in two round trips where nothing races it: one unlocked read of the batch's
-    rounds, codes and chain heads, then one statement that writes everything on the condition
-    that what was read still holds — the rounds still open (share-locked first, so the count
-    waits for it or it sees the round closed), every code still unused, every chain head still
-    where it was. A single statement is its own
-    transaction: if a condition fails, it raises and nothing of it stays. Then, and whenever a
-    head was missing, the batch is written again under row locks (``write_batch_postgres_locked``).
-    The locked form takes nine round trips (BEGIN, three locking reads, four writes, COMMIT),
-    each waiting for a turn of the busy event loop: measured alone, this form spends 2.5-3.5x
-    less CPU per batch in the service and in PostgreSQL; through gRPC at 16 clients it cast
-    1,700-2,000 ballots/s where the locked form cast 1,360-1,480."""
+    rounds and codes, then one statement that writes everything on the condition that what was
+    read still holds — the rounds still open and casting (share-locked first, so the count
+    waits for it or it sees the round closed), every code still unused. A single statement is
+    its own transaction: if a condition fails, it raises and nothing of it stays. Then the
+    batch is written again under row locks (``write_batch_postgres_locked``). The locked form
+    takes more round trips (BEGIN, two locking reads, two writes, COMMIT), each waiting for a
+    turn of the busy event loop: measured alone (with the chain heads it then also moved),
+    this form spent 2.5-3.5x less CPU per batch in the service and in PostgreSQL; through gRPC
+    at 16 clients it cast 1,700-2,000 ballots/s where the locked form cast 1,360-1,480."""
     q = f'"{schema}".'
     round_ids = sorted({req.round_id for req, _ in batch})
     if cache is not None:
@@ -177,32 +153,25 @@ async def write_batch_postgres(conn: Any, schema: str, batch: Batch,
     hashes = sorted({h for _, h in batch})
     rounds: dict[str, Round] = {}
     codes: dict[str, tuple[str, bool]] = {}
-    heads: dict[str, tuple[int, str]] = {}
-    for kind, a, b, c, d, e, f in await conn.fetch(_pg_read(q), round_ids, hashes):
+    for kind, a, b, c, d, e, f, g in await conn.fetch(_pg_read(q), round_ids, hashes):
         if kind == "r":
-            rounds[a] = round_from_row((a, b, c, int(d), e, f))
-        elif kind == "c":
-            codes[a] = (b, c == "1")
+            rounds[a] = round_from_row((a, b, c, int(d), e, f, g == "1"))
         else:
-            heads[a] = (int(b), c)
+            codes[a] = (b, c == "1")
     if cache is not None:
-        cache.learn(rounds, heads)
-    out, w = judge(batch, rounds, codes, heads)
+        cache.learn(rounds)
+    out, w = judge(batch, rounds, codes)
     if not w.ballots:
         return out
-    if any(e not in heads for e in w.heads):  # a chain without a head row: the locked form
-        return await write_batch_postgres_locked(conn, schema, batch)
     import asyncpg
 
     try:
-        await _execute_write(conn, q, round_ids, w, heads)
+        await _execute_write(conn, q, round_ids, w)
     except asyncpg.PostgresError as exc:  # raced (or the marker below): again, under locks
         log.debug("ballot batch raced (%s); writing it under row locks", exc)
         if cache is not None:
-            cache.forget(round_ids, list(w.heads))
+            cache.forget(round_ids)
         return await write_batch_postgres_locked(conn, schema, batch)
-    if cache is not None:
-        cache.heads.update(w.heads)
     return out
 
 
@@ -215,36 +184,31 @@ def _arrays(columns: Sequence[Column[Any]], first: int) -> str:
                      for i, c in enumerate(columns))
 
 
-# _pg_write's parameters: $1 the rounds, $2 the codes, a ballot row's arrays, an audit row's,
-# a head row's with the seq each head was at, and the round of each code
+# _pg_write's parameters: $1 the rounds, $2 the codes, a ballot row's arrays, and the round of
+# each code
 _B = 3
-_A = _B + len(BALLOT_ROW)
-_H = _A + len(AUDIT_ROW)
-_U = _H + len(HEAD_ROW) + 1
-_HEAD_SET = ", ".join(f"{c.name} = v.{c.name}" for c in HEAD_ROW if c.name != HEAD_KEY)
+_U = _B + len(BALLOT_ROW)
 
 
 @functools.cache  # one text per schema: built once, not per batch
 def _pg_read(q: str) -> str:
     return (
-        "SELECT 'r', round_id, election_id, kind, seats::text, status, candidates_json"
+        "SELECT 'r', round_id, election_id, kind, seats::text, status, candidates_json,"
+        " CASE WHEN casting THEN '1' ELSE '' END"
         f" FROM {q}{ROUNDS} WHERE round_id = ANY($1::text[])"
         " UNION ALL"
-        " SELECT 'c', code_hash, round_id, CASE WHEN used THEN '1' ELSE '' END, NULL, NULL, NULL"
-        f" FROM {q}{CODES} WHERE code_hash = ANY($2::text[])"
-        " UNION ALL"
-        f" SELECT 'h', {HEAD_KEY}, seq::text, hash, NULL, NULL, NULL"
-        f" FROM {q}{HEADS} WHERE {HEAD_KEY} IN"
-        f" (SELECT election_id FROM {q}{ROUNDS} WHERE round_id = ANY($1::text[]))")
+        " SELECT 'c', code_hash, round_id, CASE WHEN used THEN '1' ELSE '' END, NULL, NULL,"
+        " NULL, NULL"
+        f" FROM {q}{CODES} WHERE code_hash = ANY($2::text[])")
 
 
 @functools.cache
 def _pg_write(q: str) -> str:
     # the rounds' share lock is taken first (a one-time filter of the codes' update), as in the
-    # locked form and as CloseRound takes its lock: rounds, then codes, then heads
+    # locked form and as CloseRound takes its lock: rounds, then codes
     return (
         f"WITH r AS (SELECT round_id FROM {q}{ROUNDS} WHERE round_id = ANY($1::text[])"
-        "   AND status = 'open' ORDER BY round_id FOR SHARE),"
+        "   AND status = 'open' AND casting ORDER BY round_id FOR SHARE),"
         # each code of the round its cast names, and unused (a batch judged against the cache
         # presumed both)
         f" u AS (UPDATE {q}{CODES} AS c SET used = true FROM unnest($2::text[],"
@@ -252,16 +216,10 @@ def _pg_write(q: str) -> str:
         "   AND c.round_id = v.round_id AND NOT c.used"
         "   AND (SELECT count(*) FROM r) = cardinality($1::text[]) RETURNING 1),"
         f" b AS (INSERT INTO {q}{BALLOTS} ({BALLOT_COLUMNS}) SELECT * FROM unnest("
-        f"   {_arrays(BALLOT_ROW, _B)})),"
-        f" a AS (INSERT INTO {q}{AUDIT} ({AUDIT_COLUMNS}) SELECT * FROM unnest("
-        f"   {_arrays(AUDIT_ROW, _A)})),"
-        f" h AS (UPDATE {q}{HEADS} AS t SET {_HEAD_SET} FROM unnest("
-        f"   {_arrays(HEAD_ROW, _H)}, ${_U - 1}::int[]) AS v({HEAD_COLUMNS}, was)"
-        f"   WHERE t.{HEAD_KEY} = v.{HEAD_KEY} AND t.seq = v.was RETURNING 1)"
+        f"   {_arrays(BALLOT_ROW, _B)}))"
         # a condition that failed raises (a text that is no number), so the statement — its
         # own transaction — leaves nothing behind
-        " SELECT CASE WHEN (SELECT count(*) FROM u) = cardinality($2::text[])"
-        f"   AND (SELECT count(*) FROM h) = cardinality(${_H}::text[]) THEN 0"
+        " SELECT CASE WHEN (SELECT count(*) FROM u) = cardinality($2::text[]) THEN 0"
         "   ELSE ('ballot batch raced: ' || (SELECT count(*) FROM u))::int END")
 
 
@@ -271,7 +229,7 @@ def _values(n: int) -> str:
 
 async def write_batch_postgres_locked(conn: Any, schema: str, batch: Batch) -> list[Any]:
     """One batch on PostgreSQL (an asyncpg connection): the rounds share-locked (casts share,
-    the count excludes them), the codes and chain heads locked in a fixed order."""
+    the count excludes them), the codes locked in a fixed order."""
     q = f'"{schema}".'
     async with conn.transaction():
         round_ids = sorted({req.round_id for req, _ in batch})
@@ -283,19 +241,10 @@ async def write_batch_postgres_locked(conn: Any, schema: str, batch: Batch) -> l
         codes = {r[0]: (r[1], bool(r[2])) for r in await conn.fetch(
             f"SELECT {CODE_READ} FROM {q}{CODES}"
             " WHERE code_hash = ANY($1::text[]) ORDER BY code_hash FOR UPDATE", hashes)}
-        elections = sorted({r.election_id for r in rounds.values()})
-        heads = {r[0]: (r[1], r[2]) for r in await conn.fetch(
-            f"SELECT {HEAD_COLUMNS} FROM {q}{HEADS}"
-            f" WHERE {HEAD_KEY} = ANY($1::text[]) ORDER BY {HEAD_KEY} FOR UPDATE", elections)}
-        out, w = judge(batch, rounds, codes, heads)
+        out, w = judge(batch, rounds, codes)
         if w.ballots:
             await conn.executemany(f"INSERT INTO {q}{BALLOTS} ({BALLOT_COLUMNS}) VALUES"
                                    f" ({_values(len(BALLOT_ROW))})", w.ballots)
             await conn.execute(f"UPDATE {q}{CODES} SET used = true"
                                " WHERE code_hash = ANY($1::text[])", w.used)
-            await conn.executemany(f"INSERT INTO {q}{AUDIT} ({AUDIT_COLUMNS}) VALUES"
-                                   f" ({_values(len(AUDIT_ROW))})", w.audit)
-            await conn.executemany(
-                f"INSERT INTO {q}{HEADS} ({HEAD_COLUMNS}) VALUES ({_values(len(HEAD_ROW))})"
-                f" {HEAD_UPSERT}", [(e, s, h) for e, (s, h) in w.heads.items()])
     return out

@@ -16,19 +16,11 @@ from sqlalchemy.engine import make_url
 from services.common.db import Database
 from services.voting.ballot_box.judge import Batch, Cast, judge, round_from_row
 from services.voting.ballot_box.tables import (
-    AUDIT,
-    AUDIT_COLUMNS,
-    AUDIT_ROW,
     BALLOT_COLUMNS,
     BALLOT_ROW,
     BALLOTS,
     CODE_READ,
     CODES,
-    HEAD_COLUMNS,
-    HEAD_KEY,
-    HEAD_ROW,
-    HEAD_UPSERT,
-    HEADS,
     ROUND_READ,
     ROUNDS,
 )
@@ -40,9 +32,6 @@ def _marks(n: int) -> str:
 
 # the statements whose text does not depend on the batch, made once
 _INSERT_BALLOTS = f"INSERT INTO {BALLOTS} ({BALLOT_COLUMNS}) VALUES ({_marks(len(BALLOT_ROW))})"
-_INSERT_AUDIT = f"INSERT INTO {AUDIT} ({AUDIT_COLUMNS}) VALUES ({_marks(len(AUDIT_ROW))})"
-_MOVE_HEADS = (f"INSERT INTO {HEADS} ({HEAD_COLUMNS}) VALUES ({_marks(len(HEAD_ROW))})"
-               f" {HEAD_UPSERT}")
 
 
 def stage_batch_sqlite(conn: sqlite3.Connection, batch: Batch) -> list[Any]:
@@ -57,17 +46,11 @@ def stage_batch_sqlite(conn: sqlite3.Connection, batch: Batch) -> list[Any]:
     codes = {h: (r, bool(u)) for h, r, u in conn.execute(
         f"SELECT {CODE_READ} FROM {CODES}"
         f" WHERE code_hash IN ({marks(len(hashes))})", hashes)}
-    elections = sorted({r.election_id for r in rounds.values()})
-    heads = {e: (s, h) for e, s, h in conn.execute(
-        f"SELECT {HEAD_COLUMNS} FROM {HEADS}"
-        f" WHERE {HEAD_KEY} IN ({marks(len(elections))})", elections)}
-    out, w = judge(batch, rounds, codes, heads)
+    out, w = judge(batch, rounds, codes)
     if w.ballots:
         conn.executemany(_INSERT_BALLOTS, w.ballots)
         conn.execute(f"UPDATE {CODES} SET used = 1 WHERE code_hash IN"
                      f" ({marks(len(w.used))})", w.used)
-        conn.executemany(_INSERT_AUDIT, w.audit)
-        conn.executemany(_MOVE_HEADS, [(e, s, h) for e, (s, h) in w.heads.items()])
     return out
 
 

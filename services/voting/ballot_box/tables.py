@@ -1,6 +1,5 @@
 """The tables a batch reads and writes, named once at import from their declarations
-(``services.voting.models``; the audit tables are the shared ones every service declares):
-each table's name, the columns a row is written with — in the order the judge builds its
+(``services.voting.models``): each table's name, the columns a row is written with — in the order the judge builds its
 tuples — and, for PostgreSQL's set-wise statements, each column's array type. The writers'
 statement texts are put together from these, so no table or row layout is written twice."""
 
@@ -8,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Table
 
-from services.voting.models import MODELS, BallotCodeRow, BallotRow, RoundRow
+from services.voting.models import BallotCodeRow, BallotRow, RoundRow
 
 
 def _table(model: type) -> Table:
@@ -31,24 +30,14 @@ def _named(table: Table, *names: str) -> str:
 
 
 _ROUNDS, _CODES, _BALLOTS = _table(RoundRow), _table(BallotCodeRow), _table(BallotRow)
-_AUDIT, _HEADS = _table(MODELS.audit), _table(MODELS.audit_head)
 
 ROUNDS, CODES, BALLOTS = _ROUNDS.name, _CODES.name, _BALLOTS.name
-AUDIT, HEADS = _AUDIT.name, _HEADS.name
 
 #: what the judge reads of a round (``judge.round_from_row``) and of a code
 ROUND_READ = _named(_ROUNDS, "round_id", "election_id", "kind", "seats", "status",
-                    "candidates_json")
+                    "candidates_json", "casting")
 CODE_READ = _named(_CODES, "code_hash", "round_id", "used")
 
-#: the columns of a written row, in the order of the judge's tuples
-BALLOT_ROW, AUDIT_ROW, HEAD_ROW = _written(_BALLOTS), _written(_AUDIT), _written(_HEADS)
+#: the columns of a written ballot, in the order of the judge's tuples
+BALLOT_ROW = _written(_BALLOTS)
 BALLOT_COLUMNS = ", ".join(c.name for c in BALLOT_ROW)
-AUDIT_COLUMNS = ", ".join(c.name for c in AUDIT_ROW)
-HEAD_COLUMNS = ", ".join(c.name for c in HEAD_ROW)  # the key first: (election, seq, hash)
-
-# an election's chain head is moved by its key (a batch moves every head it chained on)
-(HEAD_KEY,) = (c.name for c in _HEADS.primary_key)
-HEAD_UPSERT = (f"ON CONFLICT ({HEAD_KEY}) DO UPDATE SET "
-               + ", ".join(f"{c.name} = excluded.{c.name}" for c in HEAD_ROW
-                           if c.name != HEAD_KEY))

@@ -5,9 +5,12 @@ only the sha256 of each one-time code; ``ballots`` keeps marks and a receipt. No
 writes a person and a code (or a ballot) into the same row or the same audit record.
 
 One module per part: ``meetings`` (meetings and their electorates), ``attendance`` (check-in
-and quorum), ``rounds`` (rounds and paper tallies), ``ballots`` (one-time codes, a cast's
-validity), ``counting`` (counting and results); ``shared`` holds what they share (kinds,
-profiles, row lookups) and ``converters`` the rows as messages.
+and quorum), ``rounds`` (rounds and paper tallies), ``ballots`` (one-time codes issued, casting
+opened, codes re-issued or spoilt, a cast's validity), ``counting`` (counting and results);
+``batches`` keeps a batch of codes sealed for its idempotency key, ``sealing`` writes a
+round's secret-ballot rows again so that no order they were written in survives; ``shared``
+holds what the parts share (kinds, profiles, row lookups) and ``converters`` the rows as
+messages.
 """
 
 from __future__ import annotations

@@ -1,20 +1,24 @@
-"""Electronic ballots: the one-time codes of a secret ballot handed out (M12), and the validity
-of a cast's marks (M3, M4, M8)."""
+"""Electronic ballots: the one-time codes of a secret ballot handed out (M12) — issued, then
+casting opened, a lost batch re-issued, a spoilt ballot replaced — and the validity of a
+cast's marks (M3, M4, M8)."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from google.protobuf.message import Message
+from sqlalchemy import delete, func, select
 
 import rules
 from core.names import normalize_name
 from proto import voting_pb2
-from services.common.errors import FailedPrecondition, InvalidArgument
+from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound
 from services.common.store import Tx
+from services.voting.domain import batches, sealing
+from services.voting.domain.converters import round_to_message
 from services.voting.domain.shared import (
     CHOICES,
     CONGRESS_ROUND_KINDS,
@@ -23,9 +27,14 @@ from services.voting.domain.shared import (
     require_open,
     round_row,
 )
-from services.voting.models import BallotCodeRow, BallotIssueRow, ElectorRow
+from services.voting.models import BallotCodeRow, BallotIssueRow, ElectorRow, RoundRow
 
 _random = secrets.SystemRandom()
+
+#: the methods whose answers keep a batch of codes sealed (``batches``), and their requests
+BATCH_METHODS = ("IssueBallots", "ReissueBallots", "SpoilBallot")
+BatchRequest = (voting_pb2.IssueBallotsRequest | voting_pb2.ReissueBallotsRequest
+                | voting_pb2.SpoilBallotRequest)
 
 
 def sha256_hex(text: str) -> str:
@@ -74,10 +83,33 @@ def ballot_validity(kind: str, seats: int, candidates: frozenset[str],
 class Ballots(SubDomain):
     """One-time codes issued to the persons checked in, apart from who received them."""
 
+    async def issued_once(self, method: str, request: BatchRequest,
+                          fn: Callable[[Tx], Awaitable[voting_pb2.IssueBallotsResponse]]
+                          ) -> voting_pb2.IssueBallotsResponse:
+        """A batch of codes issued once per idempotency key: the key keeps the answer with the
+        codes sealed under the key (``batches``), stored under a digest of the key and of the
+        request without the persons or the code it names (``stand_in``), so a retry answers
+        the same codes and the database holds nothing that opens them."""
+        key, round_id = request.idempotency_key, request.round_id
+        lookup = batches.lookup_key(key)
+
+        async def sealed(tx: Tx) -> voting_pb2.IssueBallotsResponse:
+            response = await fn(tx)
+            return voting_pb2.IssueBallotsResponse(
+                issued_total=response.issued_total,
+                sealed_codes=batches.seal(key, round_id, list(response.codes)))
+
+        kept = await self.store.mutate(lookup, method, stand_in(request),
+                                       voting_pb2.IssueBallotsResponse, sealed, request.actor)
+        return voting_pb2.IssueBallotsResponse(
+            codes=batches.unseal(key, round_id, kept.sealed_codes),
+            issued_total=kept.issued_total)
+
     async def issue_ballots(self, tx: Tx,
                             req: voting_pb2.IssueBallotsRequest) -> voting_pb2.IssueBallotsResponse:
         rnd = await round_row(tx, req.round_id)
         require_open(rnd)
+        require_issuing(rnd)
         meeting = await meeting_row(tx, rnd.meeting_id, lock=False)
         if meeting.kind == "committee":
             raise FailedPrecondition("the committee votes on paper: enter its tally",
@@ -119,13 +151,8 @@ class Ballots(SubDomain):
         # THAT each person received a ballot (in person-id order, never in code order) ...
         tx.session.add_all(BallotIssueRow(round_id=rnd.round_id, person_id=p)
                            for p in sorted(seen))
-        # ... and, apart from it, one random code per ballot, stored as its hash only, in an
-        # order unrelated to the persons'
-        codes = [secrets.token_urlsafe(24) for _ in seen]
-        _random.shuffle(codes)
-        tx.session.add_all(BallotCodeRow(code_hash=code_hash(c), round_id=rnd.round_id, used=False)
-                           for c in codes)
-        _random.shuffle(codes)
+        # ... and, apart from it, a batch of random codes, stored as their hashes only
+        codes = new_codes(tx, rnd.round_id, len(seen))
         rnd.source = "electronic"
         await tx.session.flush()
         total = (await tx.session.execute(select(func.count()).select_from(BallotIssueRow).where(
@@ -134,3 +161,115 @@ class Ballots(SubDomain):
         await tx.audit(rnd.election_id, "ballots.issued", {
             "round_id": rnd.round_id, "count": len(codes), "issued_total": int(total)})
         return voting_pb2.IssueBallotsResponse(codes=codes, issued_total=int(total))
+
+    async def open_casting(self, tx: Tx, req: voting_pb2.RoundActionRequest) -> voting_pb2.Round:
+        """The ballots are issued: casting opens and no ballot is issued after (re-issue and
+        spoil excepted). The issue records and code hashes are written again (``sealing``)."""
+        rnd = await round_row(tx, req.round_id)
+        require_open(rnd)
+        if rnd.source != "electronic":
+            raise FailedPrecondition("no electronic ballot was issued in this round",
+                                     field="round_id")
+        require_issuing(rnd)
+        rnd.casting = True
+        await sealing.rewrite_issues_and_codes(tx, rnd.round_id)
+        # no record of its own: the chain of an election played from a scenario is part of
+        # its expected output; the issue records before it and the round's count after it
+        # (which states ``casting``) bound the phase
+        return round_to_message(rnd)
+
+    async def reissue_ballots(self, tx: Tx, req: voting_pb2.ReissueBallotsRequest
+                              ) -> voting_pb2.IssueBallotsResponse:
+        """A lost batch: its codes not yet cast are void and as many new ones issued. Which
+        codes the batch holds is opened with the key it was issued under (``batches``),
+        which only its issuer has; nothing says which person holds which."""
+        rnd = await replaceable_round(tx, req.round_id, req.reason)
+        if not req.issue_key:
+            raise InvalidArgument("required: the idempotency key the batch was issued under",
+                                  field="issue_key")
+        model = self.store.models.idempotency
+        found = (await tx.session.execute(select(model.response).where(
+            model.key == batches.lookup_key(req.issue_key),
+            model.method.in_(BATCH_METHODS)))).scalar_one_or_none()
+        if found is None:
+            raise FailedPrecondition("no batch was issued under this key", field="issue_key")
+        kept = voting_pb2.IssueBallotsResponse.FromString(found)
+        hashes = [code_hash(c) for c in batches.unseal(req.issue_key, rnd.round_id,
+                                                       kept.sealed_codes, "issue_key")]
+        unused = (await tx.session.execute(select(BallotCodeRow.code_hash).where(
+            BallotCodeRow.round_id == rnd.round_id, BallotCodeRow.code_hash.in_(hashes),
+            BallotCodeRow.used.is_(False)))).scalars().all()
+        if not unused:
+            raise FailedPrecondition("no code of this batch is left to re-issue: its ballots"
+                                     " were cast, re-issued or spoilt", field="issue_key")
+        await tx.session.execute(delete(BallotCodeRow).where(
+            BallotCodeRow.code_hash.in_(list(unused))))
+        codes = new_codes(tx, rnd.round_id, len(unused))
+        await tx.audit(rnd.election_id, "ballots.reissued", {
+            "round_id": rnd.round_id, "count": len(codes), "reason": req.reason.strip()})
+        return voting_pb2.IssueBallotsResponse(codes=codes, issued_total=rnd.issued)
+
+    async def spoil_ballot(self, tx: Tx, req: voting_pb2.SpoilBallotRequest
+                           ) -> voting_pb2.IssueBallotsResponse:
+        """A ballot spoilt before it was cast, handed back with its code: the code is void
+        and a new one issued in its place."""
+        rnd = await replaceable_round(tx, req.round_id, req.reason)
+        if not req.code:
+            raise InvalidArgument("required", field="code")
+        row = await tx.session.get(BallotCodeRow, code_hash(req.code), with_for_update=True)
+        if row is None or row.round_id != rnd.round_id:
+            raise NotFound("unknown ballot code for this round", field="code")
+        if row.used:
+            raise AlreadyExists("ballot code already used: a cast ballot cannot be spoilt",
+                                field="code")
+        await tx.session.delete(row)
+        await tx.session.flush()
+        codes = new_codes(tx, rnd.round_id, 1)
+        await tx.audit(rnd.election_id, "ballot.spoiled", {
+            "round_id": rnd.round_id, "reason": req.reason.strip()})
+        return voting_pb2.IssueBallotsResponse(codes=codes, issued_total=rnd.issued)
+
+
+def stand_in(request: BatchRequest) -> Message:
+    """What a batch's idempotency digest is taken over: the request with its persons
+    counted, not named, and the code or key it names only as a digest (``batches``)."""
+    if isinstance(request, voting_pb2.IssueBallotsRequest):
+        return voting_pb2.IssueBallotsRequest(actor=request.actor, round_id=request.round_id,
+                                              person_ids=["*"] * len(request.person_ids))
+    if isinstance(request, voting_pb2.ReissueBallotsRequest):
+        return voting_pb2.ReissueBallotsRequest(
+            actor=request.actor, round_id=request.round_id, reason=request.reason,
+            issue_key=batches.lookup_key(request.issue_key) if request.issue_key else "")
+    return voting_pb2.SpoilBallotRequest(
+        actor=request.actor, round_id=request.round_id, reason=request.reason,
+        code=code_hash(request.code) if request.code else "")
+
+
+def new_codes(tx: Tx, round_id: str, n: int) -> list[str]:
+    """A batch of ``n`` random codes, stored as their hashes (one transaction, shuffled: no
+    code has an order of its own), in the order they are handed out (shuffled again)."""
+    codes = [secrets.token_urlsafe(24) for _ in range(n)]
+    _random.shuffle(codes)
+    tx.session.add_all(BallotCodeRow(code_hash=code_hash(c), round_id=round_id, used=False)
+                       for c in codes)
+    _random.shuffle(codes)
+    return codes
+
+
+def require_issuing(rnd: RoundRow) -> None:
+    if rnd.casting:
+        raise FailedPrecondition(f"casting has opened in round {rnd.round_id}: no ballot is"
+                                 " issued now (re-issue a lost batch or replace a spoilt"
+                                 " ballot instead)", field="round_id")
+
+
+async def replaceable_round(tx: Tx, round_id: str, reason: str) -> RoundRow:
+    """The open electronic round whose ballot is re-issued or spoilt (in either phase)."""
+    if not reason.strip():
+        raise InvalidArgument("required: why the ballot is replaced", field="reason")
+    rnd = await round_row(tx, round_id)
+    require_open(rnd)
+    if rnd.source != "electronic":
+        raise FailedPrecondition("no electronic ballot was issued in this round",
+                                 field="round_id")
+    return rnd

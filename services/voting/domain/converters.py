@@ -22,7 +22,8 @@ def round_to_message(row: RoundRow) -> voting_pb2.Round:
         unfilled=row.unfilled, rules=json.loads(row.rules_json),
         ballot_box_digest=row.ballot_box_digest,
         write_ins=[voting_pb2.WriteIn(**w) for w in json.loads(row.write_ins_json)],
-        source=row.source, confirmed_by=confirmed_by(row), official=is_official(row))
+        source=row.source, confirmed_by=confirmed_by(row), official=is_official(row),
+        casting=bool(row.casting))
 
 
 def meeting_to_message(row: MeetingRow, rounds: Sequence[RoundRow] = ()) -> voting_pb2.Meeting:

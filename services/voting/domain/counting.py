@@ -12,6 +12,7 @@ from proto import voting_pb2
 from services.common.errors import FailedPrecondition
 from services.common.store import Tx
 from services.voting import receipts
+from services.voting.domain import sealing
 from services.voting.domain.converters import round_candidates, round_to_message
 from services.voting.domain.shared import (
     CHOICES,
@@ -22,7 +23,7 @@ from services.voting.domain.shared import (
     require_open,
     round_row,
 )
-from services.voting.models import BallotIssueRow, BallotRow, TallyRow
+from services.voting.models import BallotIssueRow, TallyRow
 
 
 class Counting(SubDomain):
@@ -53,8 +54,12 @@ class Counting(SubDomain):
             issued = (await tx.session.execute(select(func.count()).select_from(BallotIssueRow)
                                                .where(BallotIssueRow.round_id == rnd.round_id))
                       ).scalar_one()
-            ballots = (await tx.session.execute(select(BallotRow).where(
-                BallotRow.round_id == rnd.round_id))).scalars().all()
+            # written again in receipt order, so that no stored order tells the casts' (sealing)
+            ballots = await sealing.rewrite_ballots(tx, rnd.round_id)
+            used = await sealing.rewrite_codes(tx, rnd.round_id)
+            if used != len(ballots):  # a ballot row or a used flag changed outside a cast
+                raise FailedPrecondition(f"the ballot box does not add up: {used} codes used,"
+                                         f" {len(ballots)} ballots stored", field="round_id")
             returned = len(ballots)
             invalid = sum(1 for b in ballots if not b.valid)
             for b in ballots:
@@ -65,6 +70,10 @@ class Counting(SubDomain):
                         counts[m["person_id"]]["votes_" + m["choice"]] += 1
                     if m["write_in"]:
                         write_ins[m["write_in"]] = write_ins.get(m["write_in"], 0) + 1
+            # the round's ballots enter the chain now, in receipt order, not as they were cast
+            for b in ballots:
+                await tx.audit(rnd.election_id, "ballot.cast",
+                               {"round_id": rnd.round_id, "receipt": b.receipt})
             digest = receipts.ballot_box_digest(b.receipt for b in ballots)
         else:
             raise FailedPrecondition("nothing to count: no ballots issued and no tally entered",
@@ -113,6 +122,7 @@ class Counting(SubDomain):
             "valid": rnd.valid, "invalid": invalid, "void": rnd.void, "tally": tally_lines,
             "write_ins": json.loads(rnd.write_ins_json), "elected": elected, "tied": tied,
             "unfilled": unfilled, "rules": applied, "reason": verdict.reason,
+            "casting": rnd.casting,
             "ballot_box_digest": rnd.ballot_box_digest})
         tx.wake(meeting.workflow_id, f"round {rnd.round_id} counted")
         return round_to_message(rnd)

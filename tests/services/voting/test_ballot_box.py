@@ -14,14 +14,14 @@ from services.common.errors import (
     InvalidArgument,
     NotFound,
 )
-from services.common.store import record_hash
 from services.voting.ballot_box import judge
 from services.voting.ballot_box.judge import Round
-from services.voting.ballot_box.tables import AUDIT_ROW, BALLOT_ROW, HEAD_KEY, HEAD_ROW
+from services.voting.ballot_box.tables import BALLOT_ROW
 from services.voting.domain import code_hash
 
 OPEN = Round("r-1", "e-1", "regular", 1, "open", frozenset({"p1", "p2"}))
 COUNTED = Round("r-2", "e-1", "regular", 1, "counted", frozenset({"p1"}))
+ISSUING = Round("r-3", "e-1", "regular", 1, "open", frozenset({"p1"}), casting=False)
 
 
 def cast(code: str, round_id: str = "r-1", *marks: tuple[str, str]
@@ -36,7 +36,7 @@ def test_each_cast_judged_and_the_rows_in_the_declared_column_order() -> None:
              cast("c", "r-9"), cast("d", "r-2"), cast("e"), cast("f", "r-1", ("p3", "for")),
              cast("g", "r-1", ("p1", "for"), ("p2", "for"))]
     codes = {code_hash(c): ("r-1", c == "e") for c in "abefg"} | {code_hash("d"): ("r-2", False)}
-    out, writes = judge(batch, {"r-1": OPEN, "r-2": COUNTED}, codes, {"e-1": (4, "sha256:x")})
+    out, writes = judge(batch, {"r-1": OPEN, "r-2": COUNTED}, codes)
 
     assert [type(a) for a in out] == [pb.CastBallotResponse, pb.CastBallotResponse,
                                       AlreadyExists, NotFound, FailedPrecondition,
@@ -58,23 +58,14 @@ def test_each_cast_judged_and_the_rows_in_the_declared_column_order() -> None:
     assert json.loads(ballots[1]["marks_json"])[0]["person_id"] == "p1"  # marks sorted
     assert len({b["ballot_id"] for b in ballots} | {b["salt"] for b in ballots}) == 6
 
-    # the audit rows chain on from the head, each hash over the columns it is stored in
-    audit = [dict(zip([c.name for c in AUDIT_ROW], row, strict=True)) for row in writes.audit]
-    prev = "sha256:x"
-    for seq, (record, ballot) in enumerate(zip(audit, ballots, strict=True), start=5):
-        assert (record["election_id"], record["seq"], record["prev_hash"]) == ("e-1", seq, prev)
-        assert json.loads(record["payload_json"]) == {"round_id": "r-1",
-                                                      "receipt": ballot["receipt"]}
-        assert record["hash"] == record_hash(
-            record["prev_hash"], record["election_id"], record["seq"], record["kind"],
-            record["payload_json"], record["actor_role"], record["actor_scope"],
-            record["created_at"])
-        prev = record["hash"]
-    assert writes.heads == {"e-1": (7, prev)}
-    assert [c.name for c in HEAD_ROW][0] == HEAD_KEY  # a head row is (key, seq, hash)
 
 
-def test_a_chain_without_a_head_starts_at_one() -> None:
-    _, writes = judge([cast("a")], {"r-1": OPEN}, {code_hash("a"): ("r-1", False)}, {})
-    record = dict(zip([c.name for c in AUDIT_ROW], writes.audit[0], strict=True))
-    assert (record["seq"], record["prev_hash"], record["kind"]) == (1, "", "ballot.cast")
+def test_no_cast_before_casting_opens_and_no_audit_record_per_cast() -> None:
+    out, writes = judge([cast("a", "r-3"), cast("b")], {"r-1": OPEN, "r-3": ISSUING},
+                        {code_hash("a"): ("r-3", False), code_hash("b"): ("r-1", False)})
+    assert isinstance(out[0], FailedPrecondition) and out[0].field == "round_id"
+    assert "casting has not opened" in out[0].message
+    assert isinstance(out[1], pb.CastBallotResponse)
+    assert writes.used == [code_hash("b")] and len(writes.ballots) == 1
+    # a cast writes its ballot and its code's used flag, nothing else (no chain record)
+    assert set(vars(writes)) == {"ballots", "used", "used_rounds"}

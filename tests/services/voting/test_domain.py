@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -127,6 +128,11 @@ async def tally(svc: Service, round_id: str, issued: int, returned: int, invalid
 
 async def close(svc: Service, round_id: str) -> pb.Round:
     return await svc.stub.CloseRound(pb.RoundActionRequest(
+        idempotency_key=key(), actor=OFFICE, round_id=round_id))
+
+
+async def open_casting(svc: Service, round_id: str) -> pb.Round:
+    return await svc.stub.OpenCasting(pb.RoundActionRequest(
         idempotency_key=key(), actor=OFFICE, round_id=round_id))
 
 
@@ -306,6 +312,20 @@ async def test_electronic_round_codes_validity_and_secrecy(svc: Service) -> None
             idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id, person_ids=[person])),
             grpc.StatusCode.FAILED_PRECONDITION)
         assert trailer(err, "field") == "person_ids" and person in err.details(), field_ok
+    # the sixth member gets a ballot later, still before casting opens
+    late = await svc.stub.IssueBallots(pb.IssueBallotsRequest(
+        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id, person_ids=voters[5:]))
+    # no cast before casting opens; no ballot issued after
+    err = await refused(svc.stub.CastBallot(pb.CastBallotRequest(
+        round_id=rnd.round_id, code=codes[0], marks=[])), grpc.StatusCode.FAILED_PRECONDITION)
+    assert trailer(err, "field") == "round_id" and "casting has not opened" in err.details()
+    opened = await open_casting(svc, rnd.round_id)
+    assert opened.casting and opened.issued == 6
+    await refused(open_casting(svc, rnd.round_id), grpc.StatusCode.FAILED_PRECONDITION)
+    err = await refused(svc.stub.IssueBallots(pb.IssueBallotsRequest(
+        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id, person_ids=["m001"])),
+        grpc.StatusCode.FAILED_PRECONDITION)
+    assert trailer(err, "field") == "round_id" and "casting has opened" in err.details()
 
     def mark(pid: str, choice: str, write_in: str = "") -> pb.Mark:
         return pb.Mark(person_id=pid, choice=choice, write_in=write_in)
@@ -340,9 +360,7 @@ async def test_electronic_round_codes_validity_and_secrecy(svc: Service) -> None
         grpc.StatusCode.NOT_FOUND)
     assert svc.count("SELECT count(*) FROM ballots") == 5
 
-    # the sixth member gets a ballot late and marks a non-candidate: refused, code still usable
-    late = await svc.stub.IssueBallots(pb.IssueBallotsRequest(
-        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id, person_ids=voters[5:]))
+    # the sixth member marks a non-candidate: refused, code still usable
     err = await refused(svc.stub.CastBallot(pb.CastBallotRequest(
         round_id=rnd.round_id, code=late.codes[0], marks=[mark("ghost", "for")])),
         grpc.StatusCode.INVALID_ARGUMENT)
@@ -376,29 +394,119 @@ async def test_electronic_round_codes_validity_and_secrecy(svc: Service) -> None
     assert svc.count("SELECT count(*) FROM idempotency_keys WHERE key LIKE 'ballot:%'") == 0
     assert svc.count("SELECT count(*) FROM ballots WHERE marks_json LIKE '%code%'") == 0
     records = await audit(svc)
-    assert [sorted(json.loads(r.payload_json)) for r in records if r.kind == "ballot.cast"] == [
-        ["receipt", "round_id"]] * 5
+    # the ballots entered the chain at the close, in receipt order (not as they were cast)
+    cast_records = [json.loads(r.payload_json) for r in records if r.kind == "ballot.cast"]
+    assert [sorted(p) for p in cast_records] == [["receipt", "round_id"]] * 5
+    assert [p["receipt"] for p in cast_records] == sorted(receipts)
+    counted_record = next(json.loads(r.payload_json) for r in records
+                          if r.kind == "round.counted")
+    assert counted_record["casting"] is True
     for r in records:
         if r.kind == "ballots.issued":
             payload = json.loads(r.payload_json)
             assert not any(p in r.payload_json for p in voters), payload
-        if r.kind == "ballot.cast":
-            assert r.actor_role == "system"
+        if r.kind == "ballot.cast":  # written by the close, not by a cast
+            assert r.actor_role == OFFICE.role
     await assert_audit_verifies(svc)
 
 
-async def test_issue_ballots_replay_never_returns_codes(svc: Service) -> None:
+async def test_issue_ballots_retry_answers_the_same_codes_without_storing_them(
+        svc: Service) -> None:
     meeting = await congress(svc, 3, 3)
     rnd = await open_round(svc, meeting.meeting_id)
     idem = key()
     request = pb.IssueBallotsRequest(idempotency_key=idem, actor=OFFICE, round_id=rnd.round_id,
-                                     person_ids=["m001"])
+                                     person_ids=["m001", "m002"])
     first = await svc.stub.IssueBallots(request)
-    assert len(first.codes) == 1
-    err = await refused(svc.stub.IssueBallots(request), grpc.StatusCode.FAILED_PRECONDITION)
+    again = await svc.stub.IssueBallots(request)  # the answer was lost: the same batch
+    assert len(first.codes) == 2 and list(again.codes) == list(first.codes)
+    assert again.issued_total == first.issued_total == 2
+    # another caller, or another round under the key, is another request
+    other = pb.IssueBallotsRequest(idempotency_key=idem, actor=STREET, round_id=rnd.round_id,
+                                   person_ids=["m001", "m002"])
+    err = await refused(svc.stub.IssueBallots(other), grpc.StatusCode.ALREADY_EXISTS)
     assert trailer(err, "field") == "idempotency_key"
-    assert svc.count("SELECT count(*) FROM ballot_issues") == 1
-    assert svc.count("SELECT count(*) FROM ballot_codes") == 1
+    assert svc.count("SELECT count(*) FROM ballot_issues") == 2
+    assert svc.count("SELECT count(*) FROM ballot_codes") == 2
+    # neither the codes nor the key nor the persons are stored readably
+    stored = svc.all_text()
+    assert idem not in stored and not any(c in stored for c in first.codes)
+    digests = [d for (d,) in svc.rows("SELECT request_digest FROM idempotency_keys")]
+    for persons in (["m001", "m002"], ["m002", "m001"], ["m001"], ["m002"]):
+        for actor in (OFFICE, common_pb2.Actor()):
+            tried = pb.IssueBallotsRequest(idempotency_key=idem, actor=actor,
+                                           round_id=rnd.round_id, person_ids=persons)
+            digest = hashlib.sha256(tried.SerializeToString(deterministic=True)).hexdigest()
+            assert digest not in digests
+
+
+async def test_lost_batch_reissued_and_spoilt_ballot_replaced(svc: Service) -> None:
+    meeting = await congress(svc, 4, 4)
+    rnd = await open_round(svc, meeting.meeting_id)
+    keys = [key() for _ in range(4)]
+    codes = [list((await svc.stub.IssueBallots(pb.IssueBallotsRequest(
+        idempotency_key=k, actor=OFFICE, round_id=rnd.round_id,
+        person_ids=[f"m00{i + 1}"]))).codes) for i, k in enumerate(keys)]
+    await open_casting(svc, rnd.round_id)
+    await svc.stub.CastBallot(pb.CastBallotRequest(
+        round_id=rnd.round_id, code=codes[0][0],
+        marks=[pb.Mark(person_id="c-wang", choice="for")]))
+
+    def reissue(issue_key: str, idem: str | None = None, reason: str = "lost at the desk",
+                actor: common_pb2.Actor = OFFICE) -> Any:
+        return svc.stub.ReissueBallots(pb.ReissueBallotsRequest(
+            idempotency_key=idem or key(), actor=actor, round_id=rnd.round_id,
+            issue_key=issue_key, reason=reason))
+
+    # a voter who has cast gets no second ballot
+    err = await refused(reissue(keys[0]), grpc.StatusCode.FAILED_PRECONDITION)
+    assert trailer(err, "field") == "issue_key"
+    err = await refused(reissue(keys[1], reason=" "), grpc.StatusCode.INVALID_ARGUMENT)
+    assert trailer(err, "field") == "reason"
+    await refused(reissue(key()), grpc.StatusCode.FAILED_PRECONDITION)  # no such batch
+    # a lost code is void, a new one issued — once per key, the same on a retry
+    idem = key()
+    new = await reissue(keys[1], idem)
+    assert list((await reissue(keys[1], idem)).codes) == list(new.codes)  # type: ignore[attr-defined]
+    assert len(new.codes) == 1 and new.codes[0] != codes[1][0]  # type: ignore[attr-defined]
+    await refused(reissue(keys[1]), grpc.StatusCode.FAILED_PRECONDITION)  # already re-issued
+    err = await refused(svc.stub.CastBallot(pb.CastBallotRequest(
+        round_id=rnd.round_id, code=codes[1][0], marks=[])), grpc.StatusCode.NOT_FOUND)
+    # a spoilt ballot handed back: its code void, a new one issued
+    spoil = pb.SpoilBallotRequest(idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id,
+                                  code=codes[2][0], reason="marked in error")
+    replaced = await svc.stub.SpoilBallot(spoil)
+    assert list((await svc.stub.SpoilBallot(spoil)).codes) == list(replaced.codes)
+    await refused(svc.stub.SpoilBallot(pb.SpoilBallotRequest(
+        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id, code=codes[0][0],
+        reason="after the cast")), grpc.StatusCode.ALREADY_EXISTS)
+    for code in (new.codes[0], replaced.codes[0], codes[3][0]):  # type: ignore[attr-defined]
+        await svc.stub.CastBallot(pb.CastBallotRequest(
+            round_id=rnd.round_id, code=code, marks=[pb.Mark(person_id="c-zhao", choice="for")]))
+    counted = await close(svc, rnd.round_id)
+    assert (counted.issued, counted.returned, counted.valid) == (4, 4, 4)
+    assert svc.count("SELECT count(*) FROM ballot_codes") == 4
+    records = [(r.kind, json.loads(r.payload_json)) for r in await audit(svc)]
+    assert [p["reason"] for k, p in records if k in ("ballots.reissued", "ballot.spoiled")] == [
+        "lost at the desk", "marked in error"]
+    await assert_audit_verifies(svc)
+
+
+async def test_a_ballot_removed_behind_the_service_stops_the_count(svc: Service) -> None:
+    meeting = await congress(svc, 3, 3)
+    rnd = await open_round(svc, meeting.meeting_id)
+    codes = (await svc.stub.IssueBallots(pb.IssueBallotsRequest(
+        idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id,
+        person_ids=["m001", "m002", "m003"]))).codes
+    await open_casting(svc, rnd.round_id)
+    for code in codes:
+        await svc.stub.CastBallot(pb.CastBallotRequest(
+            round_id=rnd.round_id, code=code, marks=[pb.Mark(person_id="c-wang", choice="for")]))
+    (receipt,) = svc.rows("SELECT receipt FROM ballots LIMIT 1")[0]
+    svc.db.execute("DELETE FROM ballots WHERE receipt = ?", receipt)
+    err = await refused(close(svc, rnd.round_id), grpc.StatusCode.FAILED_PRECONDITION)
+    assert "3 codes used, 2 ballots stored" in err.details()
+    assert (await svc.stub.GetRound(pb.GetRoundRequest(round_id=rnd.round_id))).status == "open"
 
 
 async def test_recommendation_meeting_m8_and_trust_ballots(svc: Service) -> None:
@@ -427,6 +535,8 @@ async def test_recommendation_meeting_m8_and_trust_ballots(svc: Service) -> None
     trust_codes = (await svc.stub.IssueBallots(pb.IssueBallotsRequest(
         idempotency_key=key(), actor=OFFICE, round_id=trust.round_id,
         person_ids=["r001", "r002", "r003"]))).codes
+    await open_casting(svc, rec.round_id)
+    await open_casting(svc, trust.round_id)
     # a code belongs to its round
     await refused(svc.stub.CastBallot(pb.CastBallotRequest(round_id=trust.round_id,
                                                            code=rec_codes[0])),
