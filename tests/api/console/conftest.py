@@ -92,9 +92,13 @@ async def congress(http: httpx.AsyncClient, stubs: Stubs, eid: str, office: dict
 
 
 async def codes(http: httpx.AsyncClient, c: Congress, people: list[str]) -> list[str]:
+    """Ballots issued to ``people``, then casting opened (the round's two phases)."""
     r = await http.post(f"/api/v1/elections/{c.election_id}/rounds/{c.round_id}/ballots",
                         headers=c.office, json={"person_ids": people})
     assert r.status_code == 200, r.text
+    opened = await http.post(f"/api/v1/elections/{c.election_id}/rounds/{c.round_id}/casting",
+                             headers=c.office)
+    assert opened.status_code == 200, opened.text
     return list(r.json()["codes"])
 
 
