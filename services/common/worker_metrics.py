@@ -64,7 +64,9 @@ def _record_steps() -> None:
         inst = workflow.instance()
     except Exception:  # noqa: BLE001 - not a workflow context
         return
-    timeline = getattr(inst, "_timeline", None)
+    # the election workflow keeps its timeline in its state dataclass (``inst.s``)
+    state = getattr(inst, "s", None)
+    timeline = getattr(state, "timeline", None) or getattr(inst, "_timeline", None)
     if not timeline:
         return
     seen: set[int] = inst.__dict__.setdefault("_gongtui_steps_recorded", set())

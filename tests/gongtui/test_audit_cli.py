@@ -144,6 +144,8 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
         issued = await voting.IssueBallots(voting_pb2.IssueBallotsRequest(
             idempotency_key=f"issue/{eid}", actor=SYSTEM, round_id=rnd.round_id,
             person_ids=[p for p, _ in people]))
+        await voting.OpenCasting(voting_pb2.RoundActionRequest(
+            idempotency_key=f"casting/{eid}", actor=SYSTEM, round_id=rnd.round_id))
         for code, choice in zip(issued.codes, ["p1", "p1", "p2", "p2", "p2"], strict=True):
             await voting.CastBallot(voting_pb2.CastBallotRequest(
                 round_id=rnd.round_id, code=code,
