@@ -11,7 +11,7 @@ import grpc
 import typer
 from rich.console import Console
 
-from gongtui.config import get_settings
+from core.config import get_settings
 
 console = Console(stderr=True)
 
