@@ -12,6 +12,7 @@ from proto import nomination_pb2 as pb
 from tests.services.nomination.support import (
     ELECTION,
     OFFICE,
+    SYSTEM,
     Service,
     create,
     expect_error,
@@ -78,3 +79,24 @@ async def test_a_name_is_normalized_and_one_name_is_one_person(svc: Service) -> 
         people=[person("n5", "\ufeff王五")])), grpc.StatusCode.ALREADY_EXISTS)
     assert meta(err)["gongtui-field"] == "people[0].name" and "'n1'" in err.details()
     assert svc.count("SELECT count(*) FROM roster") == 2
+
+
+async def test_overrides_that_are_not_a_json_object_are_refused_naming_the_field(
+        svc: Service) -> None:
+    for text in ("{not json", "[1, 2]"):
+        err = await expect_error(svc.stub.CreateElection(pb.CreateElectionRequest(
+            idempotency_key=key(), actor=SYSTEM, election=pb.Election(
+                election_id="other", community_id="c", org_type="branch",
+                overrides_json=text))), grpc.StatusCode.INVALID_ARGUMENT)
+        assert (meta(err)["gongtui-field"], meta(err)["gongtui-rule"]) == (
+            "election.overrides_json", "PROFILE")
+    assert svc.count("SELECT count(*) FROM elections") == 0
+    # the same overrides in any spelling are stored in one canonical form
+    spelled = ('{"notice_days": 7, "min_age": 18}', '{ "min_age":18,"notice_days":7 }')
+    for i, text in enumerate(spelled):
+        await svc.stub.CreateElection(pb.CreateElectionRequest(
+            idempotency_key=key(), actor=SYSTEM, election=pb.Election(
+                election_id=f"e{i}", community_id="c", org_type="branch",
+                overrides_json=text)))
+    stored = {r[0] for r in svc.db.rows("SELECT overrides_json FROM elections")}
+    assert len(stored) == 1 and json.loads(stored.pop()) == {"notice_days": 7, "min_age": 18}

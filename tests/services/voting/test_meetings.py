@@ -6,6 +6,7 @@ import grpc
 
 from proto import voting_pb2 as pb
 from tests.services.voting.support import (
+    ELECTION,
     OFFICE,
     Service,
     congress,
@@ -58,3 +59,14 @@ PERSON_COLUMNS = {"person_id", "name", "voter", "voter_id", "elector", "elector_
 BALLOT_COLUMNS = {"code", "code_hash", "ballot_id", "marks_json", "marks", "receipt", "salt",
                   "used", "invalid_rule"}
 SECRET_TABLES = ("ballots", "ballot_codes")
+
+
+async def test_overrides_that_are_not_a_json_object_are_refused_naming_the_field(
+        svc: Service) -> None:
+    for text in ("{not json", '"nanjing"'):
+        err = await refused(svc.stub.OpenMeeting(pb.OpenMeetingRequest(
+            idempotency_key=key(), actor=OFFICE, election_id=ELECTION, kind="congress",
+            session=1, electorate=members(3), profile="nanjing", overrides_json=text)),
+            grpc.StatusCode.INVALID_ARGUMENT)
+        assert (trailer(err, "field"), trailer(err, "rule")) == ("overrides_json", "PROFILE")
+    assert svc.count("SELECT count(*) FROM meetings") == 0
