@@ -4,7 +4,6 @@ the uniform error body."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
@@ -17,27 +16,19 @@ from api.errors import ApiError
 T = TypeVar("T")
 log = logging.getLogger("api")
 
-# A workflow's update refusal names field and rule in its text: "[RULE] field: message" or
-# "field: message (RULE)" (workflows/election/workflows.py, workflows/district/workflows.py).
-_WORKFLOW_TEXT = re.compile(
-    r"^(?:\[(?P<rule>[A-Z]+\d*)\]\s*)?(?:(?P<field>[\w.\[\]]+):\s)?(?P<msg>.*?)"
-    r"(?:\s*\((?P<trailing>[A-Z]{1,3}\d{1,2})\))?\s*$", re.S)
-
-
 def update_refusal(cause: BaseException | None, fallback: Any) -> tuple[str, str, str]:
     """A refused update as (message, field, rule). Field and rule come from the failure's
-    details when the workflow put them there (``{"field": ..., "rule": ...}``), else from the
-    workflow's text."""
+    details (``{"field": ..., "rule": ...}``), where the workflow puts them; the message is
+    its text without the rule and field it names first for people (``[RULE] field: ...``),
+    since the body carries them apart. A failure without details is its text, unparsed."""
     if not isinstance(cause, ApplicationError):
         return str(cause or fallback), "", ""
     details = cause.details[0] if cause.details else None
-    if isinstance(details, dict) and ("field" in details or "rule" in details):
-        return cause.message, str(details.get("field", "")), str(details.get("rule", ""))
-    m = _WORKFLOW_TEXT.match(cause.message)
-    if m is None:  # pragma: no cover - the pattern matches any text
+    if not isinstance(details, dict):
         return cause.message, "", ""
-    msg = m.group("msg") + (f" ({m.group('trailing')})" if m.group("trailing") else "")
-    return msg, m.group("field") or "", m.group("rule") or m.group("trailing") or ""
+    field, rule = str(details.get("field", "")), str(details.get("rule", ""))
+    message = cause.message.removeprefix(f"[{rule}] ") if rule else cause.message
+    return (message.removeprefix(f"{field}: ") if field else message), field, rule
 
 
 async def workflow_call(call: Awaitable[T], workflow_id: str) -> T:

@@ -9,7 +9,7 @@ Ballot secrecy (docs/design.md, "Trust model") is a property of this schema:
 The three tables share no column but ``round_id``; their primary keys are the person (issues)
 or random values (codes, ballots), never insertion-ordered ids, and on SQLite they are
 ``WITHOUT ROWID`` tables so not even the hidden rowid keeps the order rows were written in.
-Nothing in them carries a timestamp. ``tests/services/test_voting.py`` checks all of this.
+Nothing in them carries a timestamp. ``tests/services/voting/test_models.py`` checks all of this.
 
 Nor does any order in which they were written survive the round: casting opens only once the
 ballots are issued (``RoundRow.casting``), then the issue and code rows are written again in

@@ -78,9 +78,14 @@ async def test_an_unavailable_service_reads_as_such_without_its_text(refuse: Ref
 def test_a_refused_update_reads_field_and_rule_from_the_failure() -> None:
     detailed = ApplicationError("no unfilled decision is awaited", {"field": "post", "rule": "M7"})
     assert update_refusal(detailed, None) == ("no unfilled decision is awaited", "post", "M7")
-    text = ApplicationError("post: no unfilled decision is awaited for 'member' (M7)")
-    assert update_refusal(text, None) == (
+    named = ApplicationError("post: no unfilled decision is awaited for 'member' (M7)",
+                             {"field": "post", "rule": "M7"})
+    assert update_refusal(named, None) == (
         "no unfilled decision is awaited for 'member' (M7)", "post", "M7")
-    assert update_refusal(ApplicationError("[P1] decision: reduce below one seat"), None) == (
-        "reduce below one seat", "decision", "P1")
+    ruled = ApplicationError("[P1] decision: reduce below one seat",
+                             {"field": "decision", "rule": "P1"})
+    assert update_refusal(ruled, None) == ("reduce below one seat", "decision", "P1")
+    # a failure without details is its text: nothing in it is taken for a field or a rule
+    looks = ApplicationError("[P1] decision: reduce below one seat")
+    assert update_refusal(looks, None) == ("[P1] decision: reduce below one seat", "", "")
     assert update_refusal(None, "the update failed") == ("the update failed", "", "")

@@ -144,6 +144,8 @@ async def test_cycle_to_review_through_http(http: httpx.AsyncClient,
     r = await http.post(f"/api/v1/elections/{eid}/unfilled/secretary/decision", headers=street,
                         json={"decision": "reduce"})
     assert r.status_code == 409 and r.json()["field"] == "post", r.text  # none awaited
+    assert r.json()["rule"] == "M7", r.text
+    assert r.json()["message"] == "no unfilled decision is awaited for 'secretary' (M7)", r.text
 
     r = await http.post(f"/api/v1/elections/{eid}/abort", headers=admin,
                         json={"reason": "演练结束 / drill over"})

@@ -7,7 +7,7 @@ import json
 import pytest
 
 import rules
-from rules.loading import profile_from_json
+from rules.loading import overrides_from_json, profile_from_json
 
 
 def test_no_overrides_is_the_profile_itself() -> None:
@@ -48,3 +48,12 @@ def test_unknown_overrides_and_profiles_are_refused_as_load_profile_refuses_them
     assert caught.value == direct.value
     with pytest.raises(rules.RuleViolation):
         profile_from_json("no-such-profile", "")
+
+
+def test_the_stored_text_is_read_once_for_every_caller() -> None:
+    assert overrides_from_json("") is None and overrides_from_json("  ") is None
+    assert overrides_from_json("{}") == {}
+    assert overrides_from_json('{"min_age": 19}') == {"min_age": 19}
+    with pytest.raises(rules.RuleViolation) as caught:
+        overrides_from_json("[1]")
+    assert (caught.value.rule_id, caught.value.field) == ("PROFILE", "overrides_json")

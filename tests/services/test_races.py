@@ -24,7 +24,7 @@ from proto import voting_pb2 as vpb
 from services.approval import server as approval_server
 from services.nomination import server as nomination_server
 from services.voting import server as voting_server
-from tests.services.nomination import test_domain as nom
+from tests.services.nomination import support as nom
 from tests.support.postgres import SqlProbe
 
 pytestmark = pytest.mark.postgres

@@ -43,6 +43,7 @@ from workflows.district.types import (
     summarize,
 )
 from workflows.election.types import ElectionStatus
+from workflows.refusal import refusal
 
 with workflow.unsafe.imports_passed_through():
     from workflows.district.activities import DistrictActivities
@@ -129,17 +130,17 @@ class DistrictElectionWorkflow:
     @control.validator
     def _validate_control(self, cmd: ControlInput) -> None:
         if cmd.action not in ACTIONS:
-            raise ApplicationError(f"action: one of {', '.join(ACTIONS)}, not {cmd.action!r}")
+            raise refusal(f"action: one of {', '.join(ACTIONS)}, not {cmd.action!r}", "action")
         if cmd.scope not in SCOPES:
-            raise ApplicationError(f"scope: one of {', '.join(SCOPES)}, not {cmd.scope!r}")
+            raise refusal(f"scope: one of {', '.join(SCOPES)}, not {cmd.scope!r}", "scope")
         if not cmd.reason.strip():
-            raise ApplicationError("reason: a pause, resume or abort needs a reason")
+            raise refusal("reason: a pause, resume or abort needs a reason", "reason")
         if self._inp is None:
             raise ApplicationError("the district has not started yet")
         if cmd.scope == "street" and cmd.target not in self._streets():
-            raise ApplicationError(f"target: no street {cmd.target!r} in this district")
+            raise refusal(f"target: no street {cmd.target!r} in this district", "target")
         if cmd.scope == "community" and cmd.target not in self._communities():
-            raise ApplicationError(f"target: no community {cmd.target!r} in this district")
+            raise refusal(f"target: no community {cmd.target!r} in this district", "target")
 
     # ---- the run --------------------------------------------------------------------------
     @workflow.run

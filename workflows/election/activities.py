@@ -30,6 +30,7 @@ from proto import (
     nomination_pb2,
     voting_pb2,
 )
+from rules.loading import profile_from_json
 from services.common.clients import ServiceCaller
 from services.common.errors import describe_refusal
 from workflows.election.types import (
@@ -119,8 +120,8 @@ class ElectionActivities(ServiceCaller):
     async def _profile(self, election_id: str) -> tuple[nomination_pb2.Election, rules.Profile]:
         election = await _rpc(self.nomination.GetElection(
             nomination_pb2.GetElectionRequest(election_id=election_id)))
-        overrides = json.loads(election.overrides_json or "{}")
-        return election, rules.load_profile(election.profile or DEFAULT_PROFILE, overrides)
+        return election, profile_from_json(election.profile or DEFAULT_PROFILE,
+                                           election.overrides_json)
 
     # ---- step 1 / 2 / 3 -------------------------------------------------------------------
     @activity.defn(name="register_election")
@@ -260,7 +261,8 @@ class ElectionActivities(ServiceCaller):
     @activity.defn(name="decide_shortlist")
     async def decide_shortlist(self, inp: ShortlistInput) -> Funnel:
         """M8-M10: the shortlist per post from the recommendation and trust ballots."""
-        profile = rules.load_profile(inp.profile, inp.overrides)
+        profile = profile_from_json(inp.profile, json.dumps(inp.overrides or {}, sort_keys=True,
+                                                            ensure_ascii=False))
         meeting = await _rpc(self.voting.GetMeeting(
             voting_pb2.GetMeetingRequest(meeting_id=inp.meeting_id)))
         out = Funnel()

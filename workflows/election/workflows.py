@@ -38,6 +38,7 @@ from workflows.election.types import (
     Waiting,
     Wake,
 )
+from workflows.refusal import refusal
 
 with workflow.unsafe.imports_passed_through():
     from workflows.election.activities import ElectionActivities
@@ -154,8 +155,8 @@ class CommunityElectionWorkflow(ElectionSteps):
             verdict = await self._act(ElectionActivities.check_reduce,
                                       ReduceInput(s.require_input().election_id, posts))
             if not verdict.ok:
-                raise ApplicationError(f"[{verdict.rule}] decision: {verdict.reason}",
-                                       type=RULE_VIOLATION)
+                raise refusal(f"[{verdict.rule}] decision: {verdict.reason}", "decision",
+                              verdict.rule, type=RULE_VIOLATION)
         s.unfilled_decisions[d.post] = d.decision
         s.wakes += 1
         return d.decision
@@ -164,11 +165,12 @@ class CommunityElectionWorkflow(ElectionSteps):
     def _validate_unfilled(self, inp: UnfilledDecision | str, decision: str = "") -> None:
         d = _unfilled(inp, decision)
         if d.decision not in ("reduce", "reelect"):
-            raise ApplicationError(
-                f"decision: must be reduce or reelect, not {d.decision!r} (M7)")
+            raise refusal(f"decision: must be reduce or reelect, not {d.decision!r} (M7)",
+                          "decision", "M7")
         w = self.s.waiting
         if w is None or w.kind != "unfilled" or w.post != d.post:
-            raise ApplicationError(f"post: no unfilled decision is awaited for {d.post!r} (M7)")
+            raise refusal(f"post: no unfilled decision is awaited for {d.post!r} (M7)", "post",
+                          "M7")
 
     # ---- the eight steps ------------------------------------------------------------------
     @workflow.run

@@ -15,7 +15,7 @@ from proto import nomination_pb2
 from services.common.errors import AlreadyExists, FailedPrecondition, InvalidArgument
 from services.common.store import Tx, canonical_json, utcnow
 from services.nomination.domain import statements as q
-from services.nomination.domain.lookups import SubDomain, parse_overrides
+from services.nomination.domain.lookups import SubDomain, canonical_overrides
 from services.nomination.domain.messages import election_message, person_message
 from services.nomination.models import ElectionRow, PersonRow
 
@@ -31,8 +31,7 @@ class Elections(SubDomain):
             raise InvalidArgument(f"must be one of {', '.join(ORG_TYPES)}",
                                   field="election.org_type", rule="P1", value=e.org_type)
         profile_name = e.profile or DEFAULT_PROFILE
-        overrides = parse_overrides(e.overrides_json)
-        overrides_json = canonical_json(overrides) if overrides else ""
+        overrides_json = canonical_overrides(e.overrides_json)
         self.lookups.load_profile(profile_name, overrides_json)
         wanted = {"community_id": e.community_id, "community_name": e.community_name,
                   "org_type": e.org_type, "street_id": e.street_id, "district_id": e.district_id,

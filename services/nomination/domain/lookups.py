@@ -14,6 +14,7 @@ from sqlalchemy import select
 import rules
 from core.vocabulary import NOTICE_KINDS, POSTS, Stage
 from proto import common_pb2
+from rules.loading import overrides_from_json, profile_from_json
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -21,7 +22,7 @@ from services.common.errors import (
     PermissionDenied,
     from_rule_violation,
 )
-from services.common.store import Store
+from services.common.store import Store, canonical_json
 from services.nomination.domain import statements as q
 from services.nomination.models import ElectionRow, NoticeRow, PlanRow, RegistrationRow
 
@@ -40,17 +41,20 @@ def registration_id_for(election_id: str, person_id: str, post: str) -> str:
     return "rg-" + digest(election_id, person_id, post)
 
 
-def parse_overrides(text: str) -> dict[str, Any]:
-    if not text.strip():
-        return {}
+def refused_profile(exc: rules.RuleViolation) -> InvalidArgument:
+    """A profile or its overrides refused by the loader, as the election's field."""
+    err = from_rule_violation(exc)
+    return InvalidArgument(err.message, rule=err.rule, value=err.value,
+                           field=f"election.{err.field or 'profile'}")
+
+
+def canonical_overrides(text: str) -> str:
+    """An election's overrides as stored: their canonical JSON, or "" for none."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidArgument(f"not valid JSON: {exc.msg}", field="election.overrides_json",
-                              value=text) from exc
-    if not isinstance(value, dict):
-        raise InvalidArgument("must be a JSON object", field="election.overrides_json", value=text)
-    return value
+        overrides = overrides_from_json(text)
+    except rules.RuleViolation as exc:
+        raise refused_profile(exc) from exc
+    return canonical_json(overrides) if overrides else ""
 
 
 def sort_key(row: Any) -> tuple[int, int, int, int]:
@@ -77,38 +81,29 @@ def require_notice_kind(kind: str, field: str = "kind") -> None:
 
 
 class Lookups:
-    """The reads every sub-domain makes. One per service: its caches hold the profiles, the
-    rule verdicts that depend on a profile only, and the approved plans (none of which
-    change once made)."""
+    """The reads every sub-domain makes. One per service: its caches hold the rule verdicts
+    that depend on a profile only and the approved plans (neither changes once made); the
+    profiles themselves are cached by the one loader, ``rules.loading.profile_from_json``."""
 
     def __init__(self, store: Store):
         self.store = store
-        self._profiles: dict[tuple[str, str], rules.Profile] = {}
         self._verdicts: dict[tuple[Any, ...], Any] = {}
         self._approved: dict[str, Any] = {}  # election ID -> its approved plan (immutable)
 
     def load_profile(self, name: str, overrides_json: str) -> rules.Profile:
-        key = (name, overrides_json)
-        profile = self._profiles.get(key)
-        if profile is None:
-            overrides = parse_overrides(overrides_json)
-            try:
-                profile = rules.load_profile(name, overrides or None)
-            except rules.RuleViolation as exc:
-                err = from_rule_violation(exc)
-                raise InvalidArgument(err.message, rule=err.rule, value=err.value,
-                                      field=f"election.{err.field or 'profile'}") from exc
-            self._profiles[key] = profile
-        return profile
+        try:
+            return profile_from_json(name, overrides_json)
+        except rules.RuleViolation as exc:
+            raise refused_profile(exc) from exc
 
     def verdict(self, check: Any, profile: rules.Profile, *args: Any) -> Any:
-        """A rule check that depends on the profile and ``args`` only, evaluated once (the
-        profiles are cached for the life of the process, so their identity is a fair key)."""
+        """A rule check that depends on the profile and ``args`` only, evaluated once. The
+        entry keeps its profile, so the profile's identity (the key) is not reused meanwhile."""
         key = (check, id(profile), args)
-        verdict = self._verdicts.get(key)
-        if verdict is None:
-            verdict = self._verdicts[key] = check(profile, *args)
-        return verdict
+        kept = self._verdicts.get(key)
+        if kept is None:
+            kept = self._verdicts[key] = (profile, check(profile, *args))
+        return kept[1]
 
     def profile_of(self, election: ElectionRow) -> rules.Profile:
         return self.load_profile(election.profile, election.overrides_json)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
 from core.ids import meeting_id_for
 from proto import voting_pb2
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
-from services.common.store import Tx, canonical_json
+from services.common.store import Tx
 from services.voting.domain.converters import meeting_to_message
 from services.voting.domain.shared import (
     ELECTOR_CLASSES,
     MEETING_KINDS,
     SubDomain,
+    canonical_overrides,
     load_profile,
     meeting_message,
     meeting_row,
@@ -35,15 +34,7 @@ class Meetings(SubDomain):
         if req.session < 1:
             raise InvalidArgument("a session number is 1, 2, ...", field="session",
                                   value=req.session)
-        overrides_json = req.overrides_json.strip()
-        if overrides_json:
-            try:
-                overrides = json.loads(overrides_json)
-            except ValueError as exc:
-                raise InvalidArgument(f"not JSON: {exc}", field="overrides_json") from exc
-            if not isinstance(overrides, dict):
-                raise InvalidArgument("must be a JSON object", field="overrides_json")
-            overrides_json = canonical_json(overrides)
+        overrides_json = canonical_overrides(req.overrides_json)
         load_profile(req.profile, overrides_json)
 
         meeting_id = meeting_id_for(req.election_id, req.kind, req.session)

@@ -3,22 +3,21 @@ profile a meeting runs by, and the row lookups (with their locks) of a transacti
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 
 import rules
 from proto import voting_pb2
+from rules.loading import overrides_from_json, profile_from_json
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
     from_rule_violation,
 )
-from services.common.store import Store, Tx
+from services.common.store import Store, Tx, canonical_json
 from services.voting.domain.converters import meeting_to_message
 from services.voting.models import MeetingRow, RoundRow
 from services.voting.official import refuse_if_official
@@ -38,17 +37,21 @@ MEETING_ROUND_KINDS = {
 CHOICES = ("for", "against", "abstain")
 
 
-@lru_cache(maxsize=64)
-def _profile(name: str, overrides_json: str) -> rules.Profile:
-    overrides = json.loads(overrides_json) if overrides_json else None
-    return rules.load_profile(name, overrides)
-
-
 def load_profile(name: str, overrides_json: str) -> rules.Profile:
+    """The profile a meeting runs by, from the one loader (which caches it)."""
     try:
-        return _profile(name, overrides_json)
+        return profile_from_json(name, overrides_json)
     except rules.RuleViolation as exc:
         raise from_rule_violation(exc) from exc
+
+
+def canonical_overrides(text: str) -> str:
+    """A meeting's overrides as stored: their canonical JSON, or "" for blank text."""
+    try:
+        overrides = overrides_from_json(text)
+    except rules.RuleViolation as exc:
+        raise from_rule_violation(exc) from exc
+    return "" if overrides is None else canonical_json(overrides)
 
 
 def required(req: Any, *names: str) -> None:

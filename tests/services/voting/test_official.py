@@ -5,6 +5,7 @@ its result report prints the draft mark before and not after."""
 from __future__ import annotations
 
 import grpc
+import pytest
 
 from documents import results
 from documents.gather import _meeting, _round
@@ -12,8 +13,7 @@ from proto import common_pb2
 from proto import voting_pb2 as pb
 from tests.documents import pdfcheck
 from tests.documents.conftest import election
-from tests.services.voting import test_domain as test_voting
-from tests.services.voting.test_domain import (
+from tests.services.voting.support import (
     OFFICE,
     STREET,
     Service,
@@ -28,7 +28,12 @@ from tests.services.voting.test_domain import (
     tally,
 )
 
-voting = test_voting.svc  # the voting service on its own database, as a fixture here
+
+@pytest.fixture
+def voting(svc: Service) -> Service:
+    """The voting service on its own database (this folder's ``svc``), named as its role."""
+    return svc
+
 
 SUPERVISOR = common_pb2.Actor(role="supervisor", scope="street:xw-mf", name="监督员")
 

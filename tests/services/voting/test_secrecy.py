@@ -17,7 +17,7 @@ from typing import Any
 
 from proto import common_pb2
 from proto import voting_pb2 as pb
-from tests.services.voting.test_domain import (
+from tests.services.voting.support import (
     CANDIDATES,
     ELECTION,
     OFFICE,

@@ -63,6 +63,7 @@ class People:
         self.handle = handle
         self.seen: list[Waiting] = []
         self.refused: list[str] = []
+        self.refused_details: list[object] = []  # each refusal's field and rule, as sent
         self.stopped_at: Waiting | None = None
         self.notes: dict[str, Any] = {}  # what hooks observed
 
@@ -176,6 +177,8 @@ class People:
                 return True
             except WorkflowUpdateFailedError as exc:
                 self.refused.append(str(getattr(exc.cause, "message", exc.cause)))
+                details = getattr(exc.cause, "details", ())
+                self.refused_details.append(details[0] if details else None)
         return False
 
     def _approve(self, a: ApprovalState) -> str:

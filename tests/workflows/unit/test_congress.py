@@ -76,6 +76,8 @@ def test_m7_reduce_below_p1_is_refused_and_reelect_goes_on(played: dict[str, Pla
     assert people.refused[0] == "decision: must be reduce or reelect, not 'maybe' (M7)"
     assert people.refused[1].startswith("[P1] decision: committee_size=2")
     assert len(people.refused) == 2
+    assert people.refused_details == [{"field": "decision", "rule": "M7"},
+                                      {"field": "decision", "rule": "P1"}]
     assert [sum(p.seats for p in c.posts) for c in fake.reduce_checks] == [2]
     assert [c.name for c in st.elected["member"]] == ["周一", "吴二"]
 
