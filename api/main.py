@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from api import errors
 from api.db import TokenStore, open_database
 from api.deps import TemporalConnection
+from api.limits import BodySizeLimit, RateLimits
 from api.routes import (
     approvals,
     cycles,
@@ -129,6 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Errors: `{code, message, field, rule, errors}`; 401 without a valid token, "
                     "403 for a wrong role or scope.")
     errors.install(app)
+    # built before the first request: a malformed rate setting fails the start, not a request
+    app.state.limits = RateLimits(settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes,
+                       max_upload_bytes=settings.api_max_upload_bytes)
 
     @app.exception_handler(UnicodeEncodeError)
     async def _unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
