@@ -26,7 +26,8 @@ class ServiceRuntime:
                            schema=service)
         self.store = Store(service, self.db, models)
         address = settings.temporal_address if temporal_address is None else temporal_address
-        self.relay = SignalRelay(self.db, models.outbox, address, settings.temporal_namespace)
+        self.relay = SignalRelay(self.db, models.outbox, address, settings.temporal_namespace,
+                                 service=service)
         self.store.on_commit = self.relay.notify
         #: what the service's own writers need closed before the database (e.g. the ballot box)
         self.closers: list[Callable[[], Awaitable[None]]] = []
