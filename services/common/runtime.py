@@ -10,6 +10,7 @@ import grpc
 from sqlalchemy.orm import DeclarativeBase
 
 from core.config import Settings, get_settings
+from services.common import profiles
 from services.common.db import Database
 from services.common.relay import SignalRelay
 from services.common.server import run_server
@@ -22,6 +23,7 @@ class ServiceRuntime:
                  temporal_address: str | None = None):
         self.service = service
         self.settings = settings
+        profiles.configure(settings.profiles_dir)
         self.db = Database(database_url or settings.service_database_url(service), base,
                            schema=service)
         self.store = Store(service, self.db, models)

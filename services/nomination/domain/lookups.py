@@ -14,6 +14,7 @@ from sqlalchemy import select
 import rules
 from core.vocabulary import NOTICE_KINDS, POSTS, Stage
 from proto import common_pb2
+from services.common import profiles as service_profiles
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -93,7 +94,7 @@ class Lookups:
         if profile is None:
             overrides = parse_overrides(overrides_json)
             try:
-                profile = rules.load_profile(name, overrides or None)
+                profile = service_profiles.load_profile(name, overrides or None)
             except rules.RuleViolation as exc:
                 err = from_rule_violation(exc)
                 raise InvalidArgument(err.message, rule=err.rule, value=err.value,

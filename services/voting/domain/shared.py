@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 import rules
 from proto import voting_pb2
+from services.common import profiles as service_profiles
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -40,7 +41,7 @@ CHOICES = ("for", "against", "abstain")
 @lru_cache(maxsize=64)
 def _profile(name: str, overrides_json: str) -> rules.Profile:
     overrides = json.loads(overrides_json) if overrides_json else None
-    return rules.load_profile(name, overrides)
+    return service_profiles.load_profile(name, overrides)
 
 
 def load_profile(name: str, overrides_json: str) -> rules.Profile:
