@@ -96,10 +96,17 @@ class BodySizeLimit:
 
 async def _refuse(send: Send, status: int, message: str,
                   code: str = "PAYLOAD_TOO_LARGE") -> None:
-    body = json.dumps(ApiError(status, message, field="body", code=code).body()).encode()
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close")]})
+    await _answer(send, ApiError(status, message, field="body", code=code),
+                  [(b"connection", b"close")])
+
+
+async def _answer(send: Send, error: ApiError,
+                  extra: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps(error.body(), ensure_ascii=False).encode()
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(body)).encode()), *(extra or [])]
+    headers += [(k.lower().encode(), v.encode()) for k, v in (error.headers or {}).items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -149,7 +156,24 @@ def rate_limits(request: Request) -> RateLimits:
     return limits  # type: ignore[no-any-return]
 
 
-async def cast_rate(request: Request) -> None:
-    """Dependency of the cast route: the client's casts per window."""
-    await rate_limits(request).hit(rate_limits(request).cast, "cast:" + client_key(request),
-                                   "casts")
+class CastRateLimit:
+    """The client's casts per window, counted in front of everything else of the API (no
+    body read, no route matched, no dependency solved), so that a flood of casts costs the
+    API as little as an answer can."""
+
+    def __init__(self, app: ASGIApp, limits: RateLimits, path: str):
+        self.app = app
+        self.limits = limits
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (scope["type"] == "http" and scope.get("method") == "POST"
+                and scope.get("path", "").rstrip("/") == self.path):
+            client = scope.get("client")
+            try:
+                await self.limits.hit(self.limits.cast, f"cast:{client[0] if client else '?'}",
+                                      "casts")
+            except ApiError as refusal:
+                await _answer(send, refusal)
+                return
+        await self.app(scope, receive, send)

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from api import errors
 from api.db import TokenStore, open_database
 from api.deps import TemporalConnection
-from api.limits import BodySizeLimit, RateLimits
+from api.limits import BodySizeLimit, CastRateLimit, RateLimits
 from api.routes import (
     approvals,
     cycles,
@@ -33,7 +33,8 @@ from api.routes import (
 from core.config import Settings, get_settings
 from services.common.clients import ServiceClients
 
-SECRET_PATHS = ("/api/v1/ballots",)
+CAST_PATH = "/api/v1/ballots"
+SECRET_PATHS = (CAST_PATH,)
 log = logging.getLogger("api")
 
 
@@ -148,6 +149,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(err.body(), status_code=500)
 
     install_observability(app)
+    # outermost: a flood of casts is answered before anything else of the API runs
+    app.add_middleware(CastRateLimit, limits=app.state.limits, path=CAST_PATH)
 
     for module in (health, notices, tokens, registry, profiles, cycles, elections, plans,
                    roster, nominations, inspections, objections, meetings, approvals):

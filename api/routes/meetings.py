@@ -26,7 +26,6 @@ from api.deps import (
 )
 from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
-from api.limits import cast_rate
 from api.types import Id, ShortText
 from core.vocabulary import MeetingKind
 from proto import voting_pb2
@@ -342,8 +341,7 @@ async def close_round(round_id: RoundId, access: Desk, clients: ClientsDep,
 @ballots_router.post("/ballots", response_model=BallotReceipt, status_code=201, responses={
     409: {"description": "the code was already used: a cast ballot cannot be changed"},
     429: {"model": ErrorBody, "description": "too many casts from this client (Retry-After)"},
-    503: {"model": ErrorBody, "description": "the ballot box is full (Retry-After)"}},
-    dependencies=[Depends(cast_rate)])
+    503: {"model": ErrorBody, "description": "the ballot box is full (Retry-After)"}})
 async def cast_ballot(body: BallotCast, clients: ClientsDep) -> BallotReceipt:
     """Casts one ballot with a one-time code, and nothing else: no token, no person. A code
     casts once (a second use is 409 ALREADY_EXISTS); a cast ballot cannot be changed."""
