@@ -27,8 +27,14 @@ async def test_impossible_tallies_are_422_naming_field_and_rule(
         idempotency_key=f"test-open/{eid}", actor=SYSTEM, election_id=eid, kind="congress",
         session=1, profile="nanjing", electorate=[
             voting_pb2.Elector(person_id=p, name=f"党员{p}", expected=True, **{"class": "member"})
-            for p in people]))
+            for p in people] + [voting_pb2.Elector(person_id="x001", name="出国党员",
+                                                   expected=False, **{"class": "member"})]))
     mid = meeting.meeting_id
+    assert meeting.expected == 100
+    r = await http.post(f"/api/v1/elections/{eid}/meetings/{mid}/check-in", headers=office,
+                        json={"person_ids": [*people, "x001"]})  # E2: not counted present
+    assert r.status_code == 422 and (r.json()["field"], r.json()["rule"]) == (
+        "person_ids", "E2"), r.text
     r = await http.post(f"/api/v1/elections/{eid}/meetings/{mid}/check-in", headers=office,
                         json={"committee_size": 9, "headcount": 10})
     assert r.status_code == 422 and (r.json()["field"], r.json()["rule"]) == (

@@ -68,7 +68,7 @@ class Attendance(SubDomain):
             excluded = [p for p in wanted
                         if found[p].elector_class == "member" and not found[p].expected]
             if excluded:
-                raise FailedPrecondition(
+                raise InvalidArgument(
                     f"excluded from the expected attendance: {', '.join(excluded)}",
                     field="person_ids", rule="E2", value=excluded)
         newly = [p for p in wanted if not found[p].checked_in]
