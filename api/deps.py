@@ -18,6 +18,7 @@ from temporalio.client import Client
 from api import auth
 from api.db import CommunityRow, ElectionRow, Principal, StreetRow, TokenStore
 from api.errors import ApiError, from_grpc
+from api.limits import client_key, rate_limits
 from api.types import ID_PATTERN
 from core.config import Settings
 from core.ids import election_workflow_id
@@ -78,17 +79,19 @@ bearer = HTTPBearer(auto_error=False, description="gongtui token: gongtui token 
 
 
 async def current_principal(
-        tokens: TokensDep,
+        request: Request, tokens: TokensDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None or not credentials.credentials:
         raise ApiError(401, "a bearer token is required (Authorization: Bearer <token>)",
                        field="authorization", headers=challenge)
+    # a client guessing tokens is stopped after a few failures, whatever it sends next
+    limits, who = rate_limits(request), "auth:" + client_key(request)
+    await limits.check(limits.auth_failure, who, "failed authentications")
     token = credentials.credentials
-    if len(token) > 200:
-        raise ApiError(401, "unknown token", field="authorization", headers=challenge)
-    principal = await tokens.authenticate(token)
+    principal = None if len(token) > 200 else await tokens.authenticate(token)
     if principal is None:
+        await limits.hit(limits.auth_failure, who, "failed authentications")
         raise ApiError(401, "unknown or revoked token", field="authorization", headers=challenge)
     return principal
 

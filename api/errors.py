@@ -55,7 +55,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": desc} for status, desc in (
         (401, "no or unknown token"), (403, "wrong role or out of scope"),
         (404, "not found"), (409, "conflict with the current state"),
-        (422, "invalid input (field and rule named)"))}
+        (413, "request body too large"), (422, "invalid input (field and rule named)"),
+        (429, "too many requests from this client (Retry-After)"),
+        (503, "a backing service is unavailable or busy (Retry-After)"))}
 
 
 class ApiError(Exception):
@@ -80,10 +82,17 @@ def from_grpc(exc: grpc.aio.AioRpcError, service: str = "") -> ApiError:
     code = exc.code()
     status = GRPC_TO_HTTP.get(code, 502)
     msg, field, rule = refusal_parts(exc)
+    headers = None
+    if code == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        # a service's full queue (the ballot box) is the server's limit, not the client's
+        # rate: 503, to be retried in a moment
+        return ApiError(503, f"the {service or 'backing'} service is busy: {msg}", field=field,
+                        rule=rule, code=code.name, headers={"Retry-After": "1"})
     if status >= 500:
         log.warning("%s service answered %s", service or "a", code.name)
         msg = f"the {service or 'backing'} service is not available ({code.name})"
-    return ApiError(status, msg, field=field, rule=rule, code=code.name)
+        headers = {"Retry-After": "5"} if code == grpc.StatusCode.UNAVAILABLE else None
+    return ApiError(status, msg, field=field, rule=rule, code=code.name, headers=headers)
 
 
 def _loc_field(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -102,7 +111,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(grpc.aio.AioRpcError)
     async def _grpc_error(request: Request, exc: grpc.aio.AioRpcError) -> JSONResponse:
         err = from_grpc(exc)
-        return JSONResponse(err.body(), status_code=err.status)
+        return JSONResponse(err.body(), status_code=err.status, headers=err.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from api import console, errors
 from api.db import TokenStore, open_database
 from api.deps import TemporalConnection
+from api.limits import BodySizeLimit, CastRateLimit, RateLimits
 from api.routes import (
     approvals,
     cycles,
@@ -33,7 +34,9 @@ from api.routes import (
 from core.config import Settings, get_settings
 from services.common.clients import ServiceClients
 
-SECRET_PATHS = ("/api/v1/ballots", "/ballot")
+CAST_PATH = "/api/v1/ballots"
+#: not even the time and address of a cast is logged: the REST cast and the phone ballot page
+SECRET_PATHS = (CAST_PATH, "/ballot")
 log = logging.getLogger("api")
 
 
@@ -130,6 +133,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     "Errors: `{code, message, field, rule, errors}`; 401 without a valid token, "
                     "403 for a wrong role or scope.")
     errors.install(app)
+    # built before the first request: a malformed rate setting fails the start, not a request
+    app.state.limits = RateLimits(settings)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes,
+                       max_upload_bytes=settings.api_max_upload_bytes)
 
     @app.exception_handler(UnicodeEncodeError)
     async def _unicode(request: Request, exc: UnicodeEncodeError) -> JSONResponse:
@@ -144,6 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(err.body(), status_code=500)
 
     install_observability(app)
+    # outermost: a flood of casts is answered before anything else of the API runs
+    app.add_middleware(CastRateLimit, limits=app.state.limits, path=CAST_PATH)
 
     for module in (health, notices, tokens, registry, profiles, cycles, elections, plans,
                    roster, nominations, inspections, objections, meetings, approvals, documents):

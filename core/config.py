@@ -61,6 +61,19 @@ class Settings(BaseSettings):
     # json (one object per line) or text
     log_format: str = "json"
 
+    # Limits at the door (docs/deployment.md). Bytes of a request body on every route, and on
+    # the roster routes (an uploaded file); more is refused with 413.
+    api_max_body_bytes: int = 2 * 1024 * 1024
+    api_max_upload_bytes: int = 10 * 1024 * 1024
+    # per client address, in the notation of the ``limits`` library ("N/second", "N/minute"):
+    # casts (POST /api/v1/ballots), and failed token authentications; more is 429
+    cast_rate_limit: str = "30/second"
+    auth_failure_rate_limit: str = "20/minute"
+    # casts waiting for the ballot box's writer; more is refused (RESOURCE_EXHAUSTED, 503)
+    ballot_box_max_pending: int = 2048
+    # the one folder profiles load from besides the built-in ones, by name ("" = built-in only)
+    profiles_dir: str = ""
+
     def service_address(self, service: str) -> str:
         return str(getattr(self, f"{service}_address"))
 

@@ -17,10 +17,14 @@ class Actor(_message.Message):
     def __init__(self, role: _Optional[str] = ..., scope: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
 class AuditRequest(_message.Message):
-    __slots__ = ("election_id",)
+    __slots__ = ("election_id", "page_size", "page_token")
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     election_id: str
-    def __init__(self, election_id: _Optional[str] = ...) -> None: ...
+    page_size: int
+    page_token: str
+    def __init__(self, election_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class AuditReport(_message.Message):
     __slots__ = ("service", "election_id", "records", "head", "verified", "first_broken_seq", "problem")
@@ -61,10 +65,12 @@ class AuditRecord(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., kind: _Optional[str] = ..., payload_json: _Optional[str] = ..., actor_role: _Optional[str] = ..., actor_scope: _Optional[str] = ..., prev_hash: _Optional[str] = ..., hash: _Optional[str] = ..., created_at: _Optional[str] = ...) -> None: ...
 
 class ListAuditResponse(_message.Message):
-    __slots__ = ("records",)
+    __slots__ = ("records", "next_page_token")
     RECORDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     records: _containers.RepeatedCompositeFieldContainer[AuditRecord]
-    def __init__(self, records: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ...) -> None: ...
+    next_page_token: str
+    def __init__(self, records: _Optional[_Iterable[_Union[AuditRecord, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class SignedHead(_message.Message):
     __slots__ = ("service", "election_id", "seq", "head", "signed_at", "public_key", "signature")

@@ -281,7 +281,7 @@ class CastBallotResponse(_message.Message):
     def __init__(self, receipt: _Optional[str] = ..., valid: _Optional[bool] = ..., invalid_rule: _Optional[str] = ...) -> None: ...
 
 class EnterTallyRequest(_message.Message):
-    __slots__ = ("idempotency_key", "actor", "round_id", "issued", "returned", "invalid", "lines", "write_ins")
+    __slots__ = ("idempotency_key", "actor", "round_id", "issued", "returned", "invalid", "lines", "write_ins", "valid")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     ROUND_ID_FIELD_NUMBER: _ClassVar[int]
@@ -290,6 +290,7 @@ class EnterTallyRequest(_message.Message):
     INVALID_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
     WRITE_INS_FIELD_NUMBER: _ClassVar[int]
+    VALID_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     actor: _common_pb2.Actor
     round_id: str
@@ -298,7 +299,8 @@ class EnterTallyRequest(_message.Message):
     invalid: int
     lines: _containers.RepeatedCompositeFieldContainer[TallyLine]
     write_ins: _containers.RepeatedCompositeFieldContainer[WriteIn]
-    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., round_id: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., invalid: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ...) -> None: ...
+    valid: int
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., round_id: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., invalid: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ..., valid: _Optional[int] = ...) -> None: ...
 
 class RoundActionRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "round_id")

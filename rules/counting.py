@@ -73,6 +73,22 @@ def round_void(issued: int, returned: int) -> Verdict:
                    " than issued: round void, vote again", value)
 
 
+def ballot_holders(meeting_kind: str, round_kind: str, present_members: int,
+                   present_others: int) -> tuple[int, str, str]:
+    """How many may hold a ballot of a round, who they are, and the rule that says so.
+
+    Trust ballots go to the non-members present and recommendation ballots to the members
+    (M8); the street committee votes by its headcount (M11); a congress or plenary by its
+    voting members present, one ballot each and no proxy (M12). More issued is refused."""
+    if round_kind == "trust":
+        return present_others, "non-members", "M8"
+    if meeting_kind == "recommendation":
+        return present_members, "members", "M8"
+    if meeting_kind == "committee":
+        return present_members, "committee members", "M11"
+    return present_members, "voting members", "M12"
+
+
 def ballot_section_valid(seats: int, marks: Sequence[Mark]) -> Verdict:
     """M3/M4: one post's section of a ballot.
 

@@ -24,7 +24,7 @@ from api.deps import (
     district_of_street,
 )
 from api.deps import idempotency_key as make_key
-from api.errors import ERROR_RESPONSES, ApiError
+from api.errors import ERROR_RESPONSES, ApiError, from_grpc
 from api.types import Decision, LongText
 from proto import approval_pb2, nomination_pb2
 from services.common.clients import ServiceClients
@@ -82,8 +82,11 @@ class _Districts:
                 e = await self.clients.nomination.GetElection(
                     nomination_pb2.GetElectionRequest(election_id=a.election_id))
                 district = e.district_id
-            except grpc.aio.AioRpcError:
-                pass
+            except grpc.aio.AioRpcError as exc:
+                # an election the nomination service does not know falls back on the street's
+                # district; an outage is the caller's 503, never a 403 or a shorter list
+                if exc.code() != grpc.StatusCode.NOT_FOUND:
+                    raise from_grpc(exc, "nomination") from exc
             self.known[a.election_id] = district or await district_of_street(self.db,
                                                                              a.street_id)
         return self.known[a.election_id]

@@ -27,7 +27,7 @@ from api.errors import ERROR_RESPONSES, ApiError
 from api.temporal import workflow_call
 from api.types import Post, ShortText
 from core.config import SERVICES
-from proto import common_pb2
+from services.common.paging import all_audit_records
 from workflows.election.types import ElectionStatus, PauseInput
 from workflows.election.types import UnfilledDecision as UnfilledInput
 from workflows.election.workflows import CommunityElectionWorkflow
@@ -247,10 +247,9 @@ async def list_audit(access: Auditor, clients: ClientsDep) -> list[AuditRecordPu
     out: list[AuditRecordPublic] = []
     for service in SERVICES:
         stub = getattr(clients, service)
-        res = await call(stub.ListAudit(common_pb2.AuditRequest(election_id=info.election_id)),
-                         service)
+        records = await call(all_audit_records(stub, info.election_id), service)
         out += [AuditRecordPublic(service=service, seq=r.seq, kind=r.kind,
                                   payload_json=r.payload_json, actor_role=r.actor_role,
                                   actor_scope=r.actor_scope, prev_hash=r.prev_hash, hash=r.hash,
-                                  created_at=r.created_at) for r in res.records]
+                                  created_at=r.created_at) for r in records]
     return out

@@ -28,10 +28,11 @@ from api.deps import (
     call,
 )
 from api.deps import idempotency_key as make_key
-from api.errors import ERROR_RESPONSES, ApiError
+from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from api.types import Id, ShortText
 from core.vocabulary import MeetingKind
 from proto import voting_pb2
+from rules.counting import ballot_holders
 from services.common.clients import ServiceClients
 
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["meetings"],
@@ -149,11 +150,36 @@ class BallotSpoil(BaseModel):
 
 
 class Tally(BaseModel):
-    issued: int = Field(ge=0, le=1_000_000)
-    returned: int = Field(ge=0, le=1_000_000)
+    issued: int = Field(ge=0, le=1_000_000, description="at most the voters present (M8, "
+                                                        "M11, M12)")
+    returned: int = Field(ge=0, le=1_000_000, description="more than issued voids the round "
+                                                          "(M2)")
     invalid: int = Field(0, ge=0, le=1_000_000)
+    valid: int | None = Field(None, ge=0, le=1_000_000,
+                              description="as counted; when sent, valid + invalid = returned")
     lines: list[TallyLineIn] = Field(default_factory=list, max_length=500)
     write_ins: list[WriteIn] = Field(default_factory=list, max_length=500)
+
+    def refusal(self) -> ApiError | None:
+        """The counts of the sheet checked against each other (M3, M4); the counts against
+        the meeting's attendance are the voting service's (it holds the attendance)."""
+        if self.invalid > self.returned:
+            return ApiError(422, f"invalid {self.invalid} exceeds returned {self.returned}",
+                            field="invalid", rule="M3")
+        valid = self.returned - self.invalid
+        if self.valid is not None and self.valid != valid:
+            return ApiError(422, f"valid {self.valid} + invalid {self.invalid} is not the "
+                                 f"{self.returned} returned", field="valid", rule="M3")
+        for i, line in enumerate(self.lines):
+            marks = line.votes_for + line.votes_against + line.votes_abstain
+            if marks > valid:
+                return ApiError(422, f"{marks} marks for {line.person_id} exceed the {valid} "
+                                     "valid ballots", field=f"lines[{i}]", rule="M3")
+        for i, w in enumerate(self.write_ins):
+            if w.votes > valid:
+                return ApiError(422, f"{w.votes} votes for {w.name} exceed the {valid} valid "
+                                     "ballots", field=f"write_ins[{i}].votes", rule="M4")
+        return None
 
 
 class MarkIn(BaseModel):
@@ -249,6 +275,9 @@ async def check_in(meeting_id: MeetingId, body: CheckIn, access: Desk, clients: 
                    key: IdempotencyKey = None) -> CheckedIn:
     """Marks who is present (recommendation, congress), or the committee's headcount."""
     principal, info = access
+    if body.headcount > body.committee_size:
+        raise ApiError(422, f"headcount {body.headcount} exceeds the committee's "
+                            f"{body.committee_size} members", field="headcount", rule="M11")
     meeting = await meeting_of(clients, info, meeting_id)
     desk_role(principal, meeting, "check people in")
     res = await call(clients.voting.CheckIn(voting_pb2.CheckInRequest(
@@ -338,11 +367,20 @@ async def enter_tally(round_id: RoundId, body: Tally, access: Desk, clients: Cli
                       key: IdempotencyKey = None) -> RoundPublic:
     """Paper counting: the tally as counted on the spot (M2-M4 checked)."""
     principal, info = access
-    _, meeting = await round_of(clients, info, round_id)
+    refusal = body.refusal()
+    if refusal is not None:
+        raise refusal
+    rnd, meeting = await round_of(clients, info, round_id)
     desk_role(principal, meeting, "enter a tally")
+    voters, who, rule = ballot_holders(meeting.kind, rnd.kind, meeting.present_members,
+                                       meeting.present_others)
+    if body.issued > voters:
+        raise ApiError(422, f"{body.issued} ballots issued to {voters} {who} present",
+                       field="issued", rule=rule)
     res = await call(clients.voting.EnterTally(voting_pb2.EnterTallyRequest(
         idempotency_key=make_key(principal, "EnterTally", key, round_id), actor=actor(principal),
         round_id=round_id, issued=body.issued, returned=body.returned, invalid=body.invalid,
+        valid=body.valid,
         lines=[voting_pb2.TallyLine(**line.model_dump()) for line in body.lines],
         write_ins=[voting_pb2.WriteIn(**w.model_dump()) for w in body.write_ins])), "voting")
     return round_public(res)
@@ -375,7 +413,9 @@ async def confirm_results(round_id: RoundId, access: Confirmer, clients: Clients
 
 
 @ballots_router.post("/ballots", response_model=BallotReceipt, status_code=201, responses={
-    409: {"description": "the code was already used: a cast ballot cannot be changed"}})
+    409: {"description": "the code was already used: a cast ballot cannot be changed"},
+    429: {"model": ErrorBody, "description": "too many casts from this client (Retry-After)"},
+    503: {"model": ErrorBody, "description": "the ballot box is full (Retry-After)"}})
 async def cast_ballot(body: BallotCast, clients: ClientsDep) -> BallotReceipt:
     """Casts one ballot with a one-time code, and nothing else: no token, no person. A code
     casts once (a second use is 409 ALREADY_EXISTS); a cast ballot cannot be changed."""

@@ -9,6 +9,7 @@ from typing import Any
 from core.vocabulary import POSTS
 from gongtui.simulate.driver import Play
 from proto import approval_pb2, common_pb2, nomination_pb2, voting_pb2
+from services.common.paging import all_audit_records
 
 STAGE_KEYS = (("shortlist", "shortlisted"), ("inspected", "inspected"), ("candidates", "candidate"))
 
@@ -48,7 +49,7 @@ async def build_output(play: Play) -> dict[str, Any]:
     }
 
     names = {r.person_id: r.name for r in regs}
-    audit = (await c.nomination.ListAudit(common_pb2.AuditRequest(election_id=eid))).records
+    audit = await all_audit_records(c.nomination, eid)
     stages: dict[str, dict[str, list[str]]] = {stage: {} for _, stage in STAGE_KEYS}
     elected: dict[str, list[str]] = {}
     for record in audit:

@@ -55,6 +55,12 @@ class PermissionDenied(DomainError):
     kind = BY_STATUS["PERMISSION_DENIED"]
 
 
+class ResourceExhausted(DomainError):
+    """Too much at once (a full queue): a retry a moment later can succeed."""
+
+    kind = BY_STATUS["RESOURCE_EXHAUSTED"]
+
+
 def from_rule_violation(exc: Exception, *, precondition: bool = False) -> DomainError:
     """Wrap a ``rules.RuleViolation`` (duck-typed to keep this module free of the engine)."""
     cls = FailedPrecondition if precondition else InvalidArgument

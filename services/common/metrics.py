@@ -40,6 +40,12 @@ ACTIVITY_DURATION = Histogram(
 ACTIVITIES_FAILED = Counter(
     "gongtui_activities_failed_total", "activity attempts that raised (Temporal retries them)",
     ["activity"])
+BALLOT_BOX_REFUSED = Counter(
+    "gongtui_ballot_box_refused_total",
+    "casts refused because the ballot box's queue was full (RESOURCE_EXHAUSTED)")
+WAKE_SIGNALS_FAILED = Counter(
+    "gongtui_wake_signals_failed_total",
+    "wake-up signals of the outbox that failed and wait to be retried", ["service"])
 HTTP_LATENCY = Histogram(
     "gongtui_http_request_duration_seconds", "REST API latency per route",
     ["method", "route", "status"], buckets=LATENCY_BUCKETS)

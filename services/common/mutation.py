@@ -57,7 +57,8 @@ class AuditRpcs:
 
     async def ListAudit(self, request: common_pb2.AuditRequest, context: Any
                         ) -> common_pb2.ListAuditResponse:
-        return await self.store.list_audit(request.election_id)
+        return await self.store.list_audit(request.election_id, request.page_size,
+                                           request.page_token)
 
     async def SignHead(self, request: common_pb2.AuditRequest, context: Any
                        ) -> common_pb2.SignedHead:

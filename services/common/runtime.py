@@ -10,6 +10,7 @@ import grpc
 from sqlalchemy.orm import DeclarativeBase
 
 from core.config import Settings, get_settings
+from services.common import profiles
 from services.common.db import Database
 from services.common.relay import SignalRelay
 from services.common.server import run_server
@@ -23,11 +24,13 @@ class ServiceRuntime:
                  temporal_address: str | None = None):
         self.service = service
         self.settings = settings
+        profiles.configure(settings.profiles_dir)
         self.db = Database(database_url or settings.service_database_url(service), base,
                            schema=service)
         self.store = Store(service, self.db, models)
         address = settings.temporal_address if temporal_address is None else temporal_address
-        self.relay = SignalRelay(self.db, models.outbox, address, settings.temporal_namespace)
+        self.relay = SignalRelay(self.db, models.outbox, address, settings.temporal_namespace,
+                                 service=service)
         self.store.on_commit = self.relay.notify
         #: what the service's own writers need closed before the database (e.g. the ballot box)
         self.closers: list[Callable[[], Awaitable[None]]] = []

@@ -18,7 +18,8 @@ SERVICE_NAME = voting_pb2.DESCRIPTOR.services_by_name["Voting"].full_name
 
 def add_servicers(runtime: ServiceRuntime, server: grpc.aio.Server) -> None:
     # group commit on: up to 512 ballots per transaction; off: one commit per ballot
-    ballot_box = BallotBox(runtime.db, max_batch=512 if runtime.settings.group_commit else 1)
+    ballot_box = BallotBox(runtime.db, max_batch=512 if runtime.settings.group_commit else 1,
+                           max_pending=runtime.settings.ballot_box_max_pending)
     runtime.closers.append(ballot_box.close)
     voting_pb2_grpc.add_VotingServicer_to_server(VotingServicer(runtime.store, ballot_box),
                                                  server)

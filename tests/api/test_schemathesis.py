@@ -1,10 +1,15 @@
 """schemathesis against the live OpenAPI document of the running API: every operation, bounded
-examples (valid and invalid data), a valid district-admin token: no 5xx anywhere."""
+examples (valid and invalid data), a valid district-admin token, with the limits at the door in
+place: no 5xx anywhere, no answer slower than 2 s, and afterwards the fuzzed election's audit
+chains still verify (nothing half-written). A body above the limit is a 413 on every route
+that takes one."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
+import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -31,6 +36,10 @@ async def fuzz_target(stack: EmbeddedStack, stubs: Stubs,
     return eid, bearer(await make_token("district_admin", "district:*", name="fuzz"))
 
 
+#: the slowest answer the fuzz accepts (a hang shows as a timeout of the call)
+SLOWEST = 2.0
+
+
 def _fuzz(strategy: st.SearchStrategy[schemathesis.Case], examples: int, label: str,
           api_url: str, headers: dict[str, str], statuses: Counter[int],
           failures: list[str]) -> None:
@@ -38,8 +47,10 @@ def _fuzz(strategy: st.SearchStrategy[schemathesis.Case], examples: int, label: 
               suppress_health_check=list(HealthCheck))
     @given(case=strategy)
     def run(case: schemathesis.Case) -> None:
-        response = case.call(base_url=api_url, headers=headers, timeout=30)
+        response = case.call(base_url=api_url, headers=headers, timeout=SLOWEST * 5)
         statuses[response.status_code] += 1
+        if response.elapsed > SLOWEST:  # seconds
+            failures.append(f"{label}: {response.elapsed:.1f} s {case.as_curl_command()}")
         try:
             case.validate_response(response, checks=[not_a_server_error])
         except Exception:
@@ -77,3 +88,19 @@ def test_no_server_errors(stack: EmbeddedStack, api_url: str,
     assert not failures, "\n".join(dict.fromkeys(failures))
     assert sum(n for code, n in statuses.items() if code < 300) > 100, statuses
     assert statuses[422] > 100 and statuses[404] > 10, statuses
+    # nothing half-written: every service's chain of the fuzzed election verifies
+    verified = httpx.get(f"{api_url}/api/v1/elections/{eid}/audit/verify", headers=headers,
+                         timeout=30)
+    assert verified.status_code == 200 and verified.json()["verified"], verified.text
+
+    # a body above the limit: 413 with the error body on every route that takes one
+    for op in operations:
+        if op.method.upper() not in ("POST", "PUT", "PATCH"):
+            continue
+        path = re.sub(r"{\w+}", "x", op.path.replace("{election_id}", eid))
+        limit = (stack.settings.api_max_upload_bytes if path.endswith(("/roster", "/import"))
+                 else stack.settings.api_max_body_bytes)
+        r = httpx.request(op.method.upper(), f"{api_url}{path}", timeout=30,
+                          content=b'"' + b"x" * limit + b'"',
+                          headers=headers | {"Content-Type": "application/json"})
+        assert r.status_code == 413 and r.json()["code"] == "PAYLOAD_TOO_LARGE", (path, r.text)

@@ -27,6 +27,7 @@ from proto import (
     voting_pb2,
 )
 from services.common.clients import ServiceCaller, ServiceClients
+from services.common.paging import all_audit_records
 from workflows.district.types import (
     FINAL,
     PROGRESS_SIGNAL,
@@ -154,12 +155,12 @@ class DistrictActivities(ServiceCaller):
             v.ListMeetings(voting_pb2.ListMeetingsRequest(election_id=election_id,
                                                          kind="congress")),
             a.ListApprovals(approval_pb2.ListApprovalsRequest(election_id=election_id)),
-            n.ListAudit(common_pb2.AuditRequest(election_id=election_id)))
+            all_audit_records(n, election_id))
         channels = {"self": 0, "joint": 0, "organization": 0}
         for r in regs.registrations:
             channels[r.channel] = channels.get(r.channel, 0) + 1
         stages: dict[str, dict[str, int]] = {p: {} for p in POSTS}
-        for record in audit.records:
+        for record in audit:
             if record.kind != "stage.advanced":
                 continue
             payload = json.loads(record.payload_json)

@@ -234,14 +234,41 @@ async def verify(store: Store, election_id: str) -> common_pb2.AuditReport:
     return report
 
 
-async def listing(store: Store, election_id: str) -> common_pb2.ListAuditResponse:
-    """The election's chain in order."""
+#: records of a ListAudit page when the caller names no size, and the most it may name: a
+#: page stays far below gRPC's 4 MB message limit (a ballot's record is about 300 bytes; a
+#: meeting's opening record, with its electorate, can be 100 times that)
+AUDIT_PAGE_DEFAULT = 500
+AUDIT_PAGE_MAX = 2000
+
+
+async def listing(store: Store, election_id: str, page_size: int = 0,
+                  page_token: str = "") -> common_pb2.ListAuditResponse:
+    """One page of the election's chain in order: ``page_token`` is the ``next_page_token``
+    of the page before ("" for the first), ``next_page_token`` is "" on the last page."""
+    from services.common.errors import InvalidArgument
+
+    if page_size < 0 or page_size > AUDIT_PAGE_MAX:
+        raise InvalidArgument(f"must be between 0 (the default, {AUDIT_PAGE_DEFAULT}) and "
+                              f"{AUDIT_PAGE_MAX}", field="page_size", value=page_size)
+    size = page_size or AUDIT_PAGE_DEFAULT
+    after = 0
+    if page_token:
+        try:
+            after = int(page_token.removeprefix("seq:"))
+        except ValueError:
+            after = -1
+        if not page_token.startswith("seq:") or after < 0:
+            raise InvalidArgument("not a next_page_token of ListAudit", field="page_token",
+                                  value=page_token)
     audit = store.models.audit.__table__
     async with store.read() as session:
         rows = await session.rows(select(*audit.c).where(
-            audit.c.election_id == election_id).order_by(audit.c.seq))
+            audit.c.election_id == election_id, audit.c.seq > after)
+            .order_by(audit.c.seq).limit(size + 1))
+    more = len(rows) > size
+    rows = rows[:size]
     return common_pb2.ListAuditResponse(records=[
         common_pb2.AuditRecord(seq=r.seq, kind=r.kind, payload_json=r.payload_json,
                                actor_role=r.actor_role, actor_scope=r.actor_scope,
                                prev_hash=r.prev_hash, hash=r.hash, created_at=r.created_at)
-        for r in rows])
+        for r in rows], next_page_token=f"seq:{rows[-1].seq}" if more else "")

@@ -205,5 +205,6 @@ class Store:
     async def verify_audit(self, election_id: str) -> common_pb2.AuditReport:
         return await audit.verify(self, election_id)
 
-    async def list_audit(self, election_id: str) -> common_pb2.ListAuditResponse:
-        return await audit.listing(self, election_id)
+    async def list_audit(self, election_id: str, page_size: int = 0,
+                         page_token: str = "") -> common_pb2.ListAuditResponse:
+        return await audit.listing(self, election_id, page_size, page_token)

@@ -15,6 +15,7 @@ import rules
 from core.vocabulary import NOTICE_KINDS, POSTS, Stage
 from proto import common_pb2
 from rules.loading import overrides_from_json, profile_from_json
+from services.common import profiles as service_profiles
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -92,7 +93,7 @@ class Lookups:
 
     def load_profile(self, name: str, overrides_json: str) -> rules.Profile:
         try:
-            return profile_from_json(name, overrides_json)
+            return profile_from_json(service_profiles.profile_source(name), overrides_json)
         except rules.RuleViolation as exc:
             raise refused_profile(exc) from exc
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from proto import voting_pb2
 from services.common.db import Database
+from services.common.errors import ResourceExhausted
 from services.voting.ballot_box.postgres import PostgresWriter
 from services.voting.ballot_box.sqlite import SqliteWriter
 from services.voting.domain.ballots import code_hash
@@ -38,9 +39,13 @@ class _Cast:
 class BallotBox:
     """One writer task per process over the batch writers (see the package's docstring)."""
 
-    def __init__(self, db: Database, max_batch: int = 512):
+    def __init__(self, db: Database, max_batch: int = 512, max_pending: int = 2048):
         self.db = db
         self.max_batch = max_batch
+        # a flood (random codes, say) is refused at the door instead of queueing without
+        # bound in front of the one writer: the casts already waiting keep their latency
+        self.max_pending = max_pending
+        self.writing = 0  # casts of the batch being written (they wait too)
         self.pending: list[_Cast] = []
         self.event = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -48,6 +53,13 @@ class BallotBox:
             SqliteWriter(db) if db.sqlite else PostgresWriter(db))
 
     async def cast(self, request: voting_pb2.CastBallotRequest) -> voting_pb2.CastBallotResponse:
+        waiting = len(self.pending) + self.writing
+        if waiting >= self.max_pending:
+            from services.common.metrics import BALLOT_BOX_REFUSED
+
+            BALLOT_BOX_REFUSED.inc()
+            raise ResourceExhausted(f"the ballot box has {waiting} casts waiting:"
+                                    " cast again in a moment", field="code")
         future: asyncio.Future[voting_pb2.CastBallotResponse] = \
             asyncio.get_running_loop().create_future()
         self.pending.append(_Cast(request, code_hash(request.code), future))
@@ -76,6 +88,7 @@ class BallotBox:
                     await self._settle()
                 batch = self.pending[: self.max_batch]
                 del self.pending[: len(batch)]
+                self.writing = len(batch)
                 try:
                     answers = await self._write(batch)
                 except Exception as exc:  # rolled back as a whole: each cast again, alone
@@ -88,6 +101,8 @@ class BallotBox:
                             answers = [alone]
                         _answer([cast], answers)
                     continue
+                finally:
+                    self.writing = 0
                 _answer(batch, answers)
 
     async def _settle(self) -> None:

@@ -62,6 +62,15 @@ class Attendance(SubDomain):
         if missing:
             raise NotFound(f"not in the electorate of this meeting: {', '.join(missing)}",
                            field="person_ids", value=missing)
+        if meeting.kind in ("congress", "plenary"):
+            # E2: a member excluded from the expected attendance is not counted present either,
+            # or the attendance could exceed the electorate it is measured against (M1)
+            excluded = [p for p in wanted
+                        if found[p].elector_class == "member" and not found[p].expected]
+            if excluded:
+                raise InvalidArgument(
+                    f"excluded from the expected attendance: {', '.join(excluded)}",
+                    field="person_ids", rule="E2", value=excluded)
         newly = [p for p in wanted if not found[p].checked_in]
         for p in newly:
             found[p].checked_in = True

@@ -13,6 +13,7 @@ from core.ids import round_id_for
 from core.names import normalize_name
 from core.vocabulary import POSTS
 from proto import voting_pb2
+from rules.counting import ballot_holders
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.store import Tx
 from services.voting.domain.converters import round_candidates, round_to_message
@@ -95,10 +96,21 @@ class Rounds(SubDomain):
             if getattr(req, name) < 0:
                 raise InvalidArgument("must not be negative", field=name,
                                       value=getattr(req, name))
+        meeting = await meeting_row(tx, rnd.meeting_id, lock=False)
+        voters, who, rule = ballot_holders(meeting.kind, rnd.kind, meeting.present_members,
+                                           meeting.present_others)
+        if req.issued > voters:  # one ballot per voter present, no proxy votes
+            raise FailedPrecondition(f"{req.issued} ballots issued to {voters} {who} present",
+                                     field="issued", rule=rule, value=req.issued)
+        # returned > issued is no error: M2 voids the round when it is counted
         if req.invalid > req.returned:
             raise InvalidArgument(f"invalid {req.invalid} exceeds returned {req.returned}",
-                                  field="invalid", value=req.invalid)
+                                  field="invalid", rule="M3", value=req.invalid)
         valid = req.returned - req.invalid
+        if req.HasField("valid") and req.valid != valid:
+            raise InvalidArgument(f"valid {req.valid} + invalid {req.invalid} is not the"
+                                  f" {req.returned} returned", field="valid", rule="M3",
+                                  value=req.valid)
         names = {c["person_id"]: c["name"] for c in round_candidates(rnd)}
         lines: dict[str, dict[str, Any]] = {}
         for i, line in enumerate(req.lines):
@@ -130,6 +142,10 @@ class Rounds(SubDomain):
             if w.votes < 0:
                 raise InvalidArgument("must not be negative", field=f"write_ins[{i}].votes",
                                       value=w.votes)
+            if w.votes > valid:
+                raise InvalidArgument(f"{w.votes} votes for {written} exceed the {valid}"
+                                      " valid ballots", field=f"write_ins[{i}].votes",
+                                      rule="M4", value=w.votes)
             write_ins[written] = write_ins.get(written, 0) + w.votes
         line_list = [lines.get(p) or {"person_id": p, "name": n, "votes_for": 0,
                                       "votes_against": 0, "votes_abstain": 0}

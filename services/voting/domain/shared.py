@@ -11,6 +11,7 @@ from sqlalchemy import select
 import rules
 from proto import voting_pb2
 from rules.loading import overrides_from_json, profile_from_json
+from services.common import profiles as service_profiles
 from services.common.errors import (
     FailedPrecondition,
     InvalidArgument,
@@ -40,7 +41,7 @@ CHOICES = ("for", "against", "abstain")
 def load_profile(name: str, overrides_json: str) -> rules.Profile:
     """The profile a meeting runs by, from the one loader (which caches it)."""
     try:
-        return profile_from_json(name, overrides_json)
+        return profile_from_json(service_profiles.profile_source(name), overrides_json)
     except rules.RuleViolation as exc:
         raise from_rule_violation(exc) from exc
 
