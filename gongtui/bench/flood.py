@@ -31,7 +31,9 @@ from typing import Annotated, Any
 import typer
 
 from gongtui.bench import bench_app
-from gongtui.bench.ballots import ROOT, Election, Proc, start_voting, wait_port
+from gongtui.bench.ballots.load import Election
+from gongtui.bench.ballots.plumbing import ROOT
+from gongtui.bench.ballots.processes import Proc, start_voting, wait_port
 from gongtui.machine import machine
 from gongtui.stack import free_port
 
