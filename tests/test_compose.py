@@ -2,7 +2,7 @@
 file parses, every project container runs a real ``gongtui serve`` target with variables the
 settings know, everything has a healthcheck and waits for what it needs to be healthy, the
 secrets are required (``${VAR:?}``) and the workers scale. (The same topology runs as
-processes in tests/topology/.)"""
+processes in tests/e2e/test_topology.py.)"""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from proto import voting_pb2_grpc
 from services.voting import server
 from services.voting.ballot_box import BallotBox
 from tests.conftest import service_probe
-from tests.services.test_voting import (
+from tests.services.voting.support import (
     OFFICE,
     Service,
     congress,

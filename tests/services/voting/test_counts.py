@@ -6,7 +6,7 @@ from __future__ import annotations
 import grpc
 
 from proto import voting_pb2 as pb
-from tests.services.test_voting import (
+from tests.services.voting.support import (
     CANDIDATES,
     OFFICE,
     STREET,

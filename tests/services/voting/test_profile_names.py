@@ -6,7 +6,7 @@ from __future__ import annotations
 import grpc
 
 import rules
-from tests.services.test_voting import Service, members, open_meeting, refused, trailer
+from tests.services.voting.support import Service, members, open_meeting, refused, trailer
 
 
 async def test_a_profile_path_in_a_request_is_refused(svc: Service) -> None:
