@@ -25,6 +25,7 @@ from tests.services.voting.support import (
     congress,
     free_port,
     key,
+    open_casting,
     open_round,
 )
 
@@ -50,6 +51,7 @@ async def test_a_flood_beyond_the_queue_is_refused_and_real_casts_go_on(
     issued = await tight.stub.IssueBallots(pb.IssueBallotsRequest(
         idempotency_key=key(), actor=OFFICE, round_id=rnd.round_id,
         person_ids=[f"m{i:03d}" for i in range(1, 6)]))
+    await open_casting(tight, rnd.round_id)
 
     async def cast(code: str) -> str:
         try:
