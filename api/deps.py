@@ -22,6 +22,7 @@ from api.types import ID_PATTERN
 from core.config import Settings
 from core.ids import election_workflow_id
 from proto import common_pb2, nomination_pb2
+from services.common.assertions import User, current_user
 from services.common.clients import ServiceClients
 from services.common.db import Database
 
@@ -90,6 +91,8 @@ async def current_principal(
     principal = await tokens.authenticate(token)
     if principal is None:
         raise ApiError(401, "unknown or revoked token", field="authorization", headers=challenge)
+    # the person the API's calls to the services assert (services/common/assertions.py)
+    current_user.set(User(principal.role, principal.scope, principal.token_id, principal.name))
     return principal
 
 

@@ -32,6 +32,9 @@ def _mount_subcommands() -> None:
     from gongtui.rules_cli import rules_app
 
     app.add_typer(rules_app, name="rules")
+    from gongtui.certs_cli import register as register_certs
+
+    register_certs(app)
     try:  # district-wide commands (pause / resume / abort) live in their own module
         from gongtui.district_cli import register
     except ModuleNotFoundError as exc:

@@ -55,6 +55,10 @@ class PermissionDenied(DomainError):
     kind = BY_STATUS["PERMISSION_DENIED"]
 
 
+class Unauthenticated(DomainError):
+    kind = BY_STATUS["UNAUTHENTICATED"]
+
+
 def from_rule_violation(exc: Exception, *, precondition: bool = False) -> DomainError:
     """Wrap a ``rules.RuleViolation`` (duck-typed to keep this module free of the engine)."""
     cls = FailedPrecondition if precondition else InvalidArgument
