@@ -152,6 +152,12 @@ class EmbeddedStack:
             self._run = run_folder(self.data_dir / "logs")
         return self._run
 
+    def settings_of(self, component: str) -> Settings:
+        """The settings ``component`` of this stack runs with: its own certificate (a test
+        that plays the workflows' part calls the services as the ``worker``)."""
+        cert, key = cert_paths(certs_dir(self.data_dir), component)
+        return self.settings.model_copy(update={"tls_cert": str(cert), "tls_key": str(key)})
+
     def journal(self, message: str) -> None:
         Journal(self.log_dir / "supervisor.log", self.echo)(message)
 
@@ -181,8 +187,8 @@ class EmbeddedStack:
         name = name or component
         env = self._env()
         if component != "temporal":  # each component shows its own certificate
-            cert, key = cert_paths(certs_dir(self.data_dir), component)
-            env["GONGTUI_TLS_CERT"], env["GONGTUI_TLS_KEY"] = str(cert), str(key)
+            own = self.settings_of(component)
+            env["GONGTUI_TLS_CERT"], env["GONGTUI_TLS_KEY"] = own.tls_cert, own.tls_key
         if self.metrics and component in (*SERVICES, "worker"):
             port = self.metrics_ports.setdefault(name, free_port())
             env["GONGTUI_METRICS_PORT"] = str(port)

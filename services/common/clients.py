@@ -12,7 +12,7 @@ API's certificate signs the person of the request into every call
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
@@ -75,7 +75,8 @@ def _asserter(settings: Settings) -> Asserter | None:
 
 def open_channel(address: str, settings: Settings, service: str,
                  call_timeout: float = DEFAULT_CALL_TIMEOUT,
-                 asserter: Asserter | None = None) -> grpc.aio.Channel:
+                 asserter: Asserter | None = None,
+                 options: Sequence[tuple[str, Any]] = ()) -> grpc.aio.Channel:
     """A channel to ``service`` at ``address`` with the bundle's options and deadline: mutual
     TLS with this process's certificate (the server must hold ``service``'s), or plain gRPC
     where the settings allow it."""
@@ -84,11 +85,11 @@ def open_channel(address: str, settings: Settings, service: str,
         interceptors.append(_Assertion(asserter))
     credentials = tls.channel_credentials(settings)
     if credentials is None:
-        return grpc.aio.insecure_channel(address, options=CHANNEL_OPTIONS,
+        return grpc.aio.insecure_channel(address, options=[*CHANNEL_OPTIONS, *options],
                                          interceptors=interceptors)
-    return grpc.aio.secure_channel(address, credentials,
-                                   options=[*CHANNEL_OPTIONS, *tls.channel_options(service)],
-                                   interceptors=interceptors)
+    return grpc.aio.secure_channel(
+        address, credentials, options=[*CHANNEL_OPTIONS, *tls.channel_options(service), *options],
+        interceptors=interceptors)
 
 
 class ServiceClients:
