@@ -8,7 +8,8 @@ skip it. Over mutual TLS the calling component is the one its certificate names
 =============  ==================================================================
 ``worker``     the workflows' activities: the request's actor as sent, ``system``
                included (the only component that may act as ``system``)
-``api``        a person's identity only from the API's signed assertion
+``api``        never the workflow's own RPCs (:data:`WORKFLOW_RPCS`); a person's
+               identity only from the API's signed assertion
                (services/common/assertions.py), checked against the certificate the
                API presented; the request's ``actor`` is replaced by it. A request
                whose actor differs from the assertion, an assertion that does not
@@ -38,6 +39,12 @@ from services.common.tls import peer_certificate, peer_component
 
 #: the services only the operator's certificate may call (with TLS on)
 OPERATOR_ONLY_PREFIXES = ("/grpc.reflection.",)
+#: the RPCs that fix what an election, a meeting or a round is: the workflow's (a worker), or
+#: the operator's in a drill; never the API's, so a stolen API key cannot open a congress
+#: with an electorate of its own or claim an election's ID first
+WORKFLOW_RPCS = frozenset({"CreateElection", "RunAutomaticReview", "AdvanceStage",
+                           "PublishNotice", "CloseNotice", "OpenMeeting", "OpenRound",
+                           "RequestApproval"})
 
 
 def _has_actor(request: Any) -> bool:
@@ -64,6 +71,9 @@ def admit(request: Any, context: Any, method: str) -> str:
     if method.startswith(OPERATOR_ONLY_PREFIXES) and component != "operator":
         raise PermissionDenied("reflection is served to the operator's certificate only",
                                field="certificate")
+    if component == "api" and method.rsplit("/", 1)[-1] in WORKFLOW_RPCS:
+        raise PermissionDenied(f"{method.rsplit('/', 1)[-1]} is the workflow's: the API does "
+                               "not call it", field="certificate")
     if request is None or not _has_actor(request):
         return component
     actor = request.actor

@@ -45,10 +45,19 @@ async def test_the_apis_certificate_cannot_act_as_system(stack: EmbeddedStack) -
                                      community_name="c-id", org_type="branch")))
     finally:
         await clients.close()
-    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED  # the workflow's RPC
     with pytest.raises(grpc.aio.AioRpcError) as missing:
         await stubs_get(stack, "forged-1")
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+    clients = ServiceClients(stack.settings_of("api"))
+    try:
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await clients.nomination.ImportRoster(pb.ImportRosterRequest(
+                idempotency_key="forged-api-roster", actor=common_pb2.Actor(role="system"),
+                election_id="forged-1"))
+    finally:
+        await clients.close()
+    assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
 async def stubs_get(stack: EmbeddedStack, election_id: str) -> pb.Election:

@@ -171,9 +171,11 @@ async def test_a_worker_certificate_may_act_as_system(nomination: Running) -> No
 
 
 async def test_the_api_claiming_system_is_refused(nomination: Running, no_user: None) -> None:
+    await _worker_creates(nomination, "tls-forged")
     channel, stub = nomination.stub("api")
     async with channel:
-        exc = await refused(stub.CreateElection(create("tls-forged", SYSTEM)))
+        before = await stub.ListAudit(common_pb2.AuditRequest(election_id="tls-forged"))
+        exc = await refused(stub.ImportRoster(roster("tls-forged", SYSTEM)))
         assert exc.code() == grpc.StatusCode.UNAUTHENTICATED
         assert "assertion" in (exc.details() or "")
         # an assertion of system, signed with the API's own key, is refused as well
@@ -181,15 +183,15 @@ async def test_the_api_claiming_system_is_refused(nomination: Running, no_user: 
                                                  password=None)
         now = int(time.time())
         forged = jwt.encode({"role": "system", "scope": "district:tls", "rpc":
-                             "/gongtui.v1.Nomination/CreateElection", "iat": now,
+                             "/gongtui.v1.Nomination/ImportRoster", "iat": now,
                              "exp": now + 60}, key, algorithm="ES256")  # type: ignore[arg-type]
-        exc = await refused(stub.CreateElection(create("tls-forged", SYSTEM),
-                                                metadata=((METADATA_KEY, forged),)))
+        exc = await refused(stub.ImportRoster(roster("tls-forged", SYSTEM),
+                                              metadata=((METADATA_KEY, forged),)))
         assert exc.code() == grpc.StatusCode.UNAUTHENTICATED
         assert "'system' cannot be asserted" in (exc.details() or ""), exc.details()
         # and the service holds no trace of either
-        audit = await stub.ListAudit(common_pb2.AuditRequest(election_id="tls-forged"))
-    assert list(audit.records) == []
+        after = await stub.ListAudit(common_pb2.AuditRequest(election_id="tls-forged"))
+    assert after == before
     with pytest.raises(assertions.AssertionRefused):
         Asserter(paths(nomination.certs, "api")[1].read_bytes()).sign(
             User("system", "district:tls"), "/x")
@@ -284,3 +286,16 @@ async def test_reflection_is_the_operators_only(nomination: Running) -> None:
     for component in ("api", "worker"):
         exc = await refused(_list_services(nomination, component))
         assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+async def test_the_api_does_not_call_the_workflows_rpcs(nomination: Running) -> None:
+    clients = ServiceClients(nomination.settings("api"))
+    token = current_user.set(User("district_admin", "district:*", "t-1", "区委组织部"))
+    try:
+        exc = await refused(clients.nomination.CreateElection(create("tls-first", OFFICE)))
+        assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert "CreateElection is the workflow's" in (exc.details() or "")
+    finally:
+        current_user.reset(token)
+        await clients.close()
+    await _worker_creates(nomination, "tls-first")  # the ID was not taken
