@@ -23,6 +23,7 @@ from api.types import ID_PATTERN
 from core.config import Settings
 from core.ids import election_workflow_id
 from proto import common_pb2, nomination_pb2
+from services.common.assertions import User, current_user
 from services.common.clients import ServiceClients
 from services.common.db import Database
 
@@ -93,6 +94,8 @@ async def current_principal(
     if principal is None:
         await limits.hit(limits.auth_failure, who, "failed authentications")
         raise ApiError(401, "unknown or revoked token", field="authorization", headers=challenge)
+    # the person the API's calls to the services assert (services/common/assertions.py)
+    current_user.set(User(principal.role, principal.scope, principal.token_id, principal.name))
     return principal
 
 

@@ -43,6 +43,15 @@ class Settings(BaseSettings):
     approval_address: str = "127.0.0.1:50153"
     api_port: int = 8000
 
+    # Mutual TLS between the API, the workers, the CLI and the services (docs/deployment.md):
+    # PEM paths of the district CA, of this process's certificate and of its key (made by
+    # ``gongtui certs``; the embedded stack makes its own). Empty: plain gRPC, refused unless
+    # allow_insecure is set (a developer's laptop only).
+    tls_ca: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    allow_insecure: bool = False
+
     # /metrics, /livez, /readyz of a service or worker process (0: not served); the API
     # serves them on api_port
     metrics_host: str = "127.0.0.1"

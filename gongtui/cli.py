@@ -36,6 +36,10 @@ def _mount_subcommands() -> None:
     from gongtui.documents_cli import documents
 
     app.command()(documents)
+
+    from gongtui.certs_cli import register as register_certs
+
+    register_certs(app)
     try:  # district-wide commands (pause / resume / abort) live in their own module
         from gongtui.district_cli import register
     except ModuleNotFoundError as exc:
@@ -117,6 +121,13 @@ def serve(component: Annotated[str, typer.Argument(help="|".join(COMPONENTS))]) 
     if component not in COMPONENTS:
         raise typer.BadParameter(f"unknown component {component!r}; one of {', '.join(COMPONENTS)}")
     setup(component, settings.log_level, settings.log_format)
+    from services.common.tls import TlsNotConfigured, enabled
+
+    try:
+        enabled(settings)  # mutual TLS, or plain gRPC only where allowed: else refuse now
+    except TlsNotConfigured as exc:
+        sys.stderr.write(f"error: {component}: {exc}\n")
+        raise SystemExit(2) from exc
     claim_data(component, settings)  # a service owns its SQLite file; exits naming a holder
     run: Callable[[Settings], Coroutine[Any, Any, None]]  # each component's main(settings)
     if component == "nomination":

@@ -81,7 +81,8 @@ async def _control_election(client: Any, settings: Any, action: str, election_id
     handle = client.get_workflow_handle(election_workflow_id(election_id))
     await handle.describe()
     past = {"pause": "paused", "resume": "resumed", "abort": "aborted"}[action]
-    async with open_channel(settings.service_address("nomination")) as channel:
+    async with open_channel(settings.service_address("nomination"), settings,
+                            "nomination") as channel:
         await nomination_pb2_grpc.NominationStub(channel).RecordElectionEvent(
             nomination_pb2.RecordElectionEventRequest(
                 idempotency_key=f"cli/{action}/{election_id}/{uuid.uuid4().hex}",

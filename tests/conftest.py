@@ -21,6 +21,10 @@ from gongtui.stack import EmbeddedStack, embedded_settings, settings_env
 from tests.support import postgres as support
 
 ROOT = Path(__file__).resolve().parent.parent
+# A service started on its own by a test speaks plain gRPC to the test's plain channels; the
+# embedded stack and tests/services/common/test_tls.py speak mutual TLS (their settings name
+# the certificates, which always wins over this).
+os.environ.setdefault("GONGTUI_ALLOW_INSECURE", "true")
 
 
 def pytest_report_header(config: pytest.Config) -> str:

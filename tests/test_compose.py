@@ -111,3 +111,45 @@ def test_docker_compose_config_accepts_it() -> None:
     missing = subprocess.run([*cli, "-f", str(COMPOSE), "config", "-q"], env=env,
                              capture_output=True, text=True, timeout=60)
     assert missing.returncode != 0 and "POSTGRES_PASSWORD" in missing.stderr
+
+
+def test_only_the_api_is_published(compose: dict) -> None:  # type: ignore[type-arg]
+    published = {name for name, svc in compose["services"].items() if svc.get("ports")}
+    assert published == {"api"}
+    networks = compose["networks"]
+    assert networks["district"]["internal"] is True
+    for name, svc in compose["services"].items():
+        joined = set(svc["networks"])
+        assert joined == ({"district", "public"} if name == "api" else {"district"}), name
+    assert "TEMPORAL_UI_PORT" not in COMPOSE.read_text()
+
+
+def test_the_operator_overlay_publishes_the_ui_on_loopback_only() -> None:
+    overlay = yaml.safe_load((ROOT / "docker-compose.operator.yml").read_text(encoding="utf-8"))
+    assert set(overlay["services"]) == {"temporal-ui"}
+    (port,) = overlay["services"]["temporal-ui"]["ports"]
+    assert port.startswith("127.0.0.1:") and port.endswith(":8080")
+
+
+def test_each_component_mounts_the_ca_and_only_its_own_certificate(  # type: ignore[type-arg]
+        compose: dict) -> None:
+    from gongtui.certs_cli import paths
+    from services.common.tls import COMPONENTS
+
+    secrets = compose["secrets"]
+    for name, svc in project_services(compose).items():
+        assert name in COMPONENTS
+        assert set(svc["secrets"]) == {"gongtui-ca", f"{name}-cert", f"{name}-key"}, name
+        env = svc["environment"]
+        assert env["GONGTUI_TLS_CA"] == "/run/secrets/gongtui-ca", name
+        assert env["GONGTUI_TLS_CERT"] == f"/run/secrets/{name}-cert", name
+        assert env["GONGTUI_TLS_KEY"] == f"/run/secrets/{name}-key", name
+        assert "GONGTUI_ALLOW_INSECURE" not in env, name
+        # the files are the ones `gongtui certs --out ${GONGTUI_CERTS:-./certs}` writes
+        cert, key = paths(Path("${GONGTUI_CERTS:-./certs}"), name)
+        assert secrets[f"{name}-cert"]["file"] == str(cert)
+        assert secrets[f"{name}-key"]["file"] == str(key)
+    assert secrets["gongtui-ca"]["file"] == "${GONGTUI_CERTS:-./certs}/ca.pem"
+    # nobody but the API holds the key that signs the callers' assertions
+    holders = [n for n, svc in compose["services"].items() if "api-key" in svc.get("secrets", [])]
+    assert holders == ["api"]

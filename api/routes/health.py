@@ -19,6 +19,7 @@ async def health() -> dict[str, str]:
 @router.get("/api/v1/health")
 async def readiness(settings: SettingsDep) -> dict[str, object]:
     components: dict[str, bool] = {
-        service: await grpc_healthy(settings.service_address(service)) for service in SERVICES}
+        service: await grpc_healthy(settings.service_address(service), settings, service)
+        for service in SERVICES}
     components["temporal"] = await port_open(settings.temporal_address)
     return {"status": "ok" if all(components.values()) else "degraded", "components": components}

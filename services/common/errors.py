@@ -61,6 +61,10 @@ class ResourceExhausted(DomainError):
     kind = BY_STATUS["RESOURCE_EXHAUSTED"]
 
 
+class Unauthenticated(DomainError):
+    kind = BY_STATUS["UNAUTHENTICATED"]
+
+
 def from_rule_violation(exc: Exception, *, precondition: bool = False) -> DomainError:
     """Wrap a ``rules.RuleViolation`` (duck-typed to keep this module free of the engine)."""
     cls = FailedPrecondition if precondition else InvalidArgument

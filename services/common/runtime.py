@@ -16,6 +16,7 @@ from services.common.relay import SignalRelay
 from services.common.server import run_server
 from services.common.signing import HeadSigner
 from services.common.store import ServiceModels, Store
+from services.common.tls import server_credentials
 
 
 class ServiceRuntime:
@@ -59,11 +60,13 @@ async def run_service(service: str, base: type[DeclarativeBase], models: Service
                       settings: Settings | None = None, ready: asyncio.Event | None = None,
                       stop_event: asyncio.Event | None = None) -> None:
     """Run ``service`` until SIGINT/SIGTERM (or ``stop_event``): its tables migrated to head,
-    its servicers behind the metrics and domain-error interceptors, gRPC health and
+    its servicers behind the metrics, domain-error and caller-check interceptors over mutual
+    TLS (services.common.tls; plain gRPC only where the settings allow it), gRPC health and
     reflection for ``service_names``, /metrics with liveness and readiness when configured,
     and a graceful stop that finishes the in-flight RPCs, then flushes and closes the
     database."""
     settings = settings or get_settings()
+    credentials = server_credentials(settings)  # refused before anything starts: no TLS
     runtime = ServiceRuntime(service, base, models, settings)
     runtime.store.inline = True  # SQLite: the write path without thread hops (InlineSQLite)
 
@@ -74,4 +77,5 @@ async def run_service(service: str, base: type[DeclarativeBase], models: Service
     metrics = (settings.metrics_host, settings.metrics_port) if settings.metrics_port else None
     await run_server(service, settings.bind_address(service), add, on_start=runtime.start,
                      on_stop=runtime.stop, ready=ready, stop_event=stop_event,
-                     grace=settings.shutdown_grace_seconds, metrics_address=metrics)
+                     grace=settings.shutdown_grace_seconds, metrics_address=metrics,
+                     credentials=credentials)

@@ -1,5 +1,5 @@
-"""Runs a grpc.aio server with health checking, reflection, the metrics and domain-error
-interceptors, /metrics with liveness and readiness, and a graceful stop: on SIGTERM the
+"""Runs a grpc.aio server with health checking, reflection, the metrics, domain-error and
+caller-check interceptors (services/common/identity.py), mutual TLS when given credentials, /metrics with liveness and readiness, and a graceful stop: on SIGTERM the
 process reports NOT_SERVING (gRPC health and /readyz), refuses new RPCs, lets the in-flight
 ones finish (up to ``grace`` seconds), then flushes and closes its database."""
 
@@ -12,12 +12,13 @@ from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
+from grpc_reflection.v1alpha import reflection, reflection_pb2_grpc
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import FIELD_KEY, RULE_KEY, RULE_VIOLATION
 from core.shutdown import stop_on_signals
 from services.common.errors import AlreadyExists, DomainError, InvalidArgument
+from services.common.identity import CallerCheck
 from services.common.metrics import MetricsInterceptor, Probe, serve_metrics
 
 log = logging.getLogger(__name__)
@@ -138,21 +139,29 @@ async def run_server(
     grace: float = 10.0,
     metrics_address: tuple[str, int] | None = None,
     probe: Probe | None = None,
+    credentials: grpc.ServerCredentials | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM (or ``stop_event``), then stop gracefully."""
+    """Serve until SIGINT/SIGTERM (or ``stop_event``), then stop gracefully. With
+    ``credentials`` (services.common.tls.server_credentials) every caller shows a client
+    certificate of the district CA, and :class:`CallerCheck` settles who it is before any
+    RPC runs; without, plain gRPC (allowed by the settings only)."""
     probe = probe or Probe()
     server = grpc.aio.server(
         options=[("grpc.max_receive_message_length", 32 * 1024 * 1024),
                  ("grpc.so_reuseport", 0)],
     )
+    check = CallerCheck(secure=credentials is not None)
     service_names = list(add_servicers(InterceptedServer(  # type: ignore[arg-type]
-        server, [MetricsInterceptor(name), DomainErrorInterceptor()])))
+        server, [MetricsInterceptor(name), DomainErrorInterceptor(), check])))
+    # health answers any certificate of the CA (probes); reflection the operator's only
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-         reflection.SERVICE_NAME], server)
-    port = server.add_insecure_port(address)
+    reflection_pb2_grpc.add_ServerReflectionServicer_to_server(  # type: ignore[no-untyped-call]
+        reflection.aio.ReflectionServicer(  # type: ignore[attr-defined]
+            [*service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+             reflection.SERVICE_NAME]), InterceptedServer(server, [check]))
+    port = (server.add_secure_port(address, credentials) if credentials is not None
+            else server.add_insecure_port(address))
     if port == 0:
         raise RuntimeError(f"{name}: cannot bind {address}")
     metrics = await serve_metrics(*metrics_address, probe) if metrics_address else None

@@ -56,7 +56,7 @@ async def http(api_url: str) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 async def stubs(stack: EmbeddedStack) -> AsyncIterator[Stubs]:
-    clients = ServiceClients(stack.settings)
+    clients = ServiceClients(stack.settings_of("worker"))  # plays the workflow (system)
     yield clients
     await clients.close()
 

@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from api.errors import from_grpc
 from api.temporal import update_refusal
+from core.config import Settings
 from core.errors import FIELD_KEY, RULE_KEY
 from services.common.clients import open_channel
 from services.common.errors import describe_refusal, refusal_parts
@@ -40,7 +41,7 @@ async def refuse() -> AsyncIterator[Refuse]:
     server.add_generic_rpc_handlers((Refuser(),))
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
-    channel = open_channel(f"127.0.0.1:{port}")
+    channel = open_channel(f"127.0.0.1:{port}", Settings(allow_insecure=True), "nomination")
 
     async def call(code: str, message: str, field: str = "", rule: str = "") -> grpc.aio.AioRpcError:
         with pytest.raises(grpc.aio.AioRpcError) as caught:

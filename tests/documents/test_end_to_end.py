@@ -11,7 +11,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import grpc
 import pytest
 
 from documents.archive import plan
@@ -19,8 +18,8 @@ from documents.gather import gather
 from gongtui.runner import play_scenario
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack
-from proto import approval_pb2_grpc, nomination_pb2_grpc, voting_pb2_grpc
 from rules.strokes import stroke_sorted
+from services.common.clients import ServiceClients
 from tests.documents import pdfcheck
 
 pytestmark = pytest.mark.stack
@@ -38,13 +37,12 @@ async def test_documents_of_a_finished_election(
         stack: EmbeddedStack, stack_env: dict[str, str], finished: tuple[str, dict],  # type: ignore[type-arg]
         tmp_path: Path) -> None:
     election_id, out = finished
-    s = stack.settings
-    async with grpc.aio.insecure_channel(s.service_address("nomination")) as n, \
-            grpc.aio.insecure_channel(s.service_address("voting")) as v, \
-            grpc.aio.insecure_channel(s.service_address("approval")) as a:
-        facts = await gather(election_id, nomination_pb2_grpc.NominationStub(n),
-                             voting_pb2_grpc.VotingStub(v), approval_pb2_grpc.ApprovalStub(a),
+    clients = ServiceClients(stack.settings_of("worker"))
+    try:
+        facts = await gather(election_id, clients.nomination, clients.voting, clients.approval,
                              notice_board_url="http://127.0.0.1:8000/api/v1/notices")
+    finally:
+        await clients.close()
     assert facts.community_name == "梅园新村社区"
     assert {m.kind for m in facts.meetings} >= {"recommendation", "committee", "congress"}
     assert facts.chain_head == out["audit"]["head"]

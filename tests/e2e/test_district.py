@@ -135,9 +135,9 @@ async def test_pause_district_in_step_4(stack: EmbeddedStack, unpaused: District
         assert paused[name]["audit"]["records"] == plain[name]["audit"]["records"] + 2
         assert paused[name]["audit"]["verified"] is True
     eid = district_election_id(did, scenarios()[0]["community"]["id"])
-    import grpc
+    from services.common.clients import open_channel
 
-    async with grpc.aio.insecure_channel(s.nomination_address) as channel:
+    async with open_channel(s.nomination_address, s, "nomination") as channel:
         audit = await nomination_pb2_grpc.NominationStub(channel).ListAudit(
             common_pb2.AuditRequest(election_id=eid))
     kinds = [(r.kind, r.payload_json) for r in audit.records

@@ -69,11 +69,11 @@ async def test_worker_killed_in_step_4_election_completes(stack: EmbeddedStack) 
 
 
 async def test_same_key_twice_writes_one_row(stack: EmbeddedStack) -> None:
-    import grpc
-
     from proto import nomination_pb2_grpc
+    from services.common.clients import open_channel
 
-    async with grpc.aio.insecure_channel(stack.settings.nomination_address) as channel:
+    async with open_channel(stack.settings.nomination_address, stack.settings,
+                            "nomination") as channel:
         stub = nomination_pb2_grpc.NominationStub(channel)
         actor = common_pb2.Actor(role="community_office", scope="community:idem")
         election = nomination_pb2.Election(election_id="idem-1", community_id="idem",

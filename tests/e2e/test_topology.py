@@ -22,7 +22,7 @@ from gongtui.runner import play_scenario
 from gongtui.simulate.clients import Clients
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack, embedded_settings
-from services.common.clients import CHANNEL_OPTIONS, ServiceClients
+from services.common.clients import ServiceClients, open_channel
 from tests.paths import SCENARIOS
 from tests.support.postgres import SqlProbe
 
@@ -58,10 +58,10 @@ class RidingServiceClients(ServiceClients):
 
     def channel(self, service: str) -> grpc.aio.Channel:
         if service not in self._channels:
-            self._channels[service] = grpc.aio.insecure_channel(
-                self.settings.service_address(service), options=[
-                    *CHANNEL_OPTIONS, ("grpc.service_config", WAIT_FOR_READY),
-                    ("grpc.enable_retries", 1)])
+            self._channels[service] = open_channel(
+                self.settings.service_address(service), self.settings, service,
+                self.call_timeout, options=[("grpc.service_config", WAIT_FOR_READY),
+                                            ("grpc.enable_retries", 1)])
         return self._channels[service]
 
 

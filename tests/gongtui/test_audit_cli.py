@@ -123,7 +123,8 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
         stack: EmbeddedStack, stack_env: dict[str, str], tmp_path: Path) -> None:
     eid = f"audit-edit-{uuid.uuid4().hex[:8]}"
     people = [("p1", "王建国"), ("p2", "李秀英"), ("p3", "张伟"), ("p4", "刘洋"), ("p5", "陈静")]
-    channel = open_channel(stack.settings.service_address("voting"))
+    channel = open_channel(stack.settings.service_address("voting"), stack.settings_of("worker"),
+                           "voting")
     voting = voting_pb2_grpc.VotingStub(channel)
     try:
         meeting = await voting.OpenMeeting(voting_pb2.OpenMeetingRequest(

@@ -165,7 +165,13 @@ def test_a_service_outside_up_is_refused_on_its_folder(running_up: Up) -> None:
 
 
 def test_a_second_service_on_one_sqlite_file_is_refused_naming_the_first(tmp_path: Path) -> None:
+    from gongtui.certs_cli import ensure, paths
+    from gongtui.stack import certs_dir
+
+    ensure(certs_dir(tmp_path), ("voting", "operator"))
+    cert, key = paths(certs_dir(tmp_path), "voting")  # the service's own certificate
     env = {**os.environ, **settings_env(embedded_settings(tmp_path)),
+           "GONGTUI_TLS_CERT": str(cert), "GONGTUI_TLS_KEY": str(key),
            "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     serve = [sys.executable, "-m", "gongtui.cli", "serve", "voting"]
     with open(tmp_path / "first.log", "wb") as log:

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.config import Settings
 from gongtui.bench.ballots.plumbing import ROOT
 from gongtui.stack import free_port
 from services.common.probes import grpc_healthy, split_address
@@ -62,11 +63,15 @@ async def start_voting(database_url: str, data_dir: Path, group_commit: bool,
     env.update({"GONGTUI_VOTING_ADDRESS": address, "GONGTUI_DATA_DIR": str(data_dir),
                 "GONGTUI_DATABASE_URL": database_url, "GONGTUI_TEMPORAL_ADDRESS": "",
                 "GONGTUI_GROUP_COMMIT": "true" if group_commit else "false",
-                "GONGTUI_LOG_LEVEL": "WARNING", "GONGTUI_METRICS_PORT": "0"})
+                "GONGTUI_LOG_LEVEL": "WARNING", "GONGTUI_METRICS_PORT": "0",
+                # the ballot box's own cost, over plain gRPC on loopback like the echo baseline
+                "GONGTUI_ALLOW_INSECURE": "true", "GONGTUI_TLS_CA": "",
+                "GONGTUI_TLS_CERT": "", "GONGTUI_TLS_KEY": ""})
     proc = subprocess.Popen([sys.executable, "-m", "gongtui.cli", "serve", "voting"], env=env,  # noqa: ASYNC220
                             cwd=ROOT, stdout=open(log, "ab"), stderr=subprocess.STDOUT)  # noqa: SIM115, ASYNC230
     deadline = time.monotonic() + 90
-    while not await grpc_healthy(address):
+    while not await grpc_healthy(address, Settings(allow_insecure=True, tls_ca="", tls_cert="",
+                                                   tls_key=""), "voting"):
         if proc.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"voting service did not start; see {log}")
         await asyncio.sleep(0.2)

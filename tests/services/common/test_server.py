@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from core.config import Settings
 from services.common.probes import grpc_healthy
 from services.common.server import run_server
 
@@ -28,7 +29,7 @@ async def test_a_second_server_on_a_used_port_fails_to_bind() -> None:
         with pytest.raises(RuntimeError, match="bind"):
             await asyncio.wait_for(run_server("second", address, lambda server: [],
                                               stop_event=asyncio.Event(), grace=0), 10)
-        assert await grpc_healthy(address)  # the first one still serves its port alone
+        assert await grpc_healthy(address, Settings(allow_insecure=True), "first")  # the first one still serves its port alone
     finally:
         stop.set()
         await asyncio.wait_for(first, 10)
