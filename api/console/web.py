@@ -18,11 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from api.console import messages
 from api.console.store import ConsoleStore, Session
-from api.db import Principal, TokenStore
-from api.deps import TemporalConnection
+from api.db import Principal
+from api.deps import get_clients, get_db, get_temporal, get_tokens
 from api.errors import ApiError, _loc_field
-from services.common.clients import ServiceClients
-from services.common.db import Database
 
 PREFIX = "/console"
 COOKIE = "gongtui_session"
@@ -61,21 +59,11 @@ def store(request: Request) -> ConsoleStore:
     return app.state.console  # type: ignore[no-any-return]
 
 
-def clients(request: Request) -> ServiceClients:
-    return request.app.state.clients  # type: ignore[no-any-return]
-
-
-def temporal(request: Request) -> TemporalConnection:
-    """The API's Temporal connection (connected on first use)."""
-    return request.app.state.temporal  # type: ignore[no-any-return]
-
-
-def db(request: Request) -> Database:
-    return request.app.state.db  # type: ignore[no-any-return]
-
-
-def tokens(request: Request) -> TokenStore:
-    return request.app.state.tokens  # type: ignore[no-any-return]
+#: the app's shared objects, read by the same getters the API's dependencies use
+clients = get_clients
+temporal = get_temporal
+db = get_db
+tokens = get_tokens
 
 
 async def principal_of(request: Request, token_id: str) -> Principal | None:
