@@ -21,6 +21,8 @@ from api.console.store import ConsoleStore, Session
 from api.db import Principal
 from api.deps import get_clients, get_db, get_temporal, get_tokens
 from api.errors import ApiError, _loc_field
+from services.common.assertions import User as Asserted
+from services.common.assertions import current_user
 
 PREFIX = "/console"
 COOKIE = "gongtui_session"
@@ -70,6 +72,8 @@ async def principal_of(request: Request, token_id: str) -> Principal | None:
     row = await tokens(request).get(token_id)
     if row is None or row.revoked_at is not None:
         return None
+    # the person the console's calls to the services assert, as the API's bearer check does
+    current_user.set(Asserted(row.role, row.scope, row.token_id, row.name))
     return Principal(row.token_id, row.role, row.scope, row.name, row.person_id)
 
 
