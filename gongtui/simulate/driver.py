@@ -119,11 +119,14 @@ class Play(NominationActs):
                              overrides=dict(self.scenario.get("overrides", {})),
                              day_seconds=self.day_seconds)
 
+    async def _start(self) -> WorkflowHandle[Any, Any]:
+        return await self.clients.temporal.start_workflow(
+            CommunityElectionWorkflow.run, self.election_input(), id=self.workflow_id,
+            task_queue=self.settings.task_queue)
+
     async def _handle(self) -> WorkflowHandle[Any, Any]:
         if not (self.attach or self.resume):
-            return await self.clients.temporal.start_workflow(
-                CommunityElectionWorkflow.run, self.election_input(), id=self.workflow_id,
-                task_queue=self.settings.task_queue)
+            return await self._start()
         handle = self.clients.temporal.get_workflow_handle(self.workflow_id,
                                                            result_type=ElectionStatus)
         for attempt in range(600):  # the parent starts its children at its own pace
@@ -132,8 +135,12 @@ class Play(NominationActs):
                 return handle
             except RPCError as exc:
                 if self.resume and exc.status == RPCStatusCode.NOT_FOUND:
-                    raise RuntimeError(f"no election {self.election_id} to resume "
-                                       f"({self.workflow_id} not found)") from exc
+                    # cut off before the start was recorded: start it, as the first player
+                    # would have; only an ID a player of this scenario could have made
+                    if not self.election_id.startswith(f"{self.community['id']}-"):
+                        raise RuntimeError(f"no election {self.election_id} to resume "
+                                           f"({self.workflow_id} not found)") from exc
+                    return await self._start()
                 await asyncio.sleep(min(0.05 * (attempt + 1), 1.0))
         raise RuntimeError(f"{self.workflow_id} was never started")
 
