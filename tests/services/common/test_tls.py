@@ -333,6 +333,12 @@ async def test_the_api_does_not_call_the_workflows_rpcs(nomination: Running) -> 
         exc = await refused(clients.nomination.CreateElection(create("tls-first", OFFICE)))
         assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
         assert "CreateElection is the workflow's" in (exc.details() or "")
+        # nor records a control act: the workflow that applied it does
+        exc = await refused(clients.nomination.RecordElectionEvent(
+            pb.RecordElectionEventRequest(idempotency_key="k", election_id="tls-first",
+                                          kind="election.resumed", payload_json="{}")))
+        assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert "RecordElectionEvent is the workflow's" in (exc.details() or "")
     finally:
         current_user.reset(token)
         await clients.close()
