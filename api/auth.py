@@ -31,6 +31,7 @@ Ballots
 from __future__ import annotations
 
 from api.db import Principal
+from workflows.election.control import MAY_ACT
 
 DISTRICT_ADMIN = "district_admin"
 STREET = "street_committee"
@@ -46,8 +47,9 @@ STAFF = (DISTRICT_ADMIN, STREET, OFFICE, APPROVER, SUPERVISOR)
 READERS = STAFF
 #: who reads personal data of the roster and objections
 CLERKS = (DISTRICT_ADMIN, STREET, OFFICE, SUPERVISOR)
-#: who may pause and resume an election
-PAUSERS = (DISTRICT_ADMIN, STREET, SUPERVISOR)
+#: who may pause and resume an election (CTL1; who lifts whose pause, CTL2: the table of
+#: workflows/election/control.py)
+PAUSERS = MAY_ACT["pause"]
 
 
 def covers(p: Principal, *, district_id: str = "", street_id: str = "",

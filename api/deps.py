@@ -90,10 +90,11 @@ async def current_principal(
     limits, who = rate_limits(request), "auth:" + client_key(request)
     await limits.check(limits.auth_failure, who, "failed authentications")
     token = credentials.credentials
-    principal = None if len(token) > 200 else await tokens.authenticate(token)
+    principal, why = ((None, "unknown or revoked token") if len(token) > 200
+                      else await tokens.check(token))
     if principal is None:
         await limits.hit(limits.auth_failure, who, "failed authentications")
-        raise ApiError(401, "unknown or revoked token", field="authorization", headers=challenge)
+        raise ApiError(401, why, field="authorization", headers=challenge)
     # the person the API's calls to the services assert (services/common/assertions.py)
     current_user.set(User(principal.role, principal.scope, principal.token_id, principal.name))
     return principal

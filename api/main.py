@@ -11,7 +11,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import console, errors
-from api.db import TokenStore, open_database
+from api.chain import open_chain
+from api.db import TokenStore, create_api_tables, open_database
 from api.deps import TemporalConnection
 from api.limits import BodySizeLimit, CastRateLimit, RateLimits
 from api.routes import (
@@ -115,7 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         install_log_filter()  # uvicorn configures its loggers after create_app
         db = open_database(settings)
-        await db.create_all()
+        await create_api_tables(db)
+        await open_chain(db)
         app.state.settings = settings
         app.state.db = db
         app.state.tokens = TokenStore(db)

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     tls_cert: str = ""
     tls_key: str = ""
     allow_insecure: bool = False
+    # the roles the operator's certificate may act as at a service (comma-separated; "*":
+    # every person role, never system): the district's own role by default; the embedded
+    # stack, where one operator drills every part (gongtui simulate), sets "*"
+    operator_roles: str = "district_admin"
 
     # /metrics, /livez, /readyz of a service or worker process (0: not served); the API
     # serves them on api_port
@@ -82,6 +86,9 @@ class Settings(BaseSettings):
     ballot_box_max_pending: int = 2048
     # the one folder profiles load from besides the built-in ones, by name ("" = built-in only)
     profiles_dir: str = ""
+
+    def operator_role_list(self) -> tuple[str, ...]:
+        return tuple(r.strip() for r in self.operator_roles.split(",") if r.strip())
 
     def service_address(self, service: str) -> str:
         return str(getattr(self, f"{service}_address"))

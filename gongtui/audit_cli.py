@@ -111,10 +111,21 @@ def verify(
     heads: Annotated[Path | None, typer.Option(
         "--heads", help="online: also hold each chain to the heads of an earlier bundle's"
                         " manifest.json")] = None,
+    api: Annotated[bool, typer.Option(
+        "--api", help="also (or, without an election, only) the API's own chain of tokens, "
+                      "registry and cycles, read from the API's database")] = False,
 ) -> None:
     """Recompute the election's chain in each service and check its signed head (or, with
-    --bundle, a bundle offline); name the first broken record. Exit 1 when any chain is
-    broken."""
+    --bundle, a bundle offline); with --api also the API's chain; name the first broken
+    record. Exit 1 when any chain is broken."""
+    if api:
+        api_broken = _verify_api()
+        if not election_id and bundle is None:
+            if api_broken:
+                raise typer.Exit(1)
+            return
+        if api_broken:
+            raise typer.Exit(1)
     if bundle is not None:
         if election_id:
             raise typer.BadParameter("give an election or --bundle, not both")
@@ -140,6 +151,29 @@ def verify(
         typer.echo(f"first broken record: {found['broken']}")
         raise typer.Exit(1)
     typer.echo(f"{election_id}: every chain verified")
+
+
+def _verify_api() -> bool:
+    """The API's chain (api/chain.py) from the API's database; prints its line; True when
+    broken."""
+    from api.chain import verify
+    from api.db import open_database
+
+    async def main() -> Any:
+        db = open_database(Settings())
+        try:
+            return await verify(db)
+        finally:
+            await db.dispose()
+
+    report = asyncio.run(main())
+    if report.verified:
+        typer.echo(f"{'api':<10} {report.records:>6} records  ok  {report.head}")
+        return False
+    typer.echo(f"{'api':<10} {report.records:>6} records  BROKEN at seq "
+               f"{report.first_broken_seq}: {report.problem}")
+    typer.echo(f"first broken record: api seq {report.first_broken_seq} ({report.problem})")
+    return True
 
 
 async def _online(clients: Any, election_id: str, earlier: list[Any],

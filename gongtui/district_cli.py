@@ -13,6 +13,7 @@ from rich.table import Table
 
 from core.ids import district_workflow_id, election_workflow_id
 from gongtui.demo.command import demo_cmd
+from services.common.identity import OPERATOR_TOKEN
 
 console = Console(stderr=True)
 
@@ -64,34 +65,24 @@ async def control(action: str, district: str | None, street: str | None, communi
         raise typer.BadParameter(f"no running district holds street {street!r}")
     result = await client.get_workflow_handle(wid).execute_update(
         DistrictElectionWorkflow.control,
-        ControlInput(action=action, scope=scope, target=target or "", reason=reason, actor=actor))
+        ControlInput(action=action, scope=scope, target=target or "", reason=reason, actor=actor,
+                     token_id=OPERATOR_TOKEN))
     return {"district": wid, "action": result.action, "scope": result.scope,
             "target": result.target, "communities": result.affected, "paused": result.paused}
 
 
 async def _control_election(client: Any, settings: Any, action: str, election_id: str,
                             reason: str, actor: str) -> dict[str, Any]:
-    """A community election run on its own (``gongtui simulate``): ID is its election id."""
-    import uuid
-
-    from proto import common_pb2, nomination_pb2, nomination_pb2_grpc
-    from services.common.clients import open_channel
-    from workflows.election.types import PauseInput
+    """A community election run on its own (``gongtui simulate``): ID is its election id.
+    The workflow's ``control`` update checks the act (CTL1, CTL2) and records it, as the
+    district's operator, in the election's chain."""
+    from workflows.election.types import ActorRef, ControlAct
+    from workflows.election.workflows import CommunityElectionWorkflow
 
     handle = client.get_workflow_handle(election_workflow_id(election_id))
     await handle.describe()
-    past = {"pause": "paused", "resume": "resumed", "abort": "aborted"}[action]
-    async with open_channel(settings.service_address("nomination"), settings,
-                            "nomination") as channel:
-        await nomination_pb2_grpc.NominationStub(channel).RecordElectionEvent(
-            nomination_pb2.RecordElectionEventRequest(
-                idempotency_key=f"cli/{action}/{election_id}/{uuid.uuid4().hex}",
-                actor=common_pb2.Actor(role="district_admin", scope="district:*", name=actor),
-                election_id=election_id, kind=f"election.{past}",
-                payload_json=json.dumps({"reason": reason, "scope": "community",
-                                         "target": election_id, "actor": actor},
-                                        ensure_ascii=False)))
-    await handle.signal(action, PauseInput(reason=reason, actor=actor))
+    await handle.execute_update(CommunityElectionWorkflow.control, ControlAct(
+        action, reason, ActorRef("district_admin", "district:*", OPERATOR_TOKEN, actor)))
     return {"election": election_id, "action": action, "communities": [election_id]}
 
 

@@ -94,7 +94,7 @@ def embedded_settings(data_dir: Path, api_port: int | None = None, fixed_ports: 
                       **overrides: object) -> Settings:
     """Settings for an embedded stack under ``data_dir``: default ports, or free ones; mutual
     TLS with the stack's own certificates (made at its start), driven as the operator."""
-    overrides = {**operator_tls(data_dir), **overrides}
+    overrides = {**operator_tls(data_dir), "operator_roles": "*", **overrides}
     if fixed_ports:
         base = Settings(data_dir=data_dir, **overrides)  # type: ignore[arg-type]
         if api_port:

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12proto/common.proto\x12\ngongtui.v1\"2\n\x05\x41\x63tor\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\r\n\x05scope\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\"J\n\x0c\x41uditRequest\x12\x13\n\x0b\x65lection_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\x8f\x01\n\x0b\x41uditReport\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x13\n\x0b\x65lection_id\x18\x02 \x01(\t\x12\x0f\n\x07records\x18\x03 \x01(\x03\x12\x0c\n\x04head\x18\x04 \x01(\t\x12\x10\n\x08verified\x18\x05 \x01(\x08\x12\x18\n\x10\x66irst_broken_seq\x18\x06 \x01(\x03\x12\x0f\n\x07problem\x18\x07 \x01(\t\"\x9c\x01\n\x0b\x41uditRecord\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x14\n\x0cpayload_json\x18\x03 \x01(\t\x12\x12\n\nactor_role\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_scope\x18\x05 \x01(\t\x12\x11\n\tprev_hash\x18\x06 \x01(\t\x12\x0c\n\x04hash\x18\x07 \x01(\t\x12\x12\n\ncreated_at\x18\x08 \x01(\t\"V\n\x11ListAuditResponse\x12(\n\x07records\x18\x01 \x03(\x0b\x32\x17.gongtui.v1.AuditRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x87\x01\n\nSignedHead\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x13\n\x0b\x65lection_id\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x03\x12\x0c\n\x04head\x18\x04 \x01(\t\x12\x11\n\tsigned_at\x18\x05 \x01(\t\x12\x12\n\npublic_key\x18\x06 \x01(\t\x12\x11\n\tsignature\x18\x07 \x01(\t\"\x12\n\x10PublicKeyRequest\"X\n\tPublicKey\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x12\n\npublic_key\x18\x03 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x04 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x12proto/common.proto\x12\ngongtui.v1\"D\n\x05\x41\x63tor\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\r\n\x05scope\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08token_id\x18\x04 \x01(\t\"J\n\x0c\x41uditRequest\x12\x13\n\x0b\x65lection_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\"\x8f\x01\n\x0b\x41uditReport\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x13\n\x0b\x65lection_id\x18\x02 \x01(\t\x12\x0f\n\x07records\x18\x03 \x01(\x03\x12\x0c\n\x04head\x18\x04 \x01(\t\x12\x10\n\x08verified\x18\x05 \x01(\x08\x12\x18\n\x10\x66irst_broken_seq\x18\x06 \x01(\x03\x12\x0f\n\x07problem\x18\x07 \x01(\t\"\x9c\x01\n\x0b\x41uditRecord\x12\x0b\n\x03seq\x18\x01 \x01(\x03\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x14\n\x0cpayload_json\x18\x03 \x01(\t\x12\x12\n\nactor_role\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_scope\x18\x05 \x01(\t\x12\x11\n\tprev_hash\x18\x06 \x01(\t\x12\x0c\n\x04hash\x18\x07 \x01(\t\x12\x12\n\ncreated_at\x18\x08 \x01(\t\"V\n\x11ListAuditResponse\x12(\n\x07records\x18\x01 \x03(\x0b\x32\x17.gongtui.v1.AuditRecord\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x87\x01\n\nSignedHead\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x13\n\x0b\x65lection_id\x18\x02 \x01(\t\x12\x0b\n\x03seq\x18\x03 \x01(\x03\x12\x0c\n\x04head\x18\x04 \x01(\t\x12\x11\n\tsigned_at\x18\x05 \x01(\t\x12\x12\n\npublic_key\x18\x06 \x01(\t\x12\x11\n\tsignature\x18\x07 \x01(\t\"\x12\n\x10PublicKeyRequest\"X\n\tPublicKey\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x12\n\npublic_key\x18\x03 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x04 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,19 +32,19 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'proto.common_pb2', _globals
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ACTOR']._serialized_start=34
-  _globals['_ACTOR']._serialized_end=84
-  _globals['_AUDITREQUEST']._serialized_start=86
-  _globals['_AUDITREQUEST']._serialized_end=160
-  _globals['_AUDITREPORT']._serialized_start=163
-  _globals['_AUDITREPORT']._serialized_end=306
-  _globals['_AUDITRECORD']._serialized_start=309
-  _globals['_AUDITRECORD']._serialized_end=465
-  _globals['_LISTAUDITRESPONSE']._serialized_start=467
-  _globals['_LISTAUDITRESPONSE']._serialized_end=553
-  _globals['_SIGNEDHEAD']._serialized_start=556
-  _globals['_SIGNEDHEAD']._serialized_end=691
-  _globals['_PUBLICKEYREQUEST']._serialized_start=693
-  _globals['_PUBLICKEYREQUEST']._serialized_end=711
-  _globals['_PUBLICKEY']._serialized_start=713
-  _globals['_PUBLICKEY']._serialized_end=801
+  _globals['_ACTOR']._serialized_end=102
+  _globals['_AUDITREQUEST']._serialized_start=104
+  _globals['_AUDITREQUEST']._serialized_end=178
+  _globals['_AUDITREPORT']._serialized_start=181
+  _globals['_AUDITREPORT']._serialized_end=324
+  _globals['_AUDITRECORD']._serialized_start=327
+  _globals['_AUDITRECORD']._serialized_end=483
+  _globals['_LISTAUDITRESPONSE']._serialized_start=485
+  _globals['_LISTAUDITRESPONSE']._serialized_end=571
+  _globals['_SIGNEDHEAD']._serialized_start=574
+  _globals['_SIGNEDHEAD']._serialized_end=709
+  _globals['_PUBLICKEYREQUEST']._serialized_start=711
+  _globals['_PUBLICKEYREQUEST']._serialized_end=729
+  _globals['_PUBLICKEY']._serialized_start=731
+  _globals['_PUBLICKEY']._serialized_end=819
 # @@protoc_insertion_point(module_scope)

@@ -7,14 +7,16 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Actor(_message.Message):
-    __slots__ = ("role", "scope", "name")
+    __slots__ = ("role", "scope", "name", "token_id")
     ROLE_FIELD_NUMBER: _ClassVar[int]
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
     role: str
     scope: str
     name: str
-    def __init__(self, role: _Optional[str] = ..., scope: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    token_id: str
+    def __init__(self, role: _Optional[str] = ..., scope: _Optional[str] = ..., name: _Optional[str] = ..., token_id: _Optional[str] = ...) -> None: ...
 
 class AuditRequest(_message.Message):
     __slots__ = ("election_id", "page_size", "page_token")

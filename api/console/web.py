@@ -70,7 +70,7 @@ tokens = get_tokens
 
 async def principal_of(request: Request, token_id: str) -> Principal | None:
     row = await tokens(request).get(token_id)
-    if row is None or row.revoked_at is not None:
+    if row is None or row.refusal():  # revoked or expired: the session ends with the token
         return None
     # the person the console's calls to the services assert, as the API's bearer check does
     current_user.set(Asserted(row.role, row.scope, row.token_id, row.name))

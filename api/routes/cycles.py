@@ -12,7 +12,7 @@ from sqlalchemy import select
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 import rules
-from api import auth
+from api import auth, chain
 from api.auth import DISTRICT_ADMIN, SUPERVISOR
 from api.db import CommunityRow, CycleRow, DistrictRow, ElectionRow, Principal
 from api.deps import Allow, DbDep, SettingsDep, TemporalDep
@@ -119,6 +119,11 @@ async def start_cycle(body: CycleCreate, admin: Admin, db: DbDep, temporal: Temp
                              profile=body.profile, overrides_json=overrides_json,
                              day_seconds=day_seconds, started_by=admin.token_id)
             session.add(cycle)
+            await chain.append(db, session, "cycle.started", {
+                "cycle_id": body.cycle_id, "district_id": body.district_id,
+                "profile": body.profile, "overrides": body.overrides,
+                "day_seconds": day_seconds,
+                "communities": [c.community_id for c in communities]}, admin)
         elections: list[ElectionRow] = []
         for c in communities:
             eid = f"{c.community_id}-{body.cycle_id}"

@@ -1,10 +1,11 @@
 """One community's election: status and timeline (workflow query), pause / resume / abort
-(signals), the street committee's unfilled-post decision (update), the audit chain."""
+(the workflow's ``control`` update: checked against the role table, recorded with who and why),
+the street committee's unfilled-post decision (update, recorded), the audit chain."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
@@ -28,7 +29,8 @@ from api.temporal import workflow_call
 from api.types import Post, ShortText
 from core.config import SERVICES
 from services.common.paging import all_audit_records
-from workflows.election.types import ElectionStatus, PauseInput
+from workflows.election import control as control_table
+from workflows.election.types import ActorRef, ControlAct, ElectionStatus
 from workflows.election.types import UnfilledDecision as UnfilledInput
 from workflows.election.workflows import CommunityElectionWorkflow
 
@@ -115,6 +117,8 @@ class SignalAccepted(BaseModel):
     election_id: str
     signal: str
     accepted: bool = True
+    paused: bool = False
+    paused_by: str = Field("", description="the role whose pause stands (CTL2: who lifts it)")
 
 
 class UnfilledDecision(BaseModel):
@@ -177,33 +181,53 @@ async def get_election(access: Anyone, temporal: TemporalDep) -> ElectionPublic:
                           workflow_id=info.workflow_id, workflow=workflow)
 
 
-async def _signal(temporal: TemporalConnection, info: ElectionInfo, principal: Principal,
-                  name: str, reason: str) -> SignalAccepted:
+def acting(principal: Principal) -> ActorRef:
+    """Who acts, as the workflow records it: the token's role, scope, ID and holder."""
+    return ActorRef(principal.role, principal.scope, principal.token_id, principal.name)
+
+
+async def _control(temporal: TemporalConnection, info: ElectionInfo, principal: Principal,
+                   action: str, reason: str) -> SignalAccepted:
+    """The ``control`` update: the workflow checks the act (CTL1, CTL2), records it in the
+    election's chain with who and why, then applies it. A resume the role table refuses is
+    answered 403 before the workflow is asked (the workflow refuses it too, 409, should the
+    pause have changed hands meanwhile)."""
+    by = acting(principal)
+    if action == "resume":
+        status = await workflow_status(temporal, info)
+        message, field, rule = control_table.refused(
+            action, by.role, status.paused_by if status.paused else "")
+        if message:
+            raise ApiError(403, message, field=field, rule=rule)
     handle = (await temporal.client()).get_workflow_handle(info.workflow_id)
-    method: Any = getattr(CommunityElectionWorkflow, name)
-    await workflow_call(handle.signal(method, PauseInput(reason=reason, actor=principal.label()),
-                                      rpc_timeout=QUERY_TIMEOUT), info.workflow_id)
-    return SignalAccepted(election_id=info.election_id, signal=name)
+    st = await workflow_call(handle.execute_update(
+        CommunityElectionWorkflow.control, ControlAct(action, reason, by),
+        rpc_timeout=timedelta(seconds=30)), info.workflow_id)
+    return SignalAccepted(election_id=info.election_id, signal=action, paused=st.paused,
+                          paused_by=st.paused_by)
 
 
 @router.post("/elections/{election_id}/pause", response_model=SignalAccepted, status_code=202)
 async def pause(body: PauseRequest, access: Pauser, temporal: TemporalDep) -> SignalAccepted:
-    """Freezes the election (and its notice-period clocks) until resumed."""
+    """Freezes the election (and its notice-period clocks) until resumed; recorded in its
+    chain (``election.paused``) with the token's ID, holder and the reason."""
     principal, info = access
-    return await _signal(temporal, info, principal, "pause", body.reason)
+    return await _control(temporal, info, principal, "pause", body.reason)
 
 
 @router.post("/elections/{election_id}/resume", response_model=SignalAccepted, status_code=202)
 async def resume(body: PauseRequest, access: Pauser, temporal: TemporalDep) -> SignalAccepted:
+    """Lifts the pause (CTL2: a supervisor's halt only by the district; 403 naming the rule
+    otherwise); recorded (``election.resumed``)."""
     principal, info = access
-    return await _signal(temporal, info, principal, "resume", body.reason)
+    return await _control(temporal, info, principal, "resume", body.reason)
 
 
 @router.post("/elections/{election_id}/abort", response_model=SignalAccepted, status_code=202)
 async def abort(body: PauseRequest, access: Aborter, temporal: TemporalDep) -> SignalAccepted:
-    """Stops the election for good (status ``aborted``)."""
+    """Stops the election for good (status ``aborted``); recorded (``election.aborted``)."""
     principal, info = access
-    return await _signal(temporal, info, principal, "abort", body.reason)
+    return await _control(temporal, info, principal, "abort", body.reason)
 
 
 @router.post("/elections/{election_id}/unfilled/{post}/decision",
@@ -211,11 +235,13 @@ async def abort(body: PauseRequest, access: Aborter, temporal: TemporalDep) -> S
 async def decide_unfilled(post: Post, body: UnfilledDecision, access: Street,
                           temporal: TemporalDep) -> UnfilledDecided:
     """M7: the street committee's answer for a post left unfilled after the additional rounds
-    (workflow update ``decide_unfilled``; refused with 409 when no such decision is awaited)."""
-    _, info = access
+    (workflow update ``decide_unfilled``; refused with 409 when no such decision is awaited);
+    recorded in the chain (``election.unfilled_decided``) with who decided."""
+    principal, info = access
     handle = (await temporal.client()).get_workflow_handle(info.workflow_id)
     decided = await workflow_call(handle.execute_update(
-        CommunityElectionWorkflow.decide_unfilled, UnfilledInput(post, body.decision),
+        CommunityElectionWorkflow.decide_unfilled,
+        UnfilledInput(post, body.decision, acting(principal)),
         rpc_timeout=timedelta(seconds=30)), info.workflow_id)
     return UnfilledDecided(election_id=info.election_id, post=post, decision=str(decided))
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from api import auth
+from api import auth, chain
 from api.auth import DISTRICT_ADMIN, STAFF
 from api.db import CommunityRow, DistrictRow, Principal, StreetRow
 from api.deps import Allow, DbDep
@@ -75,6 +75,7 @@ async def create_district(body: DistrictCreate, admin: Admin, db: DbDep,
             response.status_code = 200
         else:
             session.add(DistrictRow(**body.model_dump()))
+            await chain.append(db, session, "district.created", body.model_dump(), admin)
     return DistrictPublic(**body.model_dump())
 
 
@@ -108,6 +109,7 @@ async def create_street(body: StreetCreate, admin: Admin, db: DbDep,
             response.status_code = 200
         else:
             session.add(StreetRow(**body.model_dump()))
+            await chain.append(db, session, "street.created", body.model_dump(), admin)
     return StreetPublic(**body.model_dump())
 
 
@@ -148,6 +150,7 @@ async def create_community(body: CommunityCreate, admin: Admin, db: DbDep,
             response.status_code = 200
         else:
             session.add(CommunityRow(**wanted))
+            await chain.append(db, session, "community.created", wanted, admin)
     return CommunityPublic(**wanted)
 
 

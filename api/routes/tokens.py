@@ -9,7 +9,15 @@ from fastapi import APIRouter, Depends, Path
 from pydantic import BaseModel, Field
 
 from api.auth import DISTRICT_ADMIN
-from api.db import ROLES, Principal, TokenError, TokenRow, validate_scope
+from api.db import (
+    ROLES,
+    TOKEN_DAYS,
+    TOKEN_MAX_DAYS,
+    Principal,
+    TokenError,
+    TokenRow,
+    validate_scope,
+)
 from api.deps import Allow, DbDep, PrincipalDep, TokensDep
 from api.errors import ERROR_RESPONSES, ApiError
 from api.registry import scope_district
@@ -25,6 +33,8 @@ class TokenCreate(BaseModel):
     name: ShortText = ""
     person_id: str = Field("", max_length=80, pattern=r"^[A-Za-z0-9_.:\-]*$",
                            description="member / resident: the roster person this token acts as")
+    expires_days: float = Field(TOKEN_DAYS, gt=0, le=TOKEN_MAX_DAYS,
+                                description="days the token works (default 90)")
 
 
 class TokenPublic(BaseModel):
@@ -35,6 +45,7 @@ class TokenPublic(BaseModel):
     person_id: str
     created_at: datetime
     revoked: bool
+    expires_at: datetime
 
 
 class TokenCreated(TokenPublic):
@@ -52,7 +63,7 @@ class PrincipalPublic(BaseModel):
 def token_public(row: TokenRow) -> TokenPublic:
     return TokenPublic(token_id=row.token_id, role=row.role, scope=row.scope, name=row.name,
                        person_id=row.person_id, created_at=row.created_at,
-                       revoked=row.revoked_at is not None)
+                       revoked=row.revoked_at is not None, expires_at=row.expiry())
 
 
 async def admin_covers_scope(db: DbDep, admin: Principal, scope: str) -> bool:
@@ -74,7 +85,8 @@ async def create_token(body: TokenCreate, admin: Admin, tokens: TokensDep,
                             "street or community in your district first)", field="scope")
     try:
         token, row = await tokens.create(body.role, body.scope, body.name, body.person_id,
-                                         created_by=admin.token_id)
+                                         created_by=admin.token_id,
+                                         expires_days=body.expires_days, by=admin)
     except TokenError as exc:
         raise ApiError(422, exc.message, field=exc.field) from exc
     return TokenCreated(token=token, **token_public(row).model_dump())
@@ -94,7 +106,7 @@ async def revoke_token(token_id: Annotated[str, Path(max_length=32)], admin: Adm
         raise ApiError(404, f"no token {token_id!r}", field="token_id")
     if not await admin_covers_scope(db, admin, row.scope):
         raise ApiError(403, f"scope {admin.scope} does not cover {row.scope}", field="scope")
-    revoked = await tokens.revoke(token_id)
+    revoked = await tokens.revoke(token_id, by=admin)
     assert revoked is not None
     return token_public(revoked)
 

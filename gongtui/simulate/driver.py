@@ -21,6 +21,7 @@ from gongtui.simulate.nomination_acts import NominationActs, ScenarioStop
 from gongtui.simulate.roster import RosterPerson, build_roster
 from proto import approval_pb2, common_pb2, voting_pb2
 from workflows.election.types import (
+    ActorRef,
     ElectionInput,
     ElectionStatus,
     TurnQuery,
@@ -346,7 +347,9 @@ class Play(NominationActs):
         handle = self.clients.temporal.get_workflow_handle(self.workflow_id)
         try:
             await handle.execute_update(CommunityElectionWorkflow.decide_unfilled,
-                                        UnfilledDecision(w.post, decision))
+                                        UnfilledDecision(w.post, decision, ActorRef(
+                                            "street_committee", f"street:{self.street}",
+                                            holder="gongtui simulate")))
         except WorkflowUpdateFailedError as exc:
             # e.g. reduce refused under P1: the street committee must answer otherwise
             cause = exc.cause

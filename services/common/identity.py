@@ -15,9 +15,13 @@ skip it. Over mutual TLS the calling component is the one its certificate names
                whose actor differs from the assertion, an assertion that does not
                verify, has expired or is for another RPC, or an actor without an
                assertion: refused.
-``operator``   the district's operator at the CLI (``gongtui simulate``, the district
-               commands): the role the request names, never ``system``, and always
-               one; the only caller that sees reflection
+``operator``   the district's operator at the CLI (the district commands, ``gongtui
+               simulate``): a role the request names, never ``system``, and always one,
+               among the service's ``operator_roles`` (default ``district_admin`` only:
+               the district's own role; an embedded stack, where the operator drills
+               every part, allows every person role); its records name the certificate
+               as the acting token (``certificate:operator``); the only caller that sees
+               reflection
 a service      refused: the services do not call each other
 =============  ==================================================================
 
@@ -41,10 +45,16 @@ from services.common.tls import peer_certificate, peer_component
 OPERATOR_ONLY_PREFIXES = ("/grpc.reflection.",)
 #: the RPCs that fix what an election, a meeting or a round is: the workflow's (a worker), or
 #: the operator's in a drill; never the API's, so a stolen API key cannot open a congress
-#: with an electorate of its own or claim an election's ID first
+#: with an electorate of its own or claim an election's ID first. RecordElectionEvent: the
+#: control acts (pause, resume, abort, an unfilled post's decision) are recorded by the
+#: workflow that applied them, so no API caller writes a control act that did not happen.
 WORKFLOW_RPCS = frozenset({"CreateElection", "RunAutomaticReview", "AdvanceStage",
                            "PublishNotice", "CloseNotice", "OpenMeeting", "OpenRound",
-                           "RequestApproval"})
+                           "RequestApproval", "RecordElectionEvent"})
+#: the roles an operator's certificate acts as by default: the district's own
+OPERATOR_ROLES = ("district_admin",)
+#: the acting token an operator's record names
+OPERATOR_TOKEN = "certificate:operator"
 
 
 def _has_actor(request: Any) -> bool:
@@ -58,9 +68,12 @@ def _assertion(context: Any) -> str:
     return ""
 
 
-def admit(request: Any, context: Any, method: str) -> str:
+def admit(request: Any, context: Any, method: str,
+          operator_roles: tuple[str, ...] = OPERATOR_ROLES) -> str:
     """Check the caller of ``method`` and settle the request's actor; the calling component.
-    Raises Unauthenticated or PermissionDenied (field ``actor`` or ``certificate``)."""
+    ``operator_roles``: the roles the operator's certificate may act as (``*``: every person
+    role). Raises Unauthenticated or PermissionDenied (field ``actor``, ``actor.role`` or
+    ``certificate``)."""
     component = peer_component(context)
     if not component:
         raise Unauthenticated("the client certificate names no gongtui component",
@@ -85,6 +98,11 @@ def admit(request: Any, context: Any, method: str) -> str:
         if actor.role in assertions.NOT_ASSERTABLE:
             raise PermissionDenied(f"role {actor.role} is a worker's only",
                                    field="actor.role")
+        if "*" not in operator_roles and actor.role not in operator_roles:
+            raise PermissionDenied(
+                f"the operator's certificate acts as {', '.join(operator_roles) or 'no role'}"
+                f" here, not {actor.role} (the service's operator_roles)", field="actor.role")
+        request.actor.token_id = OPERATOR_TOKEN
         return component
     # the API: the person comes from its signed assertion, nothing else
     token = _assertion(context)
@@ -99,16 +117,17 @@ def admit(request: Any, context: Any, method: str) -> str:
         raise PermissionDenied(f"the request names {actor.role}@{actor.scope}, the API "
                                f"asserted {user.role}@{user.scope}", field="actor")
     request.actor.CopyFrom(common_pb2.Actor(role=user.role, scope=user.scope,
-                                            name=user.display_name()))
+                                            name=user.holder, token_id=user.token_id))
     return component
 
 
 class CallerCheck:
     """Wraps each method handler with :func:`admit` (``secure``: the server requires client
-    certificates; without, requests pass as sent)."""
+    certificates; without, requests pass as sent; ``operator_roles``: see :func:`admit`)."""
 
-    def __init__(self, secure: bool):
+    def __init__(self, secure: bool, operator_roles: tuple[str, ...] = OPERATOR_ROLES):
         self.secure = secure
+        self.operator_roles = operator_roles
 
     def wrap(self, handler: Any, method: str) -> Any:
         if handler is None or not self.secure:
@@ -117,7 +136,7 @@ class CallerCheck:
             inner = handler.unary_unary
 
             async def unary(request: Any, context: Any) -> Any:
-                admit(request, context, method)
+                admit(request, context, method, self.operator_roles)
                 return await inner(request, context)
 
             return grpc.unary_unary_rpc_method_handler(
@@ -128,7 +147,7 @@ class CallerCheck:
 
             async def streams(requests: Any, context: Any) -> Any:
                 try:
-                    admit(None, context, method)
+                    admit(None, context, method, self.operator_roles)
                 except (Unauthenticated, PermissionDenied) as exc:
                     await context.abort(exc.code, exc.describe())
                 async for response in stream(requests, context):

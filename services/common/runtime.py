@@ -78,4 +78,4 @@ async def run_service(service: str, base: type[DeclarativeBase], models: Service
     await run_server(service, settings.bind_address(service), add, on_start=runtime.start,
                      on_stop=runtime.stop, ready=ready, stop_event=stop_event,
                      grace=settings.shutdown_grace_seconds, metrics_address=metrics,
-                     credentials=credentials)
+                     credentials=credentials, operator_roles=settings.operator_role_list())

@@ -140,6 +140,7 @@ async def run_server(
     metrics_address: tuple[str, int] | None = None,
     probe: Probe | None = None,
     credentials: grpc.ServerCredentials | None = None,
+    operator_roles: tuple[str, ...] | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM (or ``stop_event``), then stop gracefully. With
     ``credentials`` (services.common.tls.server_credentials) every caller shows a client
@@ -150,7 +151,8 @@ async def run_server(
         options=[("grpc.max_receive_message_length", 32 * 1024 * 1024),
                  ("grpc.so_reuseport", 0)],
     )
-    check = CallerCheck(secure=credentials is not None)
+    check = (CallerCheck(secure=credentials is not None) if operator_roles is None
+             else CallerCheck(secure=credentials is not None, operator_roles=operator_roles))
     service_names = list(add_servicers(InterceptedServer(  # type: ignore[arg-type]
         server, [MetricsInterceptor(name), DomainErrorInterceptor(), check])))
     # health answers any certificate of the CA (probes); reflection the operator's only

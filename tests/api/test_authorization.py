@@ -8,13 +8,16 @@ street / district: 403 naming the scope."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 
-from api.db import open_database
+from api.db import TokenRow, open_database, utcnow
 from gongtui.stack import EmbeddedStack
+from services.common.db import Database
 from tests.api.conftest import Stubs, TokenFactory, bearer, create_election, register_place
 
 pytestmark = pytest.mark.stack
@@ -188,8 +191,8 @@ async def test_refusals_say_why(http: httpx.AsyncClient, make_token: TokenFactor
                         "message": "role member may not manage tokens (allowed: district_admin)"}
 
 
-async def test_revoked_token_is_refused(http: httpx.AsyncClient,
-                                        make_token: TokenFactory) -> None:
+async def test_revoked_token_is_refused(http: httpx.AsyncClient, make_token: TokenFactory,
+                                        api_db: Database) -> None:
     admin = bearer(await make_token(ADM, "district:*"))
     r = await http.post("/api/v1/tokens", headers=admin,
                         json={"role": OFF, "scope": "community:c-rev", "name": "社区"})
@@ -203,6 +206,22 @@ async def test_revoked_token_is_refused(http: httpx.AsyncClient,
     assert r.status_code == 200 and r.json()["revoked"] is True
     r = await http.get("/api/v1/me", headers=office)
     assert r.status_code == 401
+    # a token works for the days it was made for (90 by default), then is refused, saying so
+    r = await http.post("/api/v1/tokens", headers=admin,
+                        json={"role": OFF, "scope": "community:c-rev", "expires_days": 1})
+    assert r.status_code == 201, r.text
+    short = r.json()
+    assert short["expires_at"] > short["created_at"]
+    assert (await http.get("/api/v1/me", headers=bearer(short["token"]))).status_code == 200
+    async with api_db.write() as session:
+        await session.execute(update(TokenRow).where(TokenRow.token_id == short["token_id"])
+                              .values(expires_at=utcnow() - timedelta(seconds=1)))
+    r = await http.get("/api/v1/me", headers=bearer(short["token"]))
+    assert r.status_code == 401 and r.json()["field"] == "authorization"
+    assert r.json()["message"].startswith("the token expired at "), r.text
+    r = await http.post("/api/v1/tokens", headers=admin,
+                        json={"role": OFF, "scope": "community:c-rev", "expires_days": 0})
+    assert r.status_code == 422, r.text
     # wrong scope kind for the role: named field
     r = await http.post("/api/v1/tokens", headers=admin,
                         json={"role": OFF, "scope": "street:s-mx"})

@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from api.db import TokenStore, hash_token, open_database
@@ -55,3 +56,40 @@ def test_token_create_list_revoke(tmp_path: Path) -> None:
 
     wrong = run(tmp_path, "create", "--role", "community_office", "--scope", "district:xw")
     assert wrong.returncode == 2 and "scope" in wrong.stderr
+
+
+def test_token_create_expires(tmp_path: Path) -> None:
+    made = run(tmp_path, "create", "--role", "supervisor", "--scope", "district:xw",
+               "--expires", "30d")
+    assert made.returncode == 0, made.stderr
+    assert "expires in 30 days" in made.stderr
+    run(tmp_path, "create", "--role", "supervisor", "--scope", "district:xw")
+    first, second = (json.loads(line) for line in run(tmp_path, "list").stdout.splitlines())
+    days = [round((datetime.fromisoformat(e["expires_at"])
+                   - datetime.fromisoformat(e["created_at"])).total_seconds() / 86400)
+            for e in (first, second)]
+    assert sorted(days) == [30, 90] and not first["expired"]
+    for bad in ("0", "-3d", "soon", "4000d"):
+        refused = run(tmp_path, "create", "--role", "supervisor", "--scope", "district:xw",
+                      "--expires", bad)
+        assert refused.returncode == 2 and "--expires" in refused.stderr, refused.stderr
+
+
+def test_token_changes_are_on_the_apis_chain(tmp_path: Path) -> None:
+    made = run(tmp_path, "create", "--role", "supervisor", "--scope", "district:xw")
+    entry = json.loads(run(tmp_path, "list").stdout)
+    assert run(tmp_path, "revoke", entry["token_id"]).returncode == 0
+    with sqlite3.connect(tmp_path / "api.db") as conn:
+        kinds = [k for (k,) in conn.execute("SELECT kind FROM api_audit_records ORDER BY seq")]
+    assert kinds == ["chain.opened", "token.created", "token.revoked"]
+    assert made.stdout.strip().encode() not in (tmp_path / "api.db").read_bytes()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGTUI_")}
+    env["GONGTUI_DATA_DIR"] = str(tmp_path)
+    verify = [sys.executable, "-m", "gongtui.cli", "audit", "verify", "--api"]
+    ok = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "api" in ok.stdout and "3 records  ok" in ok.stdout, ok
+    with sqlite3.connect(tmp_path / "api.db") as conn:
+        conn.execute("DELETE FROM api_audit_records WHERE seq = 3")
+    broken = subprocess.run(verify, env=env, capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 1, broken
+    assert "first broken record: api seq 3" in broken.stdout, broken.stdout

@@ -7,6 +7,7 @@ workflow; the district admin aborts."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -141,6 +142,30 @@ async def test_cycle_to_review_through_http(http: httpx.AsyncClient,
                         json={"reason": "继续"})
     assert r.status_code == 202
     await wait_for(http, eid, street, lambda wf: not wf["paused"])
+    # a supervisor's halt: the street may not lift it (CTL2), the district does
+    supervisor = bearer(await make_token("supervisor", "street:xw-mf", name="监督委员会 王"))
+    r = await http.post(f"/api/v1/elections/{eid}/pause", headers=supervisor,
+                        json={"reason": "举报待查 / a complaint"})
+    assert r.status_code == 202 and r.json()["paused_by"] == "supervisor", r.text
+    r = await http.post(f"/api/v1/elections/{eid}/resume", headers=street,
+                        json={"reason": "继续"})
+    assert r.status_code == 403 and r.json()["rule"] == "CTL2", r.text
+    assert r.json()["field"] == "role", r.text
+    r = await http.post(f"/api/v1/elections/{eid}/resume", headers=admin,
+                        json={"reason": "查清了 / cleared"})
+    assert r.status_code == 202 and r.json()["paused"] is False, r.text
+    # every act on the record, with the acting token and its holder
+    r = await http.get(f"/api/v1/elections/{eid}/audit", headers=admin)
+    acts = [(x["kind"], x["actor_role"], json.loads(x["payload_json"]))
+            for x in r.json() if x["kind"].startswith("election.")
+            and x["kind"] != "election.created"]
+    assert [(k, role, p["reason"]) for k, role, p in acts] == [
+        ("election.paused", "street_committee", "上级检查 / inspection visit"),
+        ("election.resumed", "street_committee", "继续"),
+        ("election.paused", "supervisor", "举报待查 / a complaint"),
+        ("election.resumed", "district_admin", "查清了 / cleared")]
+    assert acts[2][2]["acted_by"]["holder"] == "监督委员会 王"
+    assert acts[2][2]["acted_by"]["token_id"]
     r = await http.post(f"/api/v1/elections/{eid}/unfilled/secretary/decision", headers=street,
                         json={"decision": "reduce"})
     assert r.status_code == 409 and r.json()["field"] == "post", r.text  # none awaited

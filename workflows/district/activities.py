@@ -38,7 +38,7 @@ from workflows.district.types import (
     ReportInput,
     summarize,
 )
-from workflows.election.types import ElectionStatus, ParentSignal, PauseInput
+from workflows.election.types import ActorRef, ElectionStatus, ParentSignal, PauseInput
 
 T = TypeVar("T")
 FUNNEL_STAGES = (("shortlisted", "shortlisted"), ("inspected", "inspected"),
@@ -108,7 +108,10 @@ class DistrictActivities(ServiceCaller):
     @activity.defn(name="district_control")
     async def district_control(self, batch: ControlBatch) -> None:
         actor = common_pb2.Actor(role="district_admin", scope=f"district:{batch.district_id}",
-                                 name=batch.actor or "district")
+                                 name=batch.actor or "district", token_id=batch.token_id)
+        # recorded here for every child: the child applies the act without recording it again,
+        # and knows the district paused it (CTL2)
+        by = ActorRef(actor.role, actor.scope, batch.token_id, actor.name)
         payload = {"reason": batch.reason, "scope": batch.scope,
                    "target": batch.target or batch.district_id, "district": batch.district_id,
                    "actor": batch.actor}
@@ -121,8 +124,8 @@ class DistrictActivities(ServiceCaller):
                 payload_json=json.dumps(payload, ensure_ascii=False, sort_keys=True)))
             handle = self.client.get_workflow_handle(t.workflow_id)
             try:
-                await handle.signal(batch.action, PauseInput(reason=batch.reason,
-                                                             actor=batch.actor))
+                await handle.signal(batch.action, PauseInput(
+                    reason=batch.reason, actor=batch.actor, by=by, recorded=True))
             except RPCError as exc:  # the election has ended meanwhile: nothing to pause
                 if "completed" not in str(exc).lower() and "not found" not in str(exc).lower():
                     raise

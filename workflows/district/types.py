@@ -47,6 +47,7 @@ class ControlInput:
     target: str = ""                 # street id or community id ("" for the district)
     reason: str = ""
     actor: str = ""
+    token_id: str = ""               # the acting token ("certificate:operator" at the CLI)
 
 
 @dataclass
@@ -77,6 +78,7 @@ class ControlBatch:
     actor: str
     key: str                         # idempotency key prefix, stable across retries and replays
     targets: list[ControlTarget] = field(default_factory=list)
+    token_id: str = ""               # the acting token (named by each record)
 
 
 @dataclass

@@ -260,7 +260,7 @@ class DistrictElectionWorkflow:
                     inp.district_id, cmd.action, cmd.scope, cmd.target, cmd.reason, cmd.actor,
                     f"{workflow.info().workflow_id}/control/{self._st.controls}",
                     [ControlTarget(c.election_id, election_workflow_id(c.election_id),
-                                   c.community_id) for c in changed]),
+                                   c.community_id) for c in changed], cmd.token_id),
                 start_to_close_timeout=timedelta(minutes=5), heartbeat_timeout=HEARTBEAT,
                 retry_policy=RETRY)
         for c in changed:

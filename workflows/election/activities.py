@@ -40,6 +40,7 @@ from workflows.election.types import (
     Candidate,
     CloseMeeting,
     CloseNoticeInput,
+    ControlRecord,
     ElectionInput,
     ElectionRef,
     Funnel,
@@ -115,7 +116,21 @@ class ElectionActivities(ServiceCaller):
                 self.funnel, self.objection_state, self.open_meeting, self.meeting_state,
                 self.open_round, self.round_state, self.close_meeting, self.decide_shortlist,
                 self.inspection_state, self.advance_stage, self.request_approval,
-                self.approvals_state, self.check_reduce]
+                self.approvals_state, self.check_reduce, self.record_control]
+
+    @activity.defn(name="record_control")
+    async def record_control(self, inp: ControlRecord) -> None:
+        """A control act (pause, resume, abort, an unfilled post's decision) into the
+        election's chain, as the person who took it (the worker sends their role, scope,
+        token ID and holder; the service names them in the record). The key is the
+        workflow's own, so a retried or replayed call records once."""
+        by = inp.by
+        payload = {**inp.payload, "actor": by.label(), "holder": by.holder}
+        await _rpc(self.nomination.RecordElectionEvent(nomination_pb2.RecordElectionEventRequest(
+            idempotency_key=inp.key, election_id=inp.election_id, kind=inp.kind,
+            actor=common_pb2.Actor(role=by.role or "system", scope=by.scope, name=by.holder,
+                                   token_id=by.token_id),
+            payload_json=json.dumps(payload, ensure_ascii=False, sort_keys=True))))
 
     async def _profile(self, election_id: str) -> tuple[nomination_pb2.Election, rules.Profile]:
         election = await _rpc(self.nomination.GetElection(

@@ -19,9 +19,12 @@ from temporalio.common import RetryPolicy
 
 from core.errors import NOT_RETRYABLE
 from workflows.district.types import PROGRESS_SIGNAL
+from workflows.election.control import RECORDED_AS
 from workflows.election.state import ElectionState
 from workflows.election.types import (
+    ActorRef,
     CloseNoticeInput,
+    ControlRecord,
     ElectionRef,
     Funnel,
     MeetingState,
@@ -48,6 +51,10 @@ CALL_TIMEOUT = timedelta(seconds=60)
 # A notice is closed at the end of its period, so that an objection cannot slip in after the
 # workflow read the objections (O2). Elections whose history lacks the marker do not close.
 NOTICE_CLOSES = "notice-closes-1"
+# Pause, resume, abort and an unfilled post's decision are recorded, with who and why, in the
+# election's chain by the workflow that applies them (``record_control``). Elections whose
+# history lacks the marker keep the acts as signals only.
+CONTROL_RECORDED = "control-acts-recorded-1"
 
 
 def checked_in(m: MeetingState) -> bool:
@@ -142,6 +149,20 @@ class ElectionBase:
         if self.s.paused:
             await workflow.wait_condition(lambda: not self.s.paused or bool(self.s.aborted))
             self._check_aborted()
+
+    async def _record_control(self, act: str, by: ActorRef | None,
+                              payload: dict[str, Any]) -> None:
+        """One control act into the election's chain (a regular activity: durable, retried,
+        and called with a key of the workflow's own counter, so it records exactly once;
+        not through ``_act``: an abort is recorded while the election stops)."""
+        s = self.s
+        s.controls += 1
+        key = f"{workflow.info().workflow_id}/control/{s.controls}"
+        await workflow.execute_activity_method(
+            ElectionActivities.record_control,
+            ControlRecord(s.require_input().election_id, RECORDED_AS[act], key,
+                          by or ActorRef(), payload),
+            start_to_close_timeout=CALL_TIMEOUT, retry_policy=RETRY)
 
     def _check_aborted(self) -> None:
         if self.s.aborted:

@@ -42,7 +42,9 @@ class ElectionState:
     version: int = 0                 # bumped on every change a client may want to see
     paused: bool = False
     pause_reason: str = ""
+    paused_by: str = ""              # the role whose pause stands (CTL2)
     aborted: str = ""                # the abort's reason; empty while not aborted
+    controls: int = 0                # control acts recorded (their idempotency keys)
     # ---- wake-ups and decisions sent in ----
     wakes: int = 0                   # wake-ups received; a wait reads the facts again on each
     unfilled_decisions: dict[str, str] = field(default_factory=dict)  # post -> reduce | reelect
@@ -111,7 +113,7 @@ class ElectionState:
             step_name=STEPS[self.step - 1][1] if self.step else "",
             paused=self.paused, waiting=self.waiting, timeline=list(self.timeline),
             version=self.version, error=self.error, pause_reason=self.pause_reason,
-            elected=dict(self.elected))
+            elected=dict(self.elected), paused_by=self.paused_by)
 
     def summary(self) -> dict[str, Any]:
         """What a district parent keeps of this election (``child_progress``)."""

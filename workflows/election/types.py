@@ -236,6 +236,7 @@ class ElectionStatus:
     error: str = ""
     pause_reason: str = ""
     elected: dict[str, list[Candidate]] = field(default_factory=dict)
+    paused_by: str = ""              # the role whose pause stands (CTL2: who may lift it)
 
 
 @dataclass
@@ -251,9 +252,49 @@ class NoticeRelease:
 
 
 @dataclass
+class ActorRef:
+    """Who takes a control act: the token's role and scope, its ID and its holder (recorded
+    with the act in the election's chain)."""
+
+    role: str = ""
+    scope: str = ""
+    token_id: str = ""
+    holder: str = ""
+
+    def label(self) -> str:
+        return f"{self.role}@{self.scope}"
+
+
+@dataclass
 class PauseInput:
+    """The ``pause`` / ``resume`` / ``abort`` signals (``by``: who; ``recorded``: the sender
+    has recorded the act already, as the district does for every child it signals)."""
+
     reason: str
     actor: str = ""
+    by: ActorRef | None = None
+    recorded: bool = False
+
+
+@dataclass
+class ControlAct:
+    """The ``control`` update: pause | resume | abort, with who and why (checked against the
+    role table of workflows/election/control.py, then recorded, then applied)."""
+
+    action: str
+    reason: str
+    by: ActorRef = field(default_factory=ActorRef)
+
+
+@dataclass
+class ControlRecord:
+    """``record_control``: one control act for the election's chain."""
+
+    election_id: str
+    kind: str
+    key: str
+    by: ActorRef
+    payload: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -313,3 +354,4 @@ class UnfilledDecision:
 
     post: str
     decision: str                    # reduce | reelect
+    by: ActorRef | None = None       # who decided (recorded with the decision)

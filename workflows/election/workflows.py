@@ -20,12 +20,15 @@ from temporalio.converter import value_to_type
 from temporalio.exceptions import ActivityError, ApplicationError
 
 from core.errors import RULE_VIOLATION
-from workflows.election.base import ElectionStopped
+from workflows.election import control
+from workflows.election.base import CONTROL_RECORDED, ElectionStopped
 from workflows.election.state import STEPS
 from workflows.election.steps import ElectionSteps
 from workflows.election.types import (
     WAKE_SIGNAL,
+    ActorRef,
     ChangeQuery,
+    ControlAct,
     ElectionInput,
     ElectionRef,
     ElectionStatus,
@@ -81,24 +84,93 @@ class CommunityElectionWorkflow(ElectionSteps):
     @workflow.signal
     def pause(self, inp: PauseInput) -> None:
         if not self.s.paused:
-            self.s.paused = True
-            self.s.pause_reason = inp.reason
-            self.s.bump()
-            self._tell_parent()
+            self._apply_control("pause", inp.reason, inp.by)
+            self._record_signalled("pause", inp)
 
     @workflow.signal
     def resume(self, inp: PauseInput) -> None:
         if self.s.paused:
-            self.s.paused = False
-            self.s.pause_reason = ""
-            self.s.bump()
-            self._tell_parent()
+            # CTL2 holds for a signal too (a signal cannot be refused: it is not applied);
+            # elections before the patch knew no one who paused
+            role = inp.by.role if inp.by is not None else ""
+            if role and workflow.patched(CONTROL_RECORDED) and control.refused(
+                    "resume", role, self.s.paused_by)[0]:
+                return
+            self._apply_control("resume", inp.reason, inp.by)
+            self._record_signalled("resume", inp)
 
     @workflow.signal
     def abort(self, inp: PauseInput) -> None:
-        self.s.aborted = inp.reason or "aborted"
-        self.s.wakes += 1
-        self.s.bump()
+        self._apply_control("abort", inp.reason, inp.by)
+        self._record_signalled("abort", inp)
+
+    def _apply_control(self, action: str, reason: str, by: ActorRef | None) -> None:
+        s = self.s
+        if action == "pause":
+            s.paused = True
+            s.pause_reason = reason
+            s.paused_by = by.role if by is not None else ""
+            s.bump()
+            self._tell_parent()
+        elif action == "resume":
+            s.paused = False
+            s.pause_reason = ""
+            s.paused_by = ""
+            s.bump()
+            self._tell_parent()
+        else:
+            s.aborted = reason or "aborted"
+            s.wakes += 1
+            s.bump()
+
+    def _record_signalled(self, action: str, inp: PauseInput) -> None:
+        """A signalled act into the chain (unless its sender recorded it: the district)."""
+        if inp.recorded or not workflow.patched(CONTROL_RECORDED):
+            return
+        self._parent_signals.append(asyncio.ensure_future(self._record_control(
+            action, inp.by, {"reason": inp.reason, "actor": inp.actor})))
+
+    @workflow.update
+    async def control(self, act: ControlAct) -> ElectionStatus:
+        """Pause, resume or abort, by whom and why: checked against the role table
+        (workflows/election/control.py: CTL1, CTL2), recorded in the election's chain, then
+        applied. An act that changes nothing (a second pause) is neither recorded nor applied,
+        but a pause whose lifting the new pauser restricts further (a supervisor's halt over
+        a street's pause) takes over the standing one."""
+        s = self.s
+        if act.action == "pause" and s.paused and not self._stricter(act.by.role):
+            return self.status()
+        if (act.action == "resume" and not s.paused) or (act.action == "abort" and s.aborted):
+            return self.status()
+        await self._record_control(act.action, act.by, {"reason": act.reason,
+                                                        "paused_by": s.paused_by})
+        if act.action == "resume" and not s.paused:
+            return self.status()  # lifted meanwhile
+        if act.action == "pause" and s.paused:
+            s.paused_by = act.by.role
+            s.pause_reason = act.reason
+            s.bump()
+        else:
+            self._apply_control(act.action, act.reason, act.by)
+        return self.status()
+
+    @control.validator
+    def _validate_control(self, act: ControlAct) -> None:
+        if not act.reason.strip():
+            raise refusal("reason: a pause, resume or abort needs a reason", "reason")
+        message, field, rule = control.refused(act.action, act.by.role,
+                                               self.s.paused_by if self.s.paused else "")
+        if message:
+            raise refusal(message, field, rule)
+        if self.s.status != "running":
+            raise refusal(f"election_id: the election has ended ({self.s.status})",
+                          "election_id")
+
+    def _stricter(self, role: str) -> bool:
+        """Would a pause by ``role`` be lifted by fewer roles than the standing one?"""
+        now = set(control.MAY_LIFT.get(self.s.paused_by, control.MAY_LIFT["district_admin"]))
+        new = set(control.MAY_LIFT.get(role, control.MAY_LIFT["district_admin"]))
+        return new < now
 
     @workflow.query
     def status(self) -> ElectionStatus:
@@ -157,6 +229,9 @@ class CommunityElectionWorkflow(ElectionSteps):
             if not verdict.ok:
                 raise refusal(f"[{verdict.rule}] decision: {verdict.reason}", "decision",
                               verdict.rule, type=RULE_VIOLATION)
+        if workflow.patched(CONTROL_RECORDED):
+            await self._record_control("unfilled", d.by, {"post": d.post,
+                                                          "decision": d.decision, "rule": "M7"})
         s.unfilled_decisions[d.post] = d.decision
         s.wakes += 1
         return d.decision

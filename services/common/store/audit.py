@@ -52,6 +52,19 @@ def canonical_json(payload: Any) -> str:
     return _CANONICAL_ENCODE(payload)
 
 
+#: the payload key naming who acted: ``{"token_id", "holder"}`` of the acting token
+ACTED_BY = "acted_by"
+
+
+def acted_by(payload: Any, token_id: str, holder: str) -> Any:
+    """The payload with the acting token's ID and holder under :data:`ACTED_BY` (in the
+    payload, so the record's hash covers them); unchanged when no token acted (a workflow's
+    own record, a developer's plain gRPC) or the payload is not an object."""
+    if not token_id or not isinstance(payload, dict):
+        return payload
+    return {**payload, ACTED_BY: {"token_id": token_id, "holder": holder}}
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One record as appended (the columns of ``audit_records`` but its row id)."""

@@ -67,10 +67,17 @@ class Tx:
     actor_role: str
     actor_scope: str
     wakes: list[tuple[str, str]] = field(default_factory=list)
+    #: the acting token's ID and its holder (the API's assertion; the operator's certificate;
+    #: the person a workflow records a control act for): named by every record, see
+    #: :func:`services.common.store.audit.acted_by`
+    actor_token_id: str = ""
+    actor_holder: str = ""
 
     async def audit(self, election_id: str, kind: str, payload: Any) -> audit.AuditEntry:
-        return await self.store.append_audit(self.session, election_id, kind, payload,
-                                             self.actor_role, self.actor_scope)
+        return await self.store.append_audit(
+            self.session, election_id, kind,
+            audit.acted_by(payload, self.actor_token_id, self.actor_holder),
+            self.actor_role, self.actor_scope)
 
     def insert(self, model: type, **values: Any) -> None:
         """Add a row that nothing reads back in this transaction: the rows of a table are
@@ -157,10 +164,11 @@ class Store:
         digest = idempotency.request_digest(key, request)
         role = actor.role if actor is not None and actor.role else "system"
         scope = actor.scope if actor is not None else ""
+        who = (actor.token_id, actor.name) if actor is not None else ("", "")
         for attempt in range(3):
             try:
                 return await self._mutate_once(key, method, digest, response_type, fn, role,
-                                               scope)
+                                               scope, who)
             except IntegrityError:
                 # A concurrent request with the same key (or a raced unique fact) won: the
                 # whole transaction rolled back; look again and answer like the winner did.
@@ -169,7 +177,8 @@ class Store:
         raise AssertionError("unreachable")
 
     async def _mutate_once(self, key: str, method: str, digest: str, response_type: type[M],
-                           fn: Callable[[Tx], Awaitable[M]], role: str, scope: str) -> M:
+                           fn: Callable[[Tx], Awaitable[M]], role: str, scope: str,
+                           who: tuple[str, str] = ("", "")) -> M:
         models = self.models
         async with self.db.write() as session:
             inline = await self.inline_sqlite(session)
@@ -178,7 +187,7 @@ class Store:
                 return idempotency.replay(answered, method, digest, key, response_type)
             rows: dict[Any, list[dict[str, Any]]] = {}
             session.info["deferred_rows"] = rows
-            tx = Tx(session, self, role, scope)
+            tx = Tx(session, self, role, scope, actor_token_id=who[0], actor_holder=who[1])
             response = await fn(tx)
             # the facts, the key with the answer and the wake-ups: plain inserts
             now = utcnow()

@@ -4,10 +4,13 @@ token, the API's role check shown in Chinese with its field."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
+from sqlalchemy import update
 
-from api.db import TokenStore, open_database
+from api.db import TokenRow, TokenStore, open_database, utcnow
 from gongtui.stack import EmbeddedStack
 from tests.api.conftest import TokenFactory
 from tests.api.console.conftest import csrf_of, sign_in
@@ -81,6 +84,20 @@ async def test_a_revoked_token_ends_its_sessions(
     await sign_in(http, token)
     assert (await http.get("/console/dashboard")).status_code == 200
     await store.revoke(row.token_id)
+    await db.dispose()
+    assert (await http.get("/console/dashboard")).status_code == 303
+
+
+async def test_an_expired_token_ends_its_sessions(
+        stack: EmbeddedStack, http: httpx.AsyncClient) -> None:
+    db = open_database(stack.settings)
+    store = TokenStore(db)
+    token, row = await store.create("district_admin", "district:d-auth", "to expire")
+    await sign_in(http, token)
+    assert (await http.get("/console/dashboard")).status_code == 200
+    async with db.write() as session:
+        await session.execute(update(TokenRow).where(TokenRow.token_id == row.token_id)
+                              .values(expires_at=utcnow() - timedelta(seconds=1)))
     await db.dispose()
     assert (await http.get("/console/dashboard")).status_code == 303
 

@@ -4,6 +4,7 @@ connect, who may act as whom, and what reaches the audit chain."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 import uuid
@@ -26,6 +27,7 @@ from proto import nomination_pb2 as pb
 from services.common import assertions
 from services.common.assertions import METADATA_KEY, Asserter, User, current_user
 from services.common.clients import ServiceClients, open_channel
+from services.common.store.audit import record_hash
 from services.common.tls import TlsNotConfigured, component_of_cert
 from services.nomination import server
 
@@ -251,6 +253,11 @@ async def test_the_apis_asserted_user_reaches_the_audit_record(nomination: Runni
         await clients.close()
     last = audit.records[-1]
     assert (last.actor_role, last.actor_scope) == ("community_office", "community:tls-c")
+    # the acting token's ID and holder are in the record, under its hash
+    assert json.loads(last.payload_json)["acted_by"] == {"token_id": "t-42",
+                                                         "holder": "选举工作小组"}
+    assert record_hash(last.prev_hash, "tls-api", last.seq, last.kind, last.payload_json,
+                       last.actor_role, last.actor_scope, last.created_at) == last.hash
 
 
 async def test_the_operator_names_a_role_but_never_system(nomination: Running) -> None:
@@ -262,6 +269,37 @@ async def test_the_operator_names_a_role_but_never_system(nomination: Running) -
         assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
         await stub.CreateElection(create("tls-operator", common_pb2.Actor(
             role="district_admin", scope="district:*")))
+        # not a person role beyond the district's own (the service's operator_roles)
+        exc = await refused(stub.ImportRoster(roster("tls-operator", OFFICE)))
+        assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert "operator_roles" in (exc.details() or ""), exc.details()
+        audit = await stub.ListAudit(common_pb2.AuditRequest(election_id="tls-operator"))
+    # what it did is recorded as the operator's certificate
+    assert [r.kind for r in audit.records] == ["election.created"]
+    assert json.loads(audit.records[0].payload_json)["acted_by"]["token_id"] == \
+        "certificate:operator"
+
+
+async def test_a_drill_stack_lets_the_operator_play_every_person(
+        tmp_path: Path, certs: Path, service_database_url: str) -> None:
+    address = f"127.0.0.1:{free_port()}"
+    settings = as_component(certs, "nomination", data_dir=tmp_path, nomination_address=address,
+                            temporal_address="", database_url=service_database_url,
+                            operator_roles="*")
+    ready, stop = asyncio.Event(), asyncio.Event()
+    task = asyncio.create_task(server.main(settings, ready, stop))
+    await asyncio.wait_for(ready.wait(), timeout=30)
+    running = Running(address, certs)
+    try:
+        await _worker_creates(running, "tls-drill")
+        channel, stub = running.stub("operator")
+        async with channel:
+            await stub.ImportRoster(roster("tls-drill", OFFICE))
+            exc = await refused(stub.ImportRoster(roster("tls-drill", SYSTEM)))
+            assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
 
 
 async def test_a_service_certificate_is_no_client(nomination: Running) -> None:
@@ -295,6 +333,12 @@ async def test_the_api_does_not_call_the_workflows_rpcs(nomination: Running) -> 
         exc = await refused(clients.nomination.CreateElection(create("tls-first", OFFICE)))
         assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
         assert "CreateElection is the workflow's" in (exc.details() or "")
+        # nor records a control act: the workflow that applied it does
+        exc = await refused(clients.nomination.RecordElectionEvent(
+            pb.RecordElectionEventRequest(idempotency_key="k", election_id="tls-first",
+                                          kind="election.resumed", payload_json="{}")))
+        assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert "RecordElectionEvent is the workflow's" in (exc.details() or "")
     finally:
         current_user.reset(token)
         await clients.close()

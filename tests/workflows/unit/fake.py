@@ -24,6 +24,7 @@ from workflows.election.types import (
     Candidate,
     CloseMeeting,
     CloseNoticeInput,
+    ControlRecord,
     ElectionInput,
     ElectionRef,
     Funnel,
@@ -104,6 +105,7 @@ class FakeServices:
         self.approvals: dict[tuple[str, str, int], ApprovalState] = {}
         self.stage_calls: list[StageInput] = []
         self.reduce_checks: list[ReduceInput] = []
+        self.controls: dict[str, ControlRecord] = {}  # idempotency key -> the control act
 
     # ---- what the test reads back ---------------------------------------------------------
     def rounds_of(self, meeting_kind: str) -> list[tuple[int, str, str, list[str]]]:
@@ -344,6 +346,11 @@ async def approvals_state(ref: ElectionRef) -> ApprovalsState:
     return ApprovalsState(list(f.approvals.values()))
 
 
+@activity.defn(name="record_control")
+async def record_control(inp: ControlRecord) -> None:
+    _fake().controls.setdefault(inp.key, inp)  # as the service: once per key
+
+
 def _advance(f: FakeServices, post: str, stage: str, person_ids: list[str]) -> None:
     for r in f.registrations:
         if r.post == post and r.who.person_id in person_ids:
@@ -354,7 +361,7 @@ ACTIVITIES: list[Callable[..., Any]] = [
     register_election, plan_state, publish_notice, close_notice, open_nominations,
     nomination_state, run_automatic_review, funnel, objection_state, open_meeting,
     meeting_state, open_round, round_state, close_meeting, decide_shortlist, inspection_state,
-    advance_stage, check_reduce, request_approval, approvals_state]
+    advance_stage, check_reduce, request_approval, approvals_state, record_control]
 
 
 SECRETARIES = ["张三", "李四", "赵六", "孙七"]

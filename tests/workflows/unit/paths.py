@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from temporalio.client import WorkflowUpdateFailedError
+
 from tests.workflows.unit.fake import standard
 from tests.workflows.unit.people import DAY, EdgePath, People, Script
-from workflows.election.types import PauseInput, PostPlan, Waiting
+from workflows.election.types import ActorRef, ControlAct, PauseInput, PostPlan, Waiting
 from workflows.election.workflows import CommunityElectionWorkflow
 
 HELD = 20 * DAY  # far longer than a one-day notice period
@@ -38,6 +40,35 @@ async def pause_a_while(people: People, w: Waiting) -> str:
 async def abort_now(people: People, w: Waiting) -> str:
     await people.handle.signal(CommunityElectionWorkflow.abort, PauseInput("撤销 / called off"))
     return "skip"
+
+
+SUPERVISOR = ActorRef("supervisor", "street:st-1", "t-sup", "监督委员会")
+STREET = ActorRef("street_committee", "street:st-1", "t-st", "街道党工委")
+DISTRICT = ActorRef("district_admin", "district:d-1", "t-ad", "区委组织部")
+
+
+async def supervisor_halt(people: People, w: Waiting) -> str:
+    """The supervisor halts the election; the street's resume is refused (CTL2), a second
+    pause by the street changes nothing; the district lifts the halt."""
+    if "after-district-resume" in people.notes:
+        return "act"
+    handle = people.handle
+    await handle.execute_update(CommunityElectionWorkflow.control,
+                                ControlAct("pause", "举报待查 / a complaint", SUPERVISOR))
+    for act in (ControlAct("resume", "我们查过了 / we looked", STREET),
+                ControlAct("resume", "", DISTRICT), ControlAct("abort", "越权", STREET)):
+        try:
+            await handle.execute_update(CommunityElectionWorkflow.control, act)
+        except WorkflowUpdateFailedError as exc:
+            people.notes.setdefault("refused", []).append(
+                (act.action, act.by.role, str(getattr(exc.cause, "message", exc.cause))))
+    st = await handle.execute_update(CommunityElectionWorkflow.control,
+                                     ControlAct("pause", "also", STREET))
+    people.notes["after-street-pause"] = (st.paused, st.paused_by)
+    st = await handle.execute_update(CommunityElectionWorkflow.control,
+                                     ControlAct("resume", "查清了 / cleared", DISTRICT))
+    people.notes["after-district-resume"] = (st.paused, st.paused_by)
+    return "act"
 
 
 #: M7: one member elected in the regular round, none in the additional one
@@ -79,6 +110,7 @@ PATHS: dict[str, EdgePath] = {
     "pause": lambda: (standard(), Script(hold=["shortlist"], hooks={
         "notice": pause_a_while, "inspection": pause_a_while})),
     "abort": lambda: (standard(), Script(hooks={"congress_round": abort_now})),
+    "halt": lambda: (standard(), Script(hooks={"inspection": supervisor_halt})),
     "old-forms": lambda: (standard(), Script(
         old_forms=True, objections={"registrants": ["孙七"]},
         counts={("congress", "member"): [{"elected": ["周一"]}, {"elected": []}]},
