@@ -192,11 +192,17 @@ class ElectionAccess:
     async def __call__(self, election_id: ElectionIdPath, principal: PrincipalDep,
                        clients: ClientsDep, db: DbDep,
                        temporal: TemporalDep) -> tuple[Principal, ElectionInfo]:
+        principal, info = await self.may_see(election_id, principal, clients, db)
+        if self.acts:
+            await refuse_if_paused(temporal, info.workflow_id, info.election_id)
+        return principal, info
+
+    async def may_see(self, election_id: str, principal: Principal, clients: ServiceClients,
+                      db: Database) -> tuple[Principal, ElectionInfo]:
+        """Role and scope only: a console page that shows what its form would act on."""
         require_role(principal, self.roles, self.what)
         info = await load_election(clients, db, election_id)
         check_scope(principal, info)
-        if self.acts:
-            await refuse_if_paused(temporal, info.workflow_id, info.election_id)
         return principal, info
 
 

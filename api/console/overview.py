@@ -2,12 +2,12 @@
 
 A dashboard view is one read of this projection (plus the API database's election rows): no
 Temporal call on the request path once an election is known. One refresher task per app reads
-the workflows' ``status`` query in the background, at most ``PARALLEL`` at a time, one round at
-most every ``FRESH`` seconds, and only while someone looks (a view within ``IDLE`` seconds);
-an election whose workflow has ended (completed, failed, aborted) is never read again, its
-status being final. What a view shows is therefore at most one round old (about ``FRESH`` s
-plus the round's own time: 1-3 s at 363 communities on a 2-core machine while the district
-runs). An election a view has not seen before is read in that view; a control on the page
+the workflows' ``status`` query in the background, at most ``PARALLEL`` at a time, one round
+at most every ``FRESH`` seconds (after a round slower than that, a rest as long as it took),
+and only while someone looks (a view within ``IDLE`` seconds); an election whose workflow has
+ended (completed, failed, aborted) is never read again, its status being final. What a view
+shows is therefore about one round old (``FRESH`` s, more while a busy worker answers queries
+slowly). An election a view has not seen before is read in that view; a control on the page
 forgets the elections it acted on, so the next view reads them afresh.
 """
 
@@ -110,7 +110,9 @@ class Overview:
                 self.rounds += 1
             except Exception:  # a round's fault must not end the refresher
                 log.exception("dashboard refresh round failed")
-            await asyncio.sleep(max(0.0, self.fresh - (time.monotonic() - started)))
+            took = time.monotonic() - started
+            # a slow round (a busy worker) is followed by a rest as long: half the time at most
+            await asyncio.sleep(max(self.fresh - took, took))
 
     async def close(self) -> None:
         self.stopping = True

@@ -135,8 +135,12 @@ def dependency(annotated: Any) -> Any:
 
 
 async def election_access(request: Request, annotated: Any, user: User,
-                          election_id: str) -> Any:
+                          election_id: str, view: bool = False) -> Any:
+    """The route's own check; ``view``: a page showing the form of an act checks role and
+    scope only, so a paused election's page still shows (its act is refused when sent)."""
     check = dependency(annotated)
+    if view:
+        return await check.may_see(election_id, user.principal, clients(request), db(request))
     return await check(election_id, user.principal, clients(request), db(request),
                        temporal(request))
 
