@@ -19,6 +19,7 @@ from api import auth
 from api.db import CommunityRow, ElectionRow, Principal, StreetRow, TokenStore
 from api.errors import ApiError, from_grpc
 from api.limits import client_key, rate_limits
+from api.temporal import refuse_if_paused
 from api.types import ID_PATTERN
 from core.config import Settings
 from core.ids import election_workflow_id
@@ -180,14 +181,26 @@ ElectionIdPath = Annotated[str, Path(description="election id", max_length=120,
 
 
 class ElectionAccess:
-    """Dependency: the caller and the election of the path, role and scope checked."""
+    """Dependency: the caller and the election of the path, role and scope checked; with
+    ``acts``, an act on a paused election is refused with the pause reason
+    (``api.temporal.refuse_if_paused``), for the REST route and the console page alike."""
 
-    def __init__(self, *roles: str, what: str = "act on this election"):
+    def __init__(self, *roles: str, what: str = "act on this election", acts: bool = False):
         self.roles = roles
         self.what = what
+        self.acts = acts
 
     async def __call__(self, election_id: ElectionIdPath, principal: PrincipalDep,
-                       clients: ClientsDep, db: DbDep) -> tuple[Principal, ElectionInfo]:
+                       clients: ClientsDep, db: DbDep,
+                       temporal: TemporalDep) -> tuple[Principal, ElectionInfo]:
+        principal, info = await self.may_see(election_id, principal, clients, db)
+        if self.acts:
+            await refuse_if_paused(temporal, info.workflow_id, info.election_id)
+        return principal, info
+
+    async def may_see(self, election_id: str, principal: Principal, clients: ServiceClients,
+                      db: Database) -> tuple[Principal, ElectionInfo]:
+        """Role and scope only: a console page that shows what its form would act on."""
         require_role(principal, self.roles, self.what)
         info = await load_election(clients, db, election_id)
         check_scope(principal, info)

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from datetime import timedelta
+from typing import Any, Protocol, TypeVar
 
-from temporalio.client import WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -54,3 +55,36 @@ async def workflow_call(call: Awaitable[T], workflow_id: str) -> T:
                            code="FAILED_PRECONDITION") from exc
         log.warning("temporal answered %s", exc.status.name if exc.status else "?")
         raise ApiError(503, "Temporal is not available", code="UNAVAILABLE") from exc
+
+
+class _Connection(Protocol):
+    async def client(self) -> Client: ...
+
+
+PAUSE_CHECK_TIMEOUT = timedelta(seconds=10)
+
+
+async def refuse_if_paused(temporal: _Connection, workflow_id: str, election_id: str) -> None:
+    """The one check that an act on a paused election is refused, with the pause reason
+    (409 FAILED_PRECONDITION, field ``election_id``). The pause lives in the election's
+    workflow (its ``status`` query). An election without a workflow (not started, or ended)
+    is not paused; when Temporal does not answer, the act is not held up (the pause cannot be
+    read, and the services keep their own checks)."""
+    from workflows.election.workflows import CommunityElectionWorkflow
+
+    try:
+        handle = (await temporal.client()).get_workflow_handle(workflow_id)
+        status = await workflow_call(
+            handle.query(CommunityElectionWorkflow.status, rpc_timeout=PAUSE_CHECK_TIMEOUT),
+            workflow_id)
+    except ApiError as exc:
+        if exc.status in (404, 409, 503, 504):
+            if exc.status >= 503:
+                log.warning("pause of %s not readable: %s", election_id, exc.message)
+            return
+        raise
+    if status.paused:
+        reason = status.pause_reason or "—"
+        raise ApiError(409, f"选举已暂停（理由：{reason}），恢复前不能办理 / election "
+                            f"{election_id} is paused ({reason}): nothing is done until it "
+                            "is resumed", field="election_id", code="FAILED_PRECONDITION")

@@ -8,7 +8,6 @@ check and the function of ``POST /api/v1/elections/{id}/pause|resume|abort``."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -19,8 +18,9 @@ from sqlalchemy import select
 
 import rules
 from api.console import messages, web
+from api.console.overview import Overview
 from api.db import ElectionRow, StreetRow
-from api.deps import ElectionInfo, elections_in_scope
+from api.deps import elections_in_scope
 from api.errors import ApiError
 from api.routes import cycles as cycles_rest
 from api.routes import elections as rest
@@ -29,7 +29,6 @@ from workflows.election.types import ElectionStatus
 router = APIRouter()
 PAGE = 50
 MAX_PAGE = 400
-FRESH = 2.0  # seconds a status is reused across page views (363 queries per view otherwise)
 PARALLEL = 24
 ACTIONS = {"pause": (rest.Pauser, rest.pause), "resume": (rest.Pauser, rest.resume),
            "abort": (rest.Aborter, rest.abort)}
@@ -67,30 +66,13 @@ class Line:
         return ""
 
 
-def info_of(row: ElectionRow) -> ElectionInfo:
-    return ElectionInfo(row.election_id, row.community_id, row.community_name, row.street_id,
-                        row.district_id, row.workflow_id)
-
-
-async def statuses(request: Request, rows: list[ElectionRow]) -> dict[str, ElectionStatus | None]:
-    cache: dict[str, tuple[float, ElectionStatus | None]] = getattr(
-        request.app.state, "console_statuses", None) or {}
-    request.app.state.console_statuses = cache
-    now = time.monotonic()
-    stale = [r for r in rows if now - cache.get(r.election_id, (-FRESH, None))[0] >= FRESH]
-    gate = asyncio.Semaphore(PARALLEL)
-    temporal = web.temporal(request)
-
-    async def one(row: ElectionRow) -> None:
-        async with gate:
-            try:
-                found: ElectionStatus | None = await rest.workflow_status(temporal, info_of(row))
-            except ApiError:
-                found = None
-            cache[row.election_id] = (time.monotonic(), found)
-
-    await asyncio.gather(*(one(r) for r in stale))
-    return {r.election_id: cache[r.election_id][1] for r in rows}
+def overview(request: Request) -> Overview:
+    """The app's one projection of the elections' statuses (api/console/overview.py)."""
+    state = request.app.state
+    if getattr(state, "console_overview", None) is None:
+        state.console_overview = Overview(web.temporal(request),
+                                          stopped=lambda: bool(getattr(state, "stopping", False)))
+    return state.console_overview  # type: ignore[no-any-return]
 
 
 async def street_names(request: Request) -> dict[str, str]:
@@ -103,7 +85,7 @@ async def view(request: Request, user: web.User, street: str = "", step: int = 0
                page: int = 1, size: int = PAGE, status: int = 200, **extra: Any) -> Response:
     await web.allow(rest.Staff, user)
     rows = await elections_in_scope(web.db(request), user.principal)
-    found = await statuses(request, rows)
+    found = await overview(request).read(rows)
     lines = [Line(r, found[r.election_id]) for r in rows]
     per_street = Counter(line.row.street_id for line in lines)
     per_step = Counter(line.status.step if line.status else 0 for line in lines)
@@ -164,7 +146,7 @@ async def control(request: Request) -> Response:
                 failures.append(exc)
 
     await asyncio.gather(*(one(r) for r in rows))
-    getattr(request.app.state, "console_statuses", {}).clear()
+    overview(request).forget(r.election_id for r in rows)
     if failures and len(failures) == len(rows):
         raise failures[0]
     done = messages.t("ctl.done", n=len(rows) - len(failures), action=messages.t(f"ctl.{action}"),
@@ -199,6 +181,5 @@ async def start_cycle(request: Request) -> Response:
                                               request.app.state.settings, Response())
     except ApiError as exc:
         return await view(request, user, status=exc.status, error=exc)
-    getattr(request.app.state, "console_statuses", {}).clear()
     return await view(request, user, notice=messages.t(
         "cycle.started", cycle=cycle.cycle_id, n=len(cycle.elections)))

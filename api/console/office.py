@@ -25,7 +25,8 @@ router = APIRouter()
 
 async def view(request: Request, user: web.User, election_id: str, status: int = 200,
                **extra: Any) -> Response:
-    principal, info = await web.election_access(request, rest.Office, user, election_id)
+    principal, info = await web.election_access(request, rest.Office, user, election_id,
+                                                view=True)
     people = await rest.list_roster((principal, info), web.clients(request))
     return web.render(request, "roster.html", status, user=user, info=info, people=people,
                       **extra)
@@ -61,7 +62,7 @@ async def preview(request: Request, election_id: str) -> Response:
     data = await upload.read(rest.MAX_FILE + 1)
     kind = upload.content_type or ""
     try:
-        await web.election_access(request, rest.Office, user, election_id)
+        await web.election_access(request, rest.Office, user, election_id, view=True)
         rows = _parse(data, kind)
     except ApiError as exc:
         return await view(request, user, election_id, exc.status, error=exc,

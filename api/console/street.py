@@ -22,7 +22,8 @@ router = APIRouter()
 
 async def view(request: Request, user: web.User, election_id: str, status: int = 200,
                **extra: Any) -> Response:
-    access = await web.election_access(request, plans_rest.Street, user, election_id)
+    access = await web.election_access(request, plans_rest.Street, user, election_id,
+                                       view=True)
     clients = web.clients(request)
     plan: plans_rest.PlanPublic | None = None
     try:

@@ -5,6 +5,7 @@ states them (field and rule named, in Chinese)."""
 from __future__ import annotations
 
 import secrets
+import time
 import typing
 from collections.abc import Awaitable, Callable
 from functools import wraps
@@ -134,9 +135,14 @@ def dependency(annotated: Any) -> Any:
 
 
 async def election_access(request: Request, annotated: Any, user: User,
-                          election_id: str) -> Any:
+                          election_id: str, view: bool = False) -> Any:
+    """The route's own check; ``view``: a page showing the form of an act checks role and
+    scope only, so a paused election's page still shows (its act is refused when sent)."""
     check = dependency(annotated)
-    return await check(election_id, user.principal, clients(request), db(request))
+    if view:
+        return await check.may_see(election_id, user.principal, clients(request), db(request))
+    return await check(election_id, user.principal, clients(request), db(request),
+                       temporal(request))
 
 
 async def allow(annotated: Any, user: User) -> Principal:
@@ -165,16 +171,21 @@ Handler = Callable[..., Awaitable[Response]]
 
 def page(handler: Handler) -> Handler:
     """A page: no session → the sign-in page; an ApiError → the error page with the API's
-    status, field and rule."""
+    status, field and rule. Each answer states its server time (``Server-Timing: app;dur=``
+    in ms, read by ``gongtui bench console``)."""
 
     @wraps(handler)
     async def run(request: Request, *args: Any, **kwargs: Any) -> Response:
+        started = time.perf_counter()
+        out: Response
         try:
-            return await handler(request, *args, **kwargs)
+            out = await handler(request, *args, **kwargs)
         except SignInNeeded:
-            return RedirectResponse(f"{PREFIX}/login?next={request.url.path}", status_code=303)
+            out = RedirectResponse(f"{PREFIX}/login?next={request.url.path}", status_code=303)
         except ApiError as exc:
-            return error_page(request, exc, await optional_user(request))
+            out = error_page(request, exc, await optional_user(request))
+        out.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return out
 
     return run
 

@@ -46,7 +46,8 @@ Auditor = Annotated[tuple[Principal, ElectionInfo],
                     Depends(ElectionAccess(DISTRICT_ADMIN, SUPERVISOR,
                                            what="read the audit records"))]
 Street = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(STREET, what="decide an unfilled post"))]
+                   Depends(ElectionAccess(STREET, what="decide an unfilled post",
+                                           acts=True))]
 QUERY_TIMEOUT = timedelta(seconds=15)
 
 

@@ -18,7 +18,8 @@ from proto import nomination_pb2
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["inspections"],
                    responses=ERROR_RESPONSES)
 Street = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(STREET, what="record inspections"))]
+                   Depends(ElectionAccess(STREET, what="record inspections",
+                                           acts=True))]
 Reader = Annotated[tuple[Principal, ElectionInfo],
                    Depends(ElectionAccess(*READERS, what="read inspections"))]
 

@@ -41,11 +41,14 @@ ballots_router = APIRouter(prefix="/api/v1", tags=["ballots"], responses=ERROR_R
 Reader = Annotated[tuple[Principal, ElectionInfo],
                    Depends(ElectionAccess(*READERS, what="read meetings"))]
 Desk = Annotated[tuple[Principal, ElectionInfo],
-                 Depends(ElectionAccess(OFFICE, STREET, what="run meetings"))]
+                 Depends(ElectionAccess(OFFICE, STREET, what="run meetings",
+                                           acts=True))]
 Office = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(OFFICE, what="issue ballots"))]
+                   Depends(ElectionAccess(OFFICE, what="issue ballots",
+                                           acts=True))]
 Confirmer = Annotated[tuple[Principal, ElectionInfo],
-                      Depends(ElectionAccess(OFFICE, SUPERVISOR, what="confirm results"))]
+                      Depends(ElectionAccess(OFFICE, SUPERVISOR, what="confirm results",
+                                           acts=True))]
 MeetingId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 RoundId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 PersonIds = Annotated[list[Id], Field(max_length=5000)]

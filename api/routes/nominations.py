@@ -28,13 +28,17 @@ from services.common.clients import ServiceClients
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["nominations"],
                    responses=ERROR_RESPONSES)
 Office = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(OFFICE, what="record nominations"))]
+                   Depends(ElectionAccess(OFFICE, what="record nominations",
+                                           acts=True))]
 Member = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(MEMBER, what="nominate themselves"))]
+                   Depends(ElectionAccess(MEMBER, what="nominate themselves",
+                                           acts=True))]
 Signer = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(MEMBER, RESIDENT, OFFICE, what="co-sign nominations"))]
+                   Depends(ElectionAccess(MEMBER, RESIDENT, OFFICE, what="co-sign nominations",
+                                           acts=True))]
 Street = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(STREET, what="review qualifications"))]
+                   Depends(ElectionAccess(STREET, what="review qualifications",
+                                           acts=True))]
 Anyone = Annotated[tuple[Principal, ElectionInfo],
                    Depends(ElectionAccess(*ALL_ROLES, what="read registrations"))]
 RegistrationId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]

@@ -19,9 +19,11 @@ from proto import nomination_pb2
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["objections"],
                    responses=ERROR_RESPONSES)
 Filer = Annotated[tuple[Principal, ElectionInfo],
-                  Depends(ElectionAccess(MEMBER, RESIDENT, SUPERVISOR, what="file objections"))]
+                  Depends(ElectionAccess(MEMBER, RESIDENT, SUPERVISOR, what="file objections",
+                                           acts=True))]
 Street = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(STREET, what="decide objections"))]
+                   Depends(ElectionAccess(STREET, what="decide objections",
+                                           acts=True))]
 Clerk = Annotated[tuple[Principal, ElectionInfo],
                   Depends(ElectionAccess(*CLERKS, what="read objections"))]
 NoticeKind = Literal["registrants", "shortlist", "candidates", "results"]

@@ -19,9 +19,11 @@ from proto import nomination_pb2
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["plan"],
                    responses=ERROR_RESPONSES)
 Office = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(OFFICE, what="submit the election plan"))]
+                   Depends(ElectionAccess(OFFICE, what="submit the election plan",
+                                           acts=True))]
 Street = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(STREET, what="decide the election plan"))]
+                   Depends(ElectionAccess(STREET, what="decide the election plan",
+                                           acts=True))]
 Reader = Annotated[tuple[Principal, ElectionInfo],
                    Depends(ElectionAccess(*READERS, what="read the election plan"))]
 

@@ -32,7 +32,8 @@ from proto import nomination_pb2
 router = APIRouter(prefix="/api/v1/elections/{election_id}", tags=["roster"],
                    responses=ERROR_RESPONSES)
 Office = Annotated[tuple[Principal, ElectionInfo],
-                   Depends(ElectionAccess(OFFICE, what="import the roster"))]
+                   Depends(ElectionAccess(OFFICE, what="import the roster",
+                                           acts=True))]
 Clerk = Annotated[tuple[Principal, ElectionInfo],
                   Depends(ElectionAccess(*CLERKS, what="read the roster"))]
 MAX_FILE = 8 * 1024 * 1024

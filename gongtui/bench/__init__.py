@@ -11,7 +11,7 @@ def load_commands() -> None:
     # Each benchmark module adds its command to bench_app when imported.
     import importlib
 
-    for name in ("district", "ballots", "roster_readers", "documents", "flood"):
+    for name in ("district", "ballots", "roster_readers", "documents", "flood", "console"):
         try:
             importlib.import_module(f"gongtui.bench.{name}")
         except ModuleNotFoundError as exc:

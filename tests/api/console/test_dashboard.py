@@ -66,7 +66,7 @@ async def test_the_dashboard_lists_filters_pages_and_controls_a_street(
     await until(http, admin, list(eids.values()),
                 lambda wf: (wf.get("waiting") or {}).get("kind") == "plan")
 
-    await asyncio.sleep(2.1)  # the dashboard reuses a status for two seconds
+    await asyncio.sleep(2.1)  # the dashboard's projection reads them again within a round
     page = await http.get("/console/dashboard")
     assert page.status_code == 200, page.text
     for _, _, name in COMMUNITIES:
@@ -90,7 +90,7 @@ async def test_the_dashboard_lists_filters_pages_and_controls_a_street(
     east_ids = [eids["dsh-101"], eids["dsh-102"]]
     await until(http, admin, east_ids, lambda wf: wf["paused"])
     assert not (await workflow(http, admin, eids["dsh-201"]))["paused"]
-    await asyncio.sleep(2.1)  # the dashboard reuses a status for two seconds
+    await asyncio.sleep(2.1)  # the dashboard's projection reads them again within a round
     page = await http.get("/console/dashboard", params={"street": "dsh-a"})
     assert page.text.count("已暂停：上级督导检查") == 2
     async with httpx.AsyncClient(base_url=str(http.base_url), timeout=60) as desk_browser:
