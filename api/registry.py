@@ -21,6 +21,15 @@ async def scope_district(db: Database, scope: str) -> str:
     return ""
 
 
+async def street_name(db: Database, street_id: str) -> str:
+    """The street's name in the registry ("" when it has none or the registry lacks it)."""
+    if not street_id:
+        return ""
+    async with db.read() as session:
+        street = await session.get(StreetRow, street_id)
+    return street.name if street is not None else ""
+
+
 async def district_exists(db: Database, district_id: str) -> bool:
     async with db.read() as session:
         return await session.get(DistrictRow, district_id) is not None

@@ -1,8 +1,8 @@
 """The facts of one election that its papers print: frozen, ordered, nothing computed here.
 
 Every document is a pure function of these facts, so the same facts give the same bytes.
-Fields the services do not hold (who presided, the meeting's place) stay empty and print
-as a blank line to fill in by hand.
+A meeting's details (who presided, its place and time) stay empty until the voting service
+records them (SetMeetingDetails) and print as a blank line to fill in by hand until then.
 """
 
 from __future__ import annotations
@@ -95,9 +95,11 @@ class Meeting:
     quorum_met: bool = False
     quorum_rule: str = ""
     rounds: tuple[Round, ...] = ()
-    presided_by: str = ""  # not held by the services: printed as a blank to fill in
+    # recorded at the voting service (SetMeetingDetails); a blank to fill in until then
+    presided_by: str = ""
     recorded_by: str = ""
     place: str = ""
+    held_at: str = ""  # ISO 8601 local date and time
 
 
 @dataclass(frozen=True)
@@ -186,8 +188,8 @@ class ElectionFacts:
     audit_records: tuple[AuditRecord, ...] = ()
     chain_head: str = ""  # sha256 over the services' heads, as the scenario output reports it
     notice_board_url: str = ""
-    street_name: str = ""  # not held by the services: the street's id stands in
-    term: str = ""  # not held by the services
+    street_name: str = ""  # the API's registry holds it; its id stands in without one
+    term_years: int = 0  # the profile's term of office (P6); 0: not known
 
     @property
     def organization(self) -> str:

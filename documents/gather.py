@@ -2,8 +2,9 @@
 have. The caller passes its own stubs (nomination, voting, approval), so the documents use
 whatever client bundle — channels, credentials, deadlines — the caller has.
 
-Not reachable over gRPC today, so left empty: who presided over and who minuted a meeting,
-its place and time; the street's name (its id stands in); the term of office.
+The term of office is the election's profile (P6, with its overrides); the meeting's details
+(who presided and took the minutes, place and time) are the voting service's. The street's
+name is in the API's registry, not in a service: the caller passes it (``street_name``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from documents.facts import (
     WriteIn,
 )
 from proto import approval_pb2, common_pb2, nomination_pb2, voting_pb2
+from rules.loading import profile_from_json
 
 SERVICES = ("nomination", "voting", "approval")
 FUNNEL_STAGES = ("shortlisted", "inspected", "candidate", "elected", "approved", "filed")
@@ -54,7 +56,9 @@ def _meeting(m: Any) -> Meeting:
         meeting_id=m.meeting_id, kind=m.kind, session=m.session, status=m.status,
         expected=m.expected, present_members=m.present_members,
         present_others=m.present_others, quorum_met=m.quorum_met, quorum_rule=m.quorum_rule,
-        rounds=tuple(_round(r) for r in sorted(m.rounds, key=lambda r: r.number)))
+        rounds=tuple(_round(r) for r in sorted(m.rounds, key=lambda r: r.number)),
+        presided_by=m.details.presided_by, recorded_by=m.details.recorded_by,
+        place=m.details.place, held_at=m.details.held_at)
 
 
 def chain_head(reports: list[Any]) -> str:
@@ -64,7 +68,7 @@ def chain_head(reports: list[Any]) -> str:
 
 
 async def gather(election_id: str, nomination: Any, voting: Any, approval: Any,
-                 notice_board_url: str = "") -> ElectionFacts:
+                 notice_board_url: str = "", street_name: str = "") -> ElectionFacts:
     """Everything the documents print about ``election_id``, from the services' stubs."""
     audit_req = common_pb2.AuditRequest(election_id=election_id)
     election = await nomination.GetElection(
@@ -124,4 +128,6 @@ async def gather(election_id: str, nomination: Any, voting: Any, approval: Any,
         audit=tuple(AuditSegment(r.service, r.records, r.head, r.verified) for r in reports),
         audit_records=tuple(records),
         chain_head=chain_head(reports),
-        notice_board_url=notice_board_url)
+        notice_board_url=notice_board_url, street_name=street_name,
+        term_years=int(profile_from_json(election.profile, election.overrides_json)
+                       ["term_years"]) if election.profile else 0)

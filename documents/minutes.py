@@ -1,8 +1,10 @@
 """会议记录: the minutes of the recommendation meeting, the committee's vote and each congress
 (or plenary) session — attendance and quorum, who presided and who took the minutes (blank
-lines: the services do not hold them), and each round with its counts and outcome."""
+lines until the voting service records them), and each round with its counts and outcome."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from documents import layout
 from documents.facts import MEETING_ZH, ROUND_ZH, ElectionFacts, Meeting, post_zh
@@ -12,12 +14,20 @@ from documents.results import OUTCOME, present
 BLANK = "＿＿＿＿＿＿"
 
 
+def zh_time(held_at: str) -> str:
+    """2026-03-08T09:00 as 2026年3月8日 9:00 ("" when not recorded)."""
+    if not held_at:
+        return ""
+    t = datetime.fromisoformat(held_at)
+    return f"{t.year}年{t.month}月{t.day}日 {t.hour}:{t.minute:02d}"
+
+
 def draw(doc: Doc, facts: ElectionFacts, meeting: Meeting) -> None:
     name = MEETING_ZH.get(meeting.kind, meeting.kind)
     doc.begin(f"会议记录 {name}{meeting.session}", level=1)
     layout.heading(doc, facts, f"{name}会议记录", f"第{meeting.session}次会议 · 会议 {meeting.meeting_id}")
     layout.table(doc, ["项目", "内容"], [
-        ["时间", BLANK], ["地点", meeting.place or BLANK],
+        ["时间", zh_time(meeting.held_at) or BLANK], ["地点", meeting.place or BLANK],
         ["主持人", meeting.presided_by or BLANK], ["记录人", meeting.recorded_by or BLANK],
         ["应到", meeting.expected], ["实到（有表决权）", meeting.present_members],
         *([["实到（列席参加信任投票）", meeting.present_others]] if meeting.kind == "recommendation"

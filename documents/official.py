@@ -189,7 +189,9 @@ def body(facts: ElectionFacts, posts: tuple[str, ...]) -> list[Para]:
     plan = "、".join(f"{post_zh(p.post)}{p.seats}名" for p in posts_in_order(facts.posts))
     paras = [Para(
         f"根据《中国共产党基层组织选举工作条例》和上级党组织的部署，经{facts.higher_committee}"
-        f"同意，{facts.short_org}采取公推直选方式进行换届选举，计划选出{plan or '委员'}。"
+        f"同意，{facts.short_org}采取公推直选方式进行换届选举，"
+        + (f"新一届委员会任期{facts.term_years}年，" if facts.term_years else "")
+        + f"计划选出{plan or '委员'}。"
         "现将选举情况报告如下：")]
     paras.append(Para("一、推荐与差额情况", bold=True))
     funnel = []

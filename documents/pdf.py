@@ -1,5 +1,6 @@
 """The page machinery every document shares: fpdf2 with the embedded CJK font (a subset of
-it goes into each PDF), a fixed creation date, vector QR codes (segno), tints, watermarks and
+it goes into each PDF; the font is parsed once per process, documents/faces.py), a fixed
+creation date, vector QR codes (segno), tints, watermarks and
 the corner marks a scanner finds the sheet by.
 
 fpdf2 is used because it embeds TrueType subsets (FontFile2) itself and writes the same bytes
@@ -11,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from fpdf import FPDF
 
-from documents import fonts
+from documents import faces, fonts
 
 A4 = (210.0, 297.0)
 FONT = "cjk"
@@ -32,7 +35,12 @@ class DocumentError(ValueError):
 
 
 class Doc(FPDF):
-    """One PDF. ``decorate`` (set per document) draws what every page of it carries."""
+    """One PDF. ``decorate`` (set per document) draws what every page of it carries.
+
+    ``shared_fonts``: the font parsed once per process (documents.faces); off, every document
+    parses its own, as fpdf2's ``add_font`` does (the benchmark compares the two)."""
+
+    shared_fonts = True
 
     def __init__(self, title: str, date: datetime, facts: object = None) -> None:
         super().__init__(unit="mm", format="A4")
@@ -46,8 +54,12 @@ class Doc(FPDF):
         self.set_author("gongtui")
         self.set_creator("gongtui documents")
         self.set_lang("zh-CN")
-        self.add_font(FONT, "", str(fonts.cut_path(fonts.REGULAR, cut)))
-        self.add_font(FONT, "B", str(fonts.cut_path(fonts.BOLD, cut)))
+        for style, weight in (("", fonts.REGULAR), ("B", fonts.BOLD)):
+            path = fonts.cut_path(weight, cut)
+            if self.shared_fonts:
+                self.fonts[FONT + style] = faces.face(path).font_for(self, FONT + style, style)
+            else:  # fpdf2's own way: the file parsed for this document alone
+                self.add_font(FONT, style, str(path))
         self.set_font(FONT, size=11)
         self.decorate: Decorate | None = None
         self.pending_sections: list[str] = []  # step headings of the archive's outline
@@ -111,24 +123,11 @@ class Doc(FPDF):
 
     def qr(self, data: str, x: float, y: float, size: float) -> None:
         """A QR code drawn as vector squares (segno computes the matrix)."""
-        import segno
-
-        code = segno.make(data, error="m", micro=False)
-        rows = [list(r) for r in code.matrix]
-        n = len(rows)
+        n, runs = qr_runs(data)
         cell = size / n
         with self.local_context(fill_color=(0, 0, 0)):
-            for j, row in enumerate(rows):
-                i = 0
-                while i < n:  # runs of dark modules as one rectangle each
-                    if row[i]:
-                        k = i
-                        while k < n and row[k]:
-                            k += 1
-                        self.rect(x + i * cell, y + j * cell, (k - i) * cell, cell, style="F")
-                        i = k
-                    else:
-                        i += 1
+            for j, i, k in runs:
+                self.rect(x + i * cell, y + j * cell, (k - i) * cell, cell, style="F")
 
     def watermark(self, text: str) -> None:
         with self.local_context(text_color=(200, 60, 60), fill_opacity=0.25):
@@ -138,8 +137,36 @@ class Doc(FPDF):
             with self.rotation(35, cx, cy):
                 self.text(cx - width / 2, cy + 8, text)
 
+    def output(self, *args: Any, **kwargs: Any) -> Any:
+        """fpdf2's output, with the shared fonts' clones put in (documents.faces)."""
+        kwargs.setdefault("output_producer_class", faces.Producer)
+        return super().output(*args, **kwargs)
+
     def output_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+@lru_cache(maxsize=256)
+def qr_runs(data: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
+    """The QR code of ``data``: its size in modules and its runs of dark modules as
+    (row, first, end) — one rectangle each. Cached: a round's ballots, tally sheets and
+    reports carry the same code."""
+    import segno
+
+    rows = [list(r) for r in segno.make(data, error="m", micro=False).matrix]
+    runs = []
+    for j, row in enumerate(rows):
+        i, n = 0, len(row)
+        while i < n:
+            if row[i]:
+                k = i
+                while k < n and row[k]:
+                    k += 1
+                runs.append((j, i, k))
+                i = k
+            else:
+                i += 1
+    return len(rows), tuple(runs)
 
 
 def strings_of(value: object) -> Iterator[str]:

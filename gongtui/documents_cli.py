@@ -11,9 +11,26 @@ import grpc
 import typer
 from rich.console import Console
 
-from core.config import get_settings
+from core.config import Settings, get_settings
+from proto import nomination_pb2
 
 console = Console(stderr=True)
+
+
+async def registry_street_name(settings: Settings, street_id: str) -> str:
+    """The street's name from the API's registry, as the API's document routes print it ("" when
+    this machine has no API database: the street's id stands in)."""
+    from api.db import database_url, open_database
+    from api.registry import street_name
+
+    url, _ = database_url(settings)
+    if url.startswith("sqlite") and not (settings.data_dir / "api.db").exists():
+        return ""
+    db = open_database(settings)
+    try:
+        return await street_name(db, street_id)
+    finally:
+        await db.dispose()
 
 
 async def write_documents(election_id: str, out: Path, board_url: str = "") -> list[Path]:
@@ -25,8 +42,12 @@ async def write_documents(election_id: str, out: Path, board_url: str = "") -> l
     board = board_url or f"http://{settings.host}:{settings.api_port}/api/v1/notices"
     clients = ServiceClients(settings)
     try:
+        election = await clients.nomination.GetElection(
+            nomination_pb2.GetElectionRequest(election_id=election_id))
         facts = await gather(election_id, clients.nomination, clients.voting, clients.approval,
-                             notice_board_url=board)
+                             notice_board_url=board,
+                             street_name=await registry_street_name(settings,
+                                                                    election.street_id))
     finally:
         await clients.close()
     # Drawing is CPU work: off the event loop, like any other blocking call.

@@ -49,7 +49,7 @@ class OpenMeetingRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., session: _Optional[int] = ..., electorate: _Optional[_Iterable[_Union[Elector, _Mapping]]] = ..., workflow_id: _Optional[str] = ..., profile: _Optional[str] = ..., overrides_json: _Optional[str] = ...) -> None: ...
 
 class Meeting(_message.Message):
-    __slots__ = ("meeting_id", "election_id", "kind", "session", "status", "expected", "present_members", "present_others", "quorum_met", "quorum_rule", "rounds")
+    __slots__ = ("meeting_id", "election_id", "kind", "session", "status", "expected", "present_members", "present_others", "quorum_met", "quorum_rule", "rounds", "details")
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -61,6 +61,7 @@ class Meeting(_message.Message):
     QUORUM_MET_FIELD_NUMBER: _ClassVar[int]
     QUORUM_RULE_FIELD_NUMBER: _ClassVar[int]
     ROUNDS_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
     meeting_id: str
     election_id: str
     kind: str
@@ -72,7 +73,32 @@ class Meeting(_message.Message):
     quorum_met: bool
     quorum_rule: str
     rounds: _containers.RepeatedCompositeFieldContainer[Round]
-    def __init__(self, meeting_id: _Optional[str] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., session: _Optional[int] = ..., status: _Optional[str] = ..., expected: _Optional[int] = ..., present_members: _Optional[int] = ..., present_others: _Optional[int] = ..., quorum_met: _Optional[bool] = ..., quorum_rule: _Optional[str] = ..., rounds: _Optional[_Iterable[_Union[Round, _Mapping]]] = ...) -> None: ...
+    details: MeetingDetails
+    def __init__(self, meeting_id: _Optional[str] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., session: _Optional[int] = ..., status: _Optional[str] = ..., expected: _Optional[int] = ..., present_members: _Optional[int] = ..., present_others: _Optional[int] = ..., quorum_met: _Optional[bool] = ..., quorum_rule: _Optional[str] = ..., rounds: _Optional[_Iterable[_Union[Round, _Mapping]]] = ..., details: _Optional[_Union[MeetingDetails, _Mapping]] = ...) -> None: ...
+
+class MeetingDetails(_message.Message):
+    __slots__ = ("presided_by", "recorded_by", "place", "held_at")
+    PRESIDED_BY_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_BY_FIELD_NUMBER: _ClassVar[int]
+    PLACE_FIELD_NUMBER: _ClassVar[int]
+    HELD_AT_FIELD_NUMBER: _ClassVar[int]
+    presided_by: str
+    recorded_by: str
+    place: str
+    held_at: str
+    def __init__(self, presided_by: _Optional[str] = ..., recorded_by: _Optional[str] = ..., place: _Optional[str] = ..., held_at: _Optional[str] = ...) -> None: ...
+
+class SetMeetingDetailsRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "meeting_id", "details")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    MEETING_ID_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    meeting_id: str
+    details: MeetingDetails
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., meeting_id: _Optional[str] = ..., details: _Optional[_Union[MeetingDetails, _Mapping]] = ...) -> None: ...
 
 class GetMeetingRequest(_message.Message):
     __slots__ = ("meeting_id",)

@@ -65,6 +65,11 @@ class VotingStub:
                 request_serializer=proto_dot_voting__pb2.MeetingActionRequest.SerializeToString,
                 response_deserializer=proto_dot_voting__pb2.Meeting.FromString,
                 _registered_method=True)
+        self.SetMeetingDetails = channel.unary_unary(
+                '/gongtui.v1.Voting/SetMeetingDetails',
+                request_serializer=proto_dot_voting__pb2.SetMeetingDetailsRequest.SerializeToString,
+                response_deserializer=proto_dot_voting__pb2.Meeting.FromString,
+                _registered_method=True)
         self.OpenRound = channel.unary_unary(
                 '/gongtui.v1.Voting/OpenRound',
                 request_serializer=proto_dot_voting__pb2.OpenRoundRequest.SerializeToString,
@@ -178,6 +183,14 @@ class VotingServicer:
 
     def CloseMeeting(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetMeetingDetails(self, request, context):
+        """Who presided, who took the minutes, where and when: what the minutes print. The latest
+        call stands; refused once a round of the meeting is official (the minutes are fixed).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -314,6 +327,11 @@ def add_VotingServicer_to_server(servicer, server):
             'CloseMeeting': grpc.unary_unary_rpc_method_handler(
                     servicer.CloseMeeting,
                     request_deserializer=proto_dot_voting__pb2.MeetingActionRequest.FromString,
+                    response_serializer=proto_dot_voting__pb2.Meeting.SerializeToString,
+            ),
+            'SetMeetingDetails': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetMeetingDetails,
+                    request_deserializer=proto_dot_voting__pb2.SetMeetingDetailsRequest.FromString,
                     response_serializer=proto_dot_voting__pb2.Meeting.SerializeToString,
             ),
             'OpenRound': grpc.unary_unary_rpc_method_handler(
@@ -553,6 +571,33 @@ class Voting:
             target,
             '/gongtui.v1.Voting/CloseMeeting',
             proto_dot_voting__pb2.MeetingActionRequest.SerializeToString,
+            proto_dot_voting__pb2.Meeting.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetMeetingDetails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/SetMeetingDetails',
+            proto_dot_voting__pb2.SetMeetingDetailsRequest.SerializeToString,
             proto_dot_voting__pb2.Meeting.FromString,
             options,
             channel_credentials,

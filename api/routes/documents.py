@@ -15,11 +15,13 @@ from pydantic import BaseModel
 
 from api.auth import ALL_ROLES, DISTRICT_ADMIN, SUPERVISOR
 from api.db import Principal
-from api.deps import ClientsDep, ElectionAccess, ElectionInfo, ServiceClients
+from api.deps import ClientsDep, DbDep, ElectionAccess, ElectionInfo, ServiceClients
 from api.errors import ERROR_RESPONSES, ApiError, from_grpc
+from api.registry import street_name
 from documents.archive import archive_pdf, archive_zip, plan, render
 from documents.facts import ElectionFacts
 from documents.gather import gather
+from services.common.db import Database
 
 router = APIRouter(prefix="/api/v1", tags=["documents"], responses=ERROR_RESPONSES)
 Reader = Annotated[tuple[Principal, ElectionInfo],
@@ -40,11 +42,14 @@ class DocumentPublic(BaseModel):
     href: str
 
 
-async def _facts(clients: ServiceClients, info: ElectionInfo, request: Request) -> ElectionFacts:
+async def _facts(clients: ServiceClients, info: ElectionInfo, request: Request,
+                 db: Database) -> ElectionFacts:
+    """The election's facts from the services, the street's name from the registry."""
     try:
         return await gather(info.election_id, clients.nomination, clients.voting,
                             clients.approval,
-                            notice_board_url=str(request.url_for("list_notices")))
+                            notice_board_url=str(request.url_for("list_notices")),
+                            street_name=await street_name(db, info.street_id))
     except grpc.aio.AioRpcError as exc:
         raise from_grpc(exc) from exc
 
@@ -56,10 +61,10 @@ def _pdf(data: bytes, filename: str) -> Response:
 
 @router.get("/elections/{election_id}/documents", response_model=list[DocumentPublic])
 async def list_documents(access: Reader, clients: ClientsDep,
-                         request: Request) -> list[DocumentPublic]:
+                         request: Request, db: DbDep) -> list[DocumentPublic]:
     """Every document of the election, in the order of the steps."""
     _, info = access
-    facts = await _facts(clients, info, request)
+    facts = await _facts(clients, info, request, db)
     base = f"/api/v1/elections/{info.election_id}/documents"
     return [DocumentPublic(filename=i.filename, kind=i.kind, step=i.step,
                            href=f"{base}/{i.filename}") for i in plan(facts)]
@@ -68,10 +73,10 @@ async def list_documents(access: Reader, clients: ClientsDep,
 @router.get("/elections/{election_id}/documents/{filename}", response_class=Response,
             responses=PDF)
 async def get_document(filename: str, access: Reader, clients: ClientsDep,
-                       request: Request) -> Response:
+                       request: Request, db: DbDep) -> Response:
     """One document as PDF (the names of ``GET .../documents``)."""
     _, info = access
-    facts = await _facts(clients, info, request)
+    facts = await _facts(clients, info, request, db)
     item = next((i for i in plan(facts) if i.filename == filename), None)
     if item is None:
         raise ApiError(404, f"election {info.election_id} has no document {filename!r}",
@@ -80,18 +85,20 @@ async def get_document(filename: str, access: Reader, clients: ClientsDep,
 
 
 @router.get("/elections/{election_id}/archive.pdf", response_class=Response, responses=PDF)
-async def get_archive_pdf(access: Reader, clients: ClientsDep, request: Request) -> Response:
+async def get_archive_pdf(access: Reader, clients: ClientsDep, request: Request,
+                          db: DbDep) -> Response:
     """Every document in one PDF, bookmarked by step."""
     _, info = access
-    facts = await _facts(clients, info, request)
+    facts = await _facts(clients, info, request, db)
     return _pdf(await asyncio.to_thread(archive_pdf, facts), f"archive-{info.election_id}.pdf")
 
 
 @router.get("/elections/{election_id}/archive.zip", response_class=Response, responses=ZIP)
-async def get_archive_zip(access: Auditor, clients: ClientsDep, request: Request) -> Response:
+async def get_archive_zip(access: Auditor, clients: ClientsDep, request: Request,
+                          db: DbDep) -> Response:
     """The archive PDF, the election's audit records as JSONL and a manifest."""
     _, info = access
-    facts = await _facts(clients, info, request)
+    facts = await _facts(clients, info, request, db)
 
     def build() -> bytes:
         return archive_zip(facts, archive_pdf(facts))

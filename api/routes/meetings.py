@@ -103,6 +103,15 @@ class RoundPublic(BaseModel):
                            "round cannot change")
 
 
+class MeetingDetails(BaseModel):
+    """What the minutes (会议记录) print besides the counts; empty until recorded."""
+    presided_by: ShortText = Field("", max_length=40, description="主持人")
+    recorded_by: ShortText = Field("", max_length=40, description="记录人")
+    place: ShortText = Field("", max_length=120, description="地点")
+    held_at: str = Field("", max_length=32, description="时间: the meeting's local date and "
+                         "time, ISO 8601 without a UTC offset (2026-03-08T09:00)")
+
+
 class MeetingPublic(BaseModel):
     meeting_id: str
     election_id: str
@@ -115,6 +124,7 @@ class MeetingPublic(BaseModel):
     quorum_met: bool
     quorum_rule: str
     rounds: list[RoundPublic]
+    details: MeetingDetails
 
 
 class CheckIn(BaseModel):
@@ -224,7 +234,11 @@ def meeting_public(m: voting_pb2.Meeting) -> MeetingPublic:
                          session=m.session, status=m.status, expected=m.expected,
                          present_members=m.present_members, present_others=m.present_others,
                          quorum_met=m.quorum_met, quorum_rule=m.quorum_rule,
-                         rounds=[round_public(r) for r in m.rounds])
+                         rounds=[round_public(r) for r in m.rounds],
+                         details=MeetingDetails(
+                             presided_by=m.details.presided_by,
+                             recorded_by=m.details.recorded_by, place=m.details.place,
+                             held_at=m.details.held_at))
 
 
 async def meeting_of(clients: ServiceClients, info: ElectionInfo,
@@ -288,6 +302,22 @@ async def check_in(meeting_id: MeetingId, body: CheckIn, access: Desk, clients: 
         meeting_id=meeting_id, person_ids=body.person_ids, committee_size=body.committee_size,
         headcount=body.headcount)), "voting")
     return CheckedIn(meeting=meeting_public(res.meeting), checked_in=res.checked_in)
+
+
+@router.put("/meetings/{meeting_id}/details", response_model=MeetingPublic)
+async def set_details(meeting_id: MeetingId, body: MeetingDetails, access: Desk,
+                      clients: ClientsDep, key: IdempotencyKey = None) -> MeetingPublic:
+    """Who presided, who took the minutes, where and when (the minutes print them); the
+    latest stands. Refused once a round of the meeting is official."""
+    principal, info = access
+    meeting = await meeting_of(clients, info, meeting_id)
+    desk_role(principal, meeting, "record the meeting's details")
+    res = await call(clients.voting.SetMeetingDetails(voting_pb2.SetMeetingDetailsRequest(
+        idempotency_key=make_key(principal, "SetMeetingDetails", key, meeting_id),
+        actor=actor(principal), meeting_id=meeting_id, details=voting_pb2.MeetingDetails(
+            presided_by=body.presided_by, recorded_by=body.recorded_by, place=body.place,
+            held_at=body.held_at))), "voting")
+    return meeting_public(res)
 
 
 @router.post("/meetings/{meeting_id}/confirm-attendance", response_model=MeetingPublic)

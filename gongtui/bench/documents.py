@@ -87,12 +87,16 @@ def community_facts(i: int, seed: int) -> Any:
         chain_head=f"sha256:{rng.getrandbits(256):064x}")
 
 
-def draw_community(args: tuple[int, int, str]) -> tuple[int, int, int]:
-    """Draws one community's three PDFs; returns (pdfs, pages, bytes)."""
+def draw_community(args: tuple[int, int, str, bool]) -> tuple[int, int, int, float, int]:
+    """Draws one community's three PDFs; returns (pdfs, pages, bytes, CPU seconds, the
+    process's peak RSS in KiB). ``shared``: the font parsed once per process (documents.faces)
+    or, as before, by every document."""
     from documents import ballots, results, tally
     from documents.pdf import Doc
 
-    i, seed, out = args
+    i, seed, out, shared = args
+    Doc.shared_fonts = shared
+    cpu = time.process_time()
     facts = community_facts(i, seed)
     meeting = facts.meetings[0]
     kinds = ("ballots", "tally", "results")
@@ -113,7 +117,30 @@ def draw_community(args: tuple[int, int, str]) -> tuple[int, int, int]:
         size += len(data)
         if out:
             (Path(out) / f"{facts.community_id}-{kind}.pdf").write_bytes(data)
-    return len(kinds), pages, size
+    return (len(kinds), pages, size, time.process_time() - cpu,
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
+def _run(communities: int, workers: int, seed: int, keep: Path | None,
+         shared: bool) -> dict[str, Any]:
+    """One timed pass over every community on a fresh pool of ``workers`` processes."""
+    jobs = [(i, seed, str(keep or ""), shared) for i in range(communities)]
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        done = list(pool.map(draw_community, jobs, chunksize=max(1, communities // (workers * 8))))
+    elapsed = time.perf_counter() - started
+    pdfs = sum(d[0] for d in done)
+    return {
+        "fonts": "parsed once per process" if shared else "parsed by every document",
+        "pdfs": pdfs, "pages": sum(d[1] for d in done), "bytes": sum(d[2] for d in done),
+        "elapsed_s": round(elapsed, 2), "cpu_s": round(sum(d[3] for d in done), 2),
+        "per_pdf_ms": round(elapsed * 1000 / max(1, pdfs), 1),
+        "cpu_per_pdf_ms": round(sum(d[3] for d in done) * 1000 / max(1, pdfs), 1),
+        "peak_rss_mb_per_worker": round(max(d[4] for d in done) / 1024, 1),
+        # the machine is shared: its load says how much of it the run had
+        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
 
 
 def _warm() -> None:
@@ -132,6 +159,9 @@ def documents(
     keep: Annotated[Path | None, typer.Option(help="write the PDFs here")] = None,
     out: Annotated[Path | None, typer.Option(help="result file (default bench/results/"
                                                   "documents-<time>.json)")] = None,
+    compare: Annotated[int, typer.Option(
+        help="first draw this many communities (the first ones) with the font parsed by every "
+             "document, as before, for the speedup (0: no comparison; 363: all)")] = 0,
 ) -> None:
     """Ballots, tally sheets and result reports of a congress in every community."""
     from gongtui.bench.ballots import machine
@@ -140,34 +170,31 @@ def documents(
     _warm()  # the font cuts are made once per machine, not timed
     if keep:
         keep.mkdir(parents=True, exist_ok=True)
-    jobs = [(i, seed, str(keep or "")) for i in range(communities)]
-    load_before = os.getloadavg()[0]
-    started = time.perf_counter()
-    cpu0 = os.times()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        done = list(pool.map(draw_community, jobs, chunksize=max(1, communities // (workers * 8))))
-    elapsed = time.perf_counter() - started
-    cpu1 = os.times()
-    children_cpu = (cpu1.children_user - cpu0.children_user
-                    + cpu1.children_system - cpu0.children_system)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = {
+    before = _run(min(compare, communities), workers, seed, None, shared=False) \
+        if compare > 0 else None
+    after = _run(communities, workers, seed, keep, shared=True)
+    result: dict[str, Any] = {
         "bench": "documents", "at": datetime.now().isoformat(timespec="seconds"),
-        "communities": communities, "workers": workers, "seed": seed,
-        "pdfs": sum(d[0] for d in done), "pages": sum(d[1] for d in done),
-        "bytes": sum(d[2] for d in done), "elapsed_s": round(elapsed, 2),
-        "cpu_s": round(children_cpu, 2),
-        "per_pdf_ms": round(elapsed * 1000 / max(1, sum(d[0] for d in done)), 1),
-        "peak_rss_mb_per_worker": round(peak_kb / 1024, 1),
-        # the machine is shared: its load says how much of it the run had
-        "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-        "goal_s": 60, "met": elapsed < 60, "machine": machine(),
+        "communities": communities, "workers": workers, "seed": seed, **after,
+        "goal_s": 60, "met": after["elapsed_s"] < 60, "machine": machine(),
     }
+    if before is not None:
+        result["before"] = before
+        result["before_communities"] = min(compare, communities)
+        # per PDF, so a comparison on the first communities only still compares like with like
+        result["speedup_cpu_per_pdf"] = round(
+            before["cpu_per_pdf_ms"] / max(0.01, after["cpu_per_pdf_ms"]), 2)
+        result["speedup_elapsed_per_pdf"] = round(
+            before["per_pdf_ms"] / max(0.01, after["per_pdf_ms"]), 2)
     path = out or ROOT / "bench" / "results" / (
         f"documents-{datetime.now().strftime('%Y%m%d-%H%M%S')}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    console.print(f"{result['pdfs']} PDFs ({result['pages']} pages) for {communities} "
-                  f"communities in {elapsed:.1f} s on {workers} processes "
-                  f"(CPU {children_cpu:.1f} s, peak RSS {result['peak_rss_mb_per_worker']} MB "
-                  f"per process) → {path}")
+    for label, r in (("before", before), ("after", after)):
+        if r is not None:
+            console.print(f"{label}: {r['pdfs']} PDFs ({r['pages']} pages) for "
+                          f"{r['pdfs'] // 3} "
+                          f"communities in {r['elapsed_s']:.1f} s on {workers} processes "
+                          f"(CPU {r['cpu_s']:.1f} s, peak RSS {r['peak_rss_mb_per_worker']} MB "
+                          f"per process; fonts {r['fonts']})")
+    console.print(f"→ {path}")

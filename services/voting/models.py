@@ -56,6 +56,8 @@ class MeetingRow(Base):
     profile: Mapped[str] = mapped_column(String(200))
     overrides_json: Mapped[str] = mapped_column(Text, default="")
     opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # presided_by, recorded_by, place, held_at (services/voting/details.py); "" = none yet
+    details_json: Mapped[str] = mapped_column(Text, default="")
 
 
 class ElectorRow(Base):

@@ -23,7 +23,9 @@ from services.common.errors import InvalidArgument
 from services.common.mutation import AuditRpcs, mutation
 from services.common.store import Store, Tx
 from services.voting.ballot_box import BallotBox
+from services.voting.details import set_meeting_details
 from services.voting.domain import VotingDomain, round_to_message
+from services.voting.domain.shared import meeting_message
 from services.voting.export import list_round_ballots
 from services.voting.official import confirm_results
 
@@ -105,6 +107,11 @@ class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
     async def ListRoundBallots(self, request: pb.GetRoundRequest, context: Any
                                ) -> pb.ListRoundBallotsResponse:
         return await list_round_ballots(self.store, request.round_id)
+
+    @mutation(pb.Meeting)
+    async def SetMeetingDetails(self, tx: Tx, request: pb.SetMeetingDetailsRequest
+                                ) -> pb.Meeting:
+        return await meeting_message(tx, await set_meeting_details(tx, request))
 
     @mutation(pb.Round)
     async def ConfirmResults(self, tx: Tx, request: pb.RoundActionRequest) -> pb.Round:

@@ -24,7 +24,7 @@ SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "foundation.ya
 async def test_documents_routes_with_the_election_scopes(
         stack: EmbeddedStack, http: httpx.AsyncClient, make_token: TokenFactory) -> None:
     scenario = load(SCENARIO)
-    scenario["community"] = {**scenario["community"], "id": "doc-001"}
+    scenario["community"] = {**scenario["community"], "id": "doc-001", "street": "st-doc"}
     out = await play_scenario(scenario, stack.settings)
     assert out["status"] == "completed", out
     eid = out["election_id"]
@@ -44,6 +44,16 @@ async def test_documents_routes_with_the_election_scopes(
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = pdfcheck.compact(r.content)
     assert "当否，请批示。" in text and f"{out['elected']['secretary'][0]}任书记" in text
+    assert "中共st-doc工作委员会" in text and "任期5年" in text  # the profile's P6
+    # the street's name once the registry has it
+    admin = bearer(await make_token("district_admin", "district:*"))
+    for path, body in (("/api/v1/districts", {"district_id": "d-doc", "name": "玄武区"}),
+                       ("/api/v1/streets", {"street_id": "st-doc", "district_id": "d-doc",
+                                            "name": "梅园新村街道"})):
+        r = await http.post(path, headers=admin, json=body)
+        assert r.status_code in (200, 201), r.text
+    text = pdfcheck.compact((await http.get(request["href"], headers=office)).content)
+    assert "中共梅园新村街道工作委员会" in text and "st-doc" not in text
 
     r = await http.get(f"/api/v1/elections/{eid}/documents/nothing.pdf", headers=office)
     assert r.status_code == 404 and r.json()["field"] == "filename"
@@ -54,6 +64,23 @@ async def test_documents_routes_with_the_election_scopes(
     meetings = (await http.get(f"/api/v1/elections/{eid}/meetings", headers=office)).json()
     congress = next(m for m in meetings if m["kind"] == "congress")
     first = congress["rounds"][0]
+    # who presided, who took the minutes, where and when: recorded, then printed
+    details = {"presided_by": "李明", "recorded_by": "王芳", "place": "社区党群服务中心",
+               "held_at": "2026-03-08T09:00"}
+    r = await http.put(f"/api/v1/elections/{eid}/meetings/{congress['meeting_id']}/details",
+                       headers=office, json=details)
+    assert r.status_code == 200 and r.json()["details"] == details, r.text
+    r = await http.put(f"/api/v1/elections/{eid}/meetings/{congress['meeting_id']}/details",
+                       headers=office, json={**details, "held_at": "明天上午"})
+    assert r.status_code == 422 and r.json()["field"] == "details.held_at", r.text
+    r = await http.put(f"/api/v1/elections/{eid}/meetings/{congress['meeting_id']}/details",
+                       headers=supervisor, json=details)
+    assert r.status_code == 403
+    minutes = next(d for d in (await http.get(f"/api/v1/elections/{eid}/documents",
+                                              headers=office)).json()
+                   if d["kind"] == "minutes" and "congress" in d["filename"])
+    text = pdfcheck.compact((await http.get(minutes["href"], headers=office)).content)
+    assert "主持人李明" in text and "地点社区党群服务中心" in text and "2026年3月8日9:00" in text
     for who in (office, supervisor):
         r = await http.post(f"/api/v1/elections/{eid}/rounds/{first['round_id']}/confirm",
                             headers=who)

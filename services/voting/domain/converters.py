@@ -32,7 +32,8 @@ def meeting_to_message(row: MeetingRow, rounds: Sequence[RoundRow] = ()) -> voti
         session=row.session, status=row.status, expected=row.expected,
         present_members=row.present_members, present_others=row.present_others,
         quorum_met=row.quorum_met, quorum_rule=row.quorum_rule,
-        rounds=[round_to_message(r) for r in sorted(rounds, key=lambda r: r.number)])
+        rounds=[round_to_message(r) for r in sorted(rounds, key=lambda r: r.number)],
+        details=voting_pb2.MeetingDetails(**json.loads(row.details_json or "{}")))
 
 
 def round_candidates(row: RoundRow) -> list[dict[str, str]]:
