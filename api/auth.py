@@ -25,7 +25,16 @@ Roles and the scopes their tokens take
 
 Ballots
     ``POST /api/v1/ballots`` takes no token: the one-time code is the credential, and a token
-    would tie the ballot to a person in the request.
+    would tie the ballot to a person in the request — a cast sent with an ``Authorization``
+    header or a console session is refused (403), whatever the role.
+
+Four eyes
+    A paper tally entered at the desk (``community_office``, or ``street_committee`` for its
+    own vote) counts once the ``supervisor`` (总监票人), another person, confirms it
+    (``POST .../rounds/{id}/tally/confirm``, M12). E2 exclusions the office enters lower the
+    quorum base once the ``street_committee`` consents (``POST .../roster/exclusions``). The
+    street committee's size is the registry's (``PUT /api/v1/streets/{id}/committee``, the
+    ``district_admin``), never the caller's.
 """
 
 from __future__ import annotations
@@ -47,6 +56,12 @@ STAFF = (DISTRICT_ADMIN, STREET, OFFICE, APPROVER, SUPERVISOR)
 READERS = STAFF
 #: who reads personal data of the roster and objections
 CLERKS = (DISTRICT_ADMIN, STREET, OFFICE, SUPERVISOR)
+#: the console's session cookie (a signed-in person; refused at the cast route like a token)
+SESSION_COOKIE = "gongtui_session"
+#: who confirms a paper tally (总监票人, M12): another person than the desk that entered it
+TALLY_CONFIRMER = SUPERVISOR
+#: who consents to E2 exclusions and whose size the registry keeps: the street committee
+EXCLUSION_CONSENTER = STREET
 #: who may pause and resume an election (CTL1; who lifts whose pause, CTL2: the table of
 #: workflows/election/control.py)
 PAUSERS = MAY_ACT["pause"]

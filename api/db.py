@@ -103,6 +103,18 @@ class CommunityRow(Base):
     org_type: Mapped[str] = mapped_column(String(40), default="general_branch")
 
 
+class CommitteeRow(Base):
+    """A street committee (街道党工委) as the district registers it: its membership, which
+    the committee vote's quorum and pass mark are measured against (M11). Set by the district
+    administrator; the committee itself never declares it."""
+
+    __tablename__ = "committees"
+    street_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(120), default="")
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class CycleRow(Base):
     __tablename__ = "cycles"
     cycle_id: Mapped[str] = mapped_column(String(40), primary_key=True)

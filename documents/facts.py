@@ -65,6 +65,12 @@ class Round:
     write_ins: tuple[WriteIn, ...] = ()
     source: str = ""  # paper | electronic
     official: bool = False  # office and supervisor marked the results official
+    # paper: who entered the tally and the supervisor who confirmed it (four eyes, M12)
+    tally_entered_by: str = ""
+    tally_confirmed_by: str = ""
+    # electronic: codes cast, and the unused codes made void at the close
+    codes_cast: int = 0
+    codes_void: int = 0
 
     @property
     def counted(self) -> bool:

@@ -48,7 +48,9 @@ def _round(r: Any) -> Round:
         elected=tuple(r.elected), tied=tuple(r.tied), unfilled=r.unfilled,
         rules=tuple(r.rules), ballot_box_digest=r.ballot_box_digest,
         write_ins=tuple(WriteIn(w.name, w.votes) for w in r.write_ins), source=r.source,
-        official=r.official)
+        official=r.official, tally_entered_by=r.tally_entered_by,
+        tally_confirmed_by=r.tally_confirmed_by, codes_cast=r.codes_cast,
+        codes_void=r.codes_void)
 
 
 def _meeting(m: Any) -> Meeting:

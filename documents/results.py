@@ -71,6 +71,12 @@ def draw_round(doc: Doc, facts: ElectionFacts, meeting: Meeting, rnd: Round) -> 
         layout.paragraph(doc, f"尚缺额{rnd.unfilled}名（M7）。")
     if rnd.rules:
         layout.paragraph(doc, "依据规则：" + " ".join(rnd.rules), size=9.5)
+    if rnd.source == "electronic" and rnd.status == "counted":
+        layout.footer_line(doc, f"投票码：发出 {rnd.issued}，已投 {rnd.codes_cast}，"
+                                f"未用并于计票时作废 {rnd.codes_void}")
+    elif rnd.source == "paper" and rnd.tally_confirmed_by:
+        layout.footer_line(doc, f"计票录入：{rnd.tally_entered_by}；总监票人确认："
+                                f"{rnd.tally_confirmed_by}")
     layout.footer_line(doc, f"票箱摘要（{'电子' if rnd.source == 'electronic' else '纸质'}）："
                             f"{rnd.ballot_box_digest or '—'}")
     layout.footer_line(doc, f"审计链头：{facts.chain_head or '—'}")

@@ -64,7 +64,7 @@ class GetElectionRequest(_message.Message):
     def __init__(self, election_id: _Optional[str] = ...) -> None: ...
 
 class Person(_message.Message):
-    __slots__ = ("person_id", "name", "status", "excluded_reason", "party_years", "age", "resides_in_community")
+    __slots__ = ("person_id", "name", "status", "excluded_reason", "party_years", "age", "resides_in_community", "exclusion_consent", "exclusion_decided_by")
     PERSON_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -72,6 +72,8 @@ class Person(_message.Message):
     PARTY_YEARS_FIELD_NUMBER: _ClassVar[int]
     AGE_FIELD_NUMBER: _ClassVar[int]
     RESIDES_IN_COMMUNITY_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSION_CONSENT_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSION_DECIDED_BY_FIELD_NUMBER: _ClassVar[int]
     person_id: str
     name: str
     status: str
@@ -79,7 +81,9 @@ class Person(_message.Message):
     party_years: float
     age: int
     resides_in_community: bool
-    def __init__(self, person_id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[str] = ..., excluded_reason: _Optional[str] = ..., party_years: _Optional[float] = ..., age: _Optional[int] = ..., resides_in_community: _Optional[bool] = ...) -> None: ...
+    exclusion_consent: str
+    exclusion_decided_by: str
+    def __init__(self, person_id: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[str] = ..., excluded_reason: _Optional[str] = ..., party_years: _Optional[float] = ..., age: _Optional[int] = ..., resides_in_community: _Optional[bool] = ..., exclusion_consent: _Optional[str] = ..., exclusion_decided_by: _Optional[str] = ...) -> None: ...
 
 class ImportRosterRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "election_id", "people")
@@ -104,6 +108,22 @@ class ListRosterRequest(_message.Message):
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
     election_id: str
     def __init__(self, election_id: _Optional[str] = ...) -> None: ...
+
+class DecideExclusionsRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "election_id", "person_ids", "consent", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
+    PERSON_IDS_FIELD_NUMBER: _ClassVar[int]
+    CONSENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    election_id: str
+    person_ids: _containers.RepeatedScalarFieldContainer[str]
+    consent: bool
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., person_ids: _Optional[_Iterable[str]] = ..., consent: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ListRosterResponse(_message.Message):
     __slots__ = ("people",)
@@ -152,18 +172,20 @@ class SubmitPlanRequest(_message.Message):
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., posts: _Optional[_Iterable[_Union[PostPlan, _Mapping]]] = ...) -> None: ...
 
 class DecidePlanRequest(_message.Message):
-    __slots__ = ("idempotency_key", "actor", "election_id", "approve", "reason")
+    __slots__ = ("idempotency_key", "actor", "election_id", "approve", "reason", "consent_exclusions")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
     APPROVE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    CONSENT_EXCLUSIONS_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     actor: _common_pb2.Actor
     election_id: str
     approve: bool
     reason: str
-    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., approve: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
+    consent_exclusions: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., approve: _Optional[bool] = ..., reason: _Optional[str] = ..., consent_exclusions: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class GetPlanRequest(_message.Message):
     __slots__ = ("election_id",)

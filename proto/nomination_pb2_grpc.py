@@ -55,6 +55,11 @@ class NominationStub:
                 request_serializer=proto_dot_nomination__pb2.ListRosterRequest.SerializeToString,
                 response_deserializer=proto_dot_nomination__pb2.ListRosterResponse.FromString,
                 _registered_method=True)
+        self.DecideExclusions = channel.unary_unary(
+                '/gongtui.v1.Nomination/DecideExclusions',
+                request_serializer=proto_dot_nomination__pb2.DecideExclusionsRequest.SerializeToString,
+                response_deserializer=proto_dot_nomination__pb2.ListRosterResponse.FromString,
+                _registered_method=True)
         self.SubmitPlan = channel.unary_unary(
                 '/gongtui.v1.Nomination/SubmitPlan',
                 request_serializer=proto_dot_nomination__pb2.SubmitPlanRequest.SerializeToString,
@@ -220,6 +225,14 @@ class NominationServicer:
 
     def ListRoster(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideExclusions(self, request, context):
+        """E2: the street committee consents to (or refuses) the exclusions from the expected
+        attendance the office entered; only a consented exclusion lowers the quorum base.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -425,6 +438,11 @@ def add_NominationServicer_to_server(servicer, server):
             'ListRoster': grpc.unary_unary_rpc_method_handler(
                     servicer.ListRoster,
                     request_deserializer=proto_dot_nomination__pb2.ListRosterRequest.FromString,
+                    response_serializer=proto_dot_nomination__pb2.ListRosterResponse.SerializeToString,
+            ),
+            'DecideExclusions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideExclusions,
+                    request_deserializer=proto_dot_nomination__pb2.DecideExclusionsRequest.FromString,
                     response_serializer=proto_dot_nomination__pb2.ListRosterResponse.SerializeToString,
             ),
             'SubmitPlan': grpc.unary_unary_rpc_method_handler(
@@ -675,6 +693,33 @@ class Nomination:
             target,
             '/gongtui.v1.Nomination/ListRoster',
             proto_dot_nomination__pb2.ListRosterRequest.SerializeToString,
+            proto_dot_nomination__pb2.ListRosterResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideExclusions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Nomination/DecideExclusions',
+            proto_dot_nomination__pb2.DecideExclusionsRequest.SerializeToString,
             proto_dot_nomination__pb2.ListRosterResponse.FromString,
             options,
             channel_credentials,

@@ -177,7 +177,7 @@ class WriteIn(_message.Message):
     def __init__(self, name: _Optional[str] = ..., votes: _Optional[int] = ...) -> None: ...
 
 class Round(_message.Message):
-    __slots__ = ("round_id", "meeting_id", "election_id", "post", "kind", "number", "seats", "candidates", "status", "issued", "returned", "valid", "invalid", "void", "tally", "elected", "tied", "unfilled", "rules", "ballot_box_digest", "write_ins", "source", "confirmed_by", "official", "casting")
+    __slots__ = ("round_id", "meeting_id", "election_id", "post", "kind", "number", "seats", "candidates", "status", "issued", "returned", "valid", "invalid", "void", "tally", "elected", "tied", "unfilled", "rules", "ballot_box_digest", "write_ins", "source", "confirmed_by", "official", "casting", "tally_status", "tally_entered_by", "tally_confirmed_by", "tally_note", "codes_cast", "codes_unused", "codes_void")
     ROUND_ID_FIELD_NUMBER: _ClassVar[int]
     MEETING_ID_FIELD_NUMBER: _ClassVar[int]
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -203,6 +203,13 @@ class Round(_message.Message):
     CONFIRMED_BY_FIELD_NUMBER: _ClassVar[int]
     OFFICIAL_FIELD_NUMBER: _ClassVar[int]
     CASTING_FIELD_NUMBER: _ClassVar[int]
+    TALLY_STATUS_FIELD_NUMBER: _ClassVar[int]
+    TALLY_ENTERED_BY_FIELD_NUMBER: _ClassVar[int]
+    TALLY_CONFIRMED_BY_FIELD_NUMBER: _ClassVar[int]
+    TALLY_NOTE_FIELD_NUMBER: _ClassVar[int]
+    CODES_CAST_FIELD_NUMBER: _ClassVar[int]
+    CODES_UNUSED_FIELD_NUMBER: _ClassVar[int]
+    CODES_VOID_FIELD_NUMBER: _ClassVar[int]
     round_id: str
     meeting_id: str
     election_id: str
@@ -228,7 +235,14 @@ class Round(_message.Message):
     confirmed_by: _containers.RepeatedScalarFieldContainer[str]
     official: bool
     casting: bool
-    def __init__(self, round_id: _Optional[str] = ..., meeting_id: _Optional[str] = ..., election_id: _Optional[str] = ..., post: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[int] = ..., seats: _Optional[int] = ..., candidates: _Optional[_Iterable[_Union[Candidate, _Mapping]]] = ..., status: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., valid: _Optional[int] = ..., invalid: _Optional[int] = ..., void: _Optional[bool] = ..., tally: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., elected: _Optional[_Iterable[str]] = ..., tied: _Optional[_Iterable[str]] = ..., unfilled: _Optional[int] = ..., rules: _Optional[_Iterable[str]] = ..., ballot_box_digest: _Optional[str] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ..., source: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., official: _Optional[bool] = ..., casting: _Optional[bool] = ...) -> None: ...
+    tally_status: str
+    tally_entered_by: str
+    tally_confirmed_by: str
+    tally_note: str
+    codes_cast: int
+    codes_unused: int
+    codes_void: int
+    def __init__(self, round_id: _Optional[str] = ..., meeting_id: _Optional[str] = ..., election_id: _Optional[str] = ..., post: _Optional[str] = ..., kind: _Optional[str] = ..., number: _Optional[int] = ..., seats: _Optional[int] = ..., candidates: _Optional[_Iterable[_Union[Candidate, _Mapping]]] = ..., status: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., valid: _Optional[int] = ..., invalid: _Optional[int] = ..., void: _Optional[bool] = ..., tally: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., elected: _Optional[_Iterable[str]] = ..., tied: _Optional[_Iterable[str]] = ..., unfilled: _Optional[int] = ..., rules: _Optional[_Iterable[str]] = ..., ballot_box_digest: _Optional[str] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ..., source: _Optional[str] = ..., confirmed_by: _Optional[_Iterable[str]] = ..., official: _Optional[bool] = ..., casting: _Optional[bool] = ..., tally_status: _Optional[str] = ..., tally_entered_by: _Optional[str] = ..., tally_confirmed_by: _Optional[str] = ..., tally_note: _Optional[str] = ..., codes_cast: _Optional[int] = ..., codes_unused: _Optional[int] = ..., codes_void: _Optional[int] = ...) -> None: ...
 
 class OpenRoundRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "meeting_id", "post", "kind", "seats", "candidates")
@@ -327,6 +341,20 @@ class EnterTallyRequest(_message.Message):
     write_ins: _containers.RepeatedCompositeFieldContainer[WriteIn]
     valid: int
     def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., round_id: _Optional[str] = ..., issued: _Optional[int] = ..., returned: _Optional[int] = ..., invalid: _Optional[int] = ..., lines: _Optional[_Iterable[_Union[TallyLine, _Mapping]]] = ..., write_ins: _Optional[_Iterable[_Union[WriteIn, _Mapping]]] = ..., valid: _Optional[int] = ...) -> None: ...
+
+class ConfirmTallyRequest(_message.Message):
+    __slots__ = ("idempotency_key", "actor", "round_id", "approve", "reason")
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ROUND_ID_FIELD_NUMBER: _ClassVar[int]
+    APPROVE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    idempotency_key: str
+    actor: _common_pb2.Actor
+    round_id: str
+    approve: bool
+    reason: str
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., round_id: _Optional[str] = ..., approve: _Optional[bool] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class RoundActionRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "round_id")

@@ -95,6 +95,11 @@ class VotingStub:
                 request_serializer=proto_dot_voting__pb2.EnterTallyRequest.SerializeToString,
                 response_deserializer=proto_dot_voting__pb2.Round.FromString,
                 _registered_method=True)
+        self.ConfirmTally = channel.unary_unary(
+                '/gongtui.v1.Voting/ConfirmTally',
+                request_serializer=proto_dot_voting__pb2.ConfirmTallyRequest.SerializeToString,
+                response_deserializer=proto_dot_voting__pb2.Round.FromString,
+                _registered_method=True)
         self.CloseRound = channel.unary_unary(
                 '/gongtui.v1.Voting/CloseRound',
                 request_serializer=proto_dot_voting__pb2.RoundActionRequest.SerializeToString,
@@ -221,6 +226,15 @@ class VotingServicer:
 
     def EnterTally(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmTally(self, request, context):
+        """Four eyes on a paper tally (M12): the supervisor (总监票人), another person than the one
+        who entered it, confirms it — then the round may be counted — or rejects it with a
+        reason, and it is entered again.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -357,6 +371,11 @@ def add_VotingServicer_to_server(servicer, server):
             'EnterTally': grpc.unary_unary_rpc_method_handler(
                     servicer.EnterTally,
                     request_deserializer=proto_dot_voting__pb2.EnterTallyRequest.FromString,
+                    response_serializer=proto_dot_voting__pb2.Round.SerializeToString,
+            ),
+            'ConfirmTally': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmTally,
+                    request_deserializer=proto_dot_voting__pb2.ConfirmTallyRequest.FromString,
                     response_serializer=proto_dot_voting__pb2.Round.SerializeToString,
             ),
             'CloseRound': grpc.unary_unary_rpc_method_handler(
@@ -733,6 +752,33 @@ class Voting:
             target,
             '/gongtui.v1.Voting/EnterTally',
             proto_dot_voting__pb2.EnterTallyRequest.SerializeToString,
+            proto_dot_voting__pb2.Round.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmTally(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/gongtui.v1.Voting/ConfirmTally',
+            proto_dot_voting__pb2.ConfirmTallyRequest.SerializeToString,
             proto_dot_voting__pb2.Round.FromString,
             options,
             channel_credentials,

@@ -87,7 +87,7 @@ async def check_in(request: Request, election_id: str, meeting_id: str) -> Respo
         ids = resolve(words, await roster_of(request, user, election_id)) if words else []
         body = web.parse(rest.CheckIn, {"person_ids": list(dict.fromkeys(ids + picked))})
         access = await web.election_access(request, rest.Desk, user, election_id)
-        res = await rest.check_in(meeting_id, body, access, web.clients(request))
+        res = await rest.check_in(meeting_id, body, access, web.clients(request), web.db(request))
     except ApiError as exc:
         return await view(request, user, election_id, exc.status, error=exc)
     done = f"{messages.t('screen.present')} {res.meeting.present_members}"
@@ -144,9 +144,8 @@ async def tally(request: Request, election_id: str, round_id: str) -> Response:
                                       "write_ins": write_ins})
         await rest.enter_tally(round_id, body, access, web.clients(request),
                                str(form.get("key", ""))[:60] or None)
-        if form.get("close") == "yes":
-            await rest.close_round(round_id, access, web.clients(request), None)
     except ApiError as exc:
         return await view(request, user, election_id, exc.status, error=exc)
+    # counted once the supervisor confirms it (four eyes, M12: console/supervisor.py)
     done = messages.t("desk.tally_done", n=rnd.number)
     return RedirectResponse(f"{web.PREFIX}/desk/{election_id}?done={done}", status_code=303)

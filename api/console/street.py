@@ -1,5 +1,6 @@
 """The street committee's work inbox (街道党工委) for one election: the plan to approve, the
-qualification reviews waiting for a decision, and the objections to decide (O2, O3), each
+E2 exclusions from the expected attendance awaiting its consent, the qualification reviews
+waiting for a decision, and the objections to decide (O2, O3), each
 decided with a reason through the REST route's own check and function. Every form carries
 an idempotency key of its own, so a resubmitted form never acts twice."""
 
@@ -16,6 +17,7 @@ from api.errors import ApiError
 from api.routes import nominations as nominations_rest
 from api.routes import objections as objections_rest
 from api.routes import plans as plans_rest
+from api.routes import roster as roster_rest
 
 router = APIRouter()
 
@@ -34,11 +36,14 @@ async def view(request: Request, user: web.User, election_id: str, status: int =
     registrations = [r for r in await nominations_rest.list_registrations(access, clients)
                      if r.review == "pending"]
     objections = await objections_rest.list_objections(access, clients)
+    clerk = await web.election_access(request, roster_rest.Clerk, user, election_id)
+    exclusions = [p for p in await roster_rest.list_roster(clerk, clients)
+                  if p.excluded_reason and not p.exclusion_consent]
     names = {r.person_id: r.name for r in await nominations_rest.list_registrations(
         access, clients)}
     return web.render(request, "street.html", status, user=user, info=access[1],
                       paused=await web.paused_reason(request, access[1]), plan=plan,
-                      registrations=registrations, names=names,
+                      registrations=registrations, names=names, exclusions=exclusions,
                       objections=[o for o in objections if o.status == "pending"],
                       decided=[o for o in objections if o.status != "pending"],
                       key=secrets.token_urlsafe(12), **extra)
@@ -98,3 +103,16 @@ async def decide_objection(request: Request, election_id: str, objection_id: str
                                                web.clients(request), key)
 
     return await act(request, election_id, "street.objection_done", run)
+
+
+@router.post("/street/{election_id}/exclusions/{person_id}")
+@web.page
+async def decide_exclusion(request: Request, election_id: str, person_id: str) -> Response:
+    async def run(form: dict[str, Any], access: Any, key: str | None) -> None:
+        body = web.parse(roster_rest.ExclusionDecision, {
+            "person_ids": [person_id], "consent": form.get("decision") == "consent",
+            "reason": form.get("reason", "")})
+        # the inbox's access is the street committee's, the consenter's (E2)
+        await roster_rest.decide_exclusions(body, access, web.clients(request), key)
+
+    return await act(request, election_id, "street.exclusion_done", run)

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, ValidationError
 
+from api import auth
 from api.console import messages
 from api.console.store import ConsoleStore, Session
 from api.db import Principal
@@ -26,7 +27,7 @@ from services.common.assertions import User as Asserted
 from services.common.assertions import current_user
 
 PREFIX = "/console"
-COOKIE = "gongtui_session"
+COOKIE = auth.SESSION_COOKIE
 TEMPLATES = Path(__file__).parent / "templates"
 
 env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from api.auth import OFFICE, READERS, STREET, SUPERVISOR
+from api.auth import OFFICE, READERS, SESSION_COOKIE, STREET, SUPERVISOR
 from api.db import Principal
 from api.deps import (
     ClientsDep,
+    DbDep,
     ElectionAccess,
     ElectionInfo,
     IdempotencyKey,
@@ -29,6 +30,7 @@ from api.deps import (
 )
 from api.deps import idempotency_key as make_key
 from api.errors import ERROR_RESPONSES, ApiError, ErrorBody
+from api.registry import registered_committee_size
 from api.types import Id, ShortText
 from core.vocabulary import MeetingKind
 from proto import voting_pb2
@@ -49,6 +51,9 @@ Office = Annotated[tuple[Principal, ElectionInfo],
 Confirmer = Annotated[tuple[Principal, ElectionInfo],
                       Depends(ElectionAccess(OFFICE, SUPERVISOR, what="confirm results",
                                            acts=True))]
+Supervisor = Annotated[tuple[Principal, ElectionInfo],
+                       Depends(ElectionAccess(SUPERVISOR, what="confirm a paper tally",
+                                              acts=True))]
 MeetingId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 RoundId = Annotated[str, Path(max_length=80, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 PersonIds = Annotated[list[Id], Field(max_length=5000)]
@@ -101,6 +106,15 @@ class RoundPublic(BaseModel):
     confirmed_by: list[str] = Field(default=[], description="roles that confirmed the results")
     official: bool = Field(default=False, description="office and supervisor confirmed: the "
                            "round cannot change")
+    tally_status: str = Field(default="", description="paper: entered (awaiting the "
+                              "supervisor) | confirmed | rejected (entered again)")
+    tally_entered_by: str = ""
+    tally_confirmed_by: str = ""
+    tally_note: str = Field(default="", description="why the supervisor rejected the tally")
+    codes_cast: int = Field(default=0, description="electronic: codes cast")
+    codes_unused: int = Field(default=0, description="electronic, open: codes not cast yet")
+    codes_void: int = Field(default=0, description="electronic, counted: the unused codes "
+                            "made void at the close")
 
 
 class MeetingDetails(BaseModel):
@@ -130,7 +144,8 @@ class MeetingPublic(BaseModel):
 class CheckIn(BaseModel):
     person_ids: PersonIds = Field(default_factory=list,
                                   description="recommendation and congress meetings")
-    committee_size: int = Field(0, ge=0, le=1000, description="committee meetings: membership")
+    committee_size: int = Field(0, ge=0, le=1000, description="committee meetings: leave it "
+                                "out (the registry's); a differing figure is refused")
     headcount: int = Field(0, ge=0, le=1000, description="committee meetings: members present")
 
 
@@ -195,6 +210,12 @@ class Tally(BaseModel):
         return None
 
 
+class TallyDecision(BaseModel):
+    approve: bool = Field(description="true: the tally counts (the round is counted at "
+                                      "once); false: it is entered again")
+    reason: ShortText = Field("", description="required when rejecting")
+
+
 class MarkIn(BaseModel):
     person_id: str = Field("", max_length=120)
     choice: Literal["for", "against", "abstain"]
@@ -226,7 +247,10 @@ def round_public(r: voting_pb2.Round) -> RoundPublic:
         elected=list(r.elected), tied=list(r.tied), unfilled=r.unfilled, rules=list(r.rules),
         ballot_box_digest=r.ballot_box_digest,
         write_ins=[WriteIn.model_construct(name=w.name, votes=w.votes) for w in r.write_ins],
-        source=r.source, confirmed_by=list(r.confirmed_by), official=r.official)
+        source=r.source, confirmed_by=list(r.confirmed_by), official=r.official,
+        tally_status=r.tally_status, tally_entered_by=r.tally_entered_by,
+        tally_confirmed_by=r.tally_confirmed_by, tally_note=r.tally_note,
+        codes_cast=r.codes_cast, codes_unused=r.codes_unused, codes_void=r.codes_void)
 
 
 def meeting_public(m: voting_pb2.Meeting) -> MeetingPublic:
@@ -289,17 +313,22 @@ async def get_meeting(meeting_id: MeetingId, access: Reader,
 
 @router.post("/meetings/{meeting_id}/check-in", response_model=CheckedIn)
 async def check_in(meeting_id: MeetingId, body: CheckIn, access: Desk, clients: ClientsDep,
-                   key: IdempotencyKey = None) -> CheckedIn:
-    """Marks who is present (recommendation, congress), or the committee's headcount."""
+                   db: DbDep, key: IdempotencyKey = None) -> CheckedIn:
+    """Marks who is present (recommendation, congress), or the committee's headcount. The
+    committee's size is the registry's (``PUT /api/v1/streets/{id}/committee``): a
+    ``committee_size`` sent here that differs from it is refused, never taken."""
     principal, info = access
-    if body.headcount > body.committee_size:
-        raise ApiError(422, f"headcount {body.headcount} exceeds the committee's "
-                            f"{body.committee_size} members", field="headcount", rule="M11")
     meeting = await meeting_of(clients, info, meeting_id)
+    size = body.committee_size
+    if meeting.kind == "committee":
+        size = await registered_committee_size(db, info.street_id, body.committee_size)
+    if body.headcount > size:
+        raise ApiError(422, f"headcount {body.headcount} exceeds the committee's "
+                            f"{size} members", field="headcount", rule="M11")
     desk_role(principal, meeting, "check people in")
     res = await call(clients.voting.CheckIn(voting_pb2.CheckInRequest(
         idempotency_key=make_key(principal, "CheckIn", key, meeting_id), actor=actor(principal),
-        meeting_id=meeting_id, person_ids=body.person_ids, committee_size=body.committee_size,
+        meeting_id=meeting_id, person_ids=body.person_ids, committee_size=size,
         headcount=body.headcount)), "voting")
     return CheckedIn(meeting=meeting_public(res.meeting), checked_in=res.checked_in)
 
@@ -419,6 +448,27 @@ async def enter_tally(round_id: RoundId, body: Tally, access: Desk, clients: Cli
     return round_public(res)
 
 
+@router.post("/rounds/{round_id}/tally/confirm", response_model=RoundPublic)
+async def confirm_tally(round_id: RoundId, body: TallyDecision, access: Supervisor,
+                        clients: ClientsDep, key: IdempotencyKey = None) -> RoundPublic:
+    """Four eyes (M12): the supervisor (总监票人) — another person than the one who entered the
+    tally — confirms it, and the round is counted at once; or rejects it with a reason, and
+    the desk enters it again."""
+    principal, info = access
+    if not body.approve and not body.reason.strip():
+        raise ApiError(422, "required: why the tally is rejected", field="reason", rule="M12")
+    await round_of(clients, info, round_id)
+    res = await call(clients.voting.ConfirmTally(voting_pb2.ConfirmTallyRequest(
+        idempotency_key=make_key(principal, "ConfirmTally", key, round_id),
+        actor=actor(principal), round_id=round_id, approve=body.approve,
+        reason=body.reason)), "voting")
+    if body.approve:  # the confirmed tally counts: the round is counted by the rules
+        res = await call(clients.voting.CloseRound(voting_pb2.RoundActionRequest(
+            idempotency_key=make_key(principal, "CloseRound", key, round_id),
+            actor=actor(principal), round_id=round_id)), "voting")
+    return round_public(res)
+
+
 @router.post("/rounds/{round_id}/close", response_model=RoundPublic)
 async def close_round(round_id: RoundId, access: Desk, clients: ClientsDep,
                       key: IdempotencyKey = None) -> RoundPublic:
@@ -445,12 +495,26 @@ async def confirm_results(round_id: RoundId, access: Confirmer, clients: Clients
     return round_public(res)
 
 
-@ballots_router.post("/ballots", response_model=BallotReceipt, status_code=201, responses={
+def no_credentials(request: Request) -> None:
+    """A ballot is cast with its code alone: a token or a session of any role beside it would
+    tie the ballot to a person in the request, so such a cast is refused, never judged."""
+    if request.headers.get("authorization") is not None:
+        raise ApiError(403, "a ballot is cast with its code alone: send no Authorization "
+                            "header", field="authorization", rule="M12")
+    if request.cookies.get(SESSION_COOKIE):
+        raise ApiError(403, "a ballot is cast with its code alone: not from a signed-in "
+                            "session", field="session", rule="M12")
+
+
+@ballots_router.post("/ballots", response_model=BallotReceipt, status_code=201,
+                     dependencies=[Depends(no_credentials)], responses={
+    403: {"model": ErrorBody, "description": "a token or a session was sent with the code"},
     409: {"description": "the code was already used: a cast ballot cannot be changed"},
     429: {"model": ErrorBody, "description": "too many casts from this client (Retry-After)"},
     503: {"model": ErrorBody, "description": "the ballot box is full (Retry-After)"}})
 async def cast_ballot(body: BallotCast, clients: ClientsDep) -> BallotReceipt:
-    """Casts one ballot with a one-time code, and nothing else: no token, no person. A code
+    """Casts one ballot with a one-time code, and nothing else: no token, no person (a
+    request with an Authorization header or a console session is refused, 403). A code
     casts once (a second use is 409 ALREADY_EXISTS); a cast ballot cannot be changed."""
     res = await call(clients.voting.CastBallot(voting_pb2.CastBallotRequest(
         round_id=body.round_id, code=body.code,

@@ -1,16 +1,17 @@
-"""The district's registry: districts, streets (街道) and communities (社区)."""
+"""The district's registry: districts, streets (街道) with their committees' sizes, and
+communities (社区)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from api import auth, chain
 from api.auth import DISTRICT_ADMIN, STAFF
-from api.db import CommunityRow, DistrictRow, Principal, StreetRow
+from api.db import CommitteeRow, CommunityRow, DistrictRow, Principal, StreetRow
 from api.deps import Allow, DbDep
 from api.errors import ERROR_RESPONSES, ApiError
 from api.types import Id, ShortText
@@ -38,6 +39,15 @@ class StreetCreate(BaseModel):
 
 class StreetPublic(StreetCreate):
     pass
+
+
+class CommitteeSize(BaseModel):
+    size: int = Field(ge=1, le=100, description="the street committee's membership (M11)")
+
+
+class CommitteePublic(CommitteeSize):
+    street_id: str
+    set_by: str
 
 
 class CommunityCreate(BaseModel):
@@ -167,3 +177,35 @@ async def list_communities(principal: Staff, db: DbDep,
                             org_type=c.org_type, district_id=c.district_id)  # type: ignore[arg-type]
             for c in rows if auth.covers(principal, district_id=c.district_id,
                                          street_id=c.street_id, community_id=c.community_id)]
+
+
+@router.put("/streets/{street_id}/committee", response_model=CommitteePublic)
+async def set_committee(street_id: Id, body: CommitteeSize, admin: Admin,
+                        db: DbDep) -> CommitteePublic:
+    """The street committee's membership, which its vote's quorum and pass mark are measured
+    against (M11): the district's to register, never the committee's to declare at its own
+    check-in."""
+    async with db.write() as session:
+        street = await session.get(StreetRow, street_id)
+        if street is None:
+            raise ApiError(404, f"no street {street_id!r}: create it first", field="street_id")
+        _admin_covers_district(admin, street.district_id)
+        row = await session.get(CommitteeRow, street_id)
+        if row is None:
+            row = CommitteeRow(street_id=street_id, size=body.size, set_by=admin.label())
+            session.add(row)
+        else:
+            row.size, row.set_by = body.size, admin.label()
+    return CommitteePublic(street_id=street_id, size=body.size, set_by=admin.label())
+
+
+@router.get("/streets/{street_id}/committee", response_model=CommitteePublic)
+async def get_committee(street_id: Id, principal: Staff, db: DbDep) -> CommitteePublic:
+    async with db.read() as session:
+        street = await session.get(StreetRow, street_id)
+        row = await session.get(CommitteeRow, street_id)
+    if street is None or row is None or not auth.covers(
+            principal, district_id=street.district_id, street_id=street_id):
+        raise ApiError(404, f"no committee registered for street {street_id!r}",
+                       field="street_id")
+    return CommitteePublic(street_id=street_id, size=row.size, set_by=row.set_by)

@@ -10,7 +10,7 @@ import grpc
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from api.auth import CLERKS, OFFICE
+from api.auth import CLERKS, EXCLUSION_CONSENTER, OFFICE
 from api.db import Principal
 from api.deps import ClientsDep, ElectionAccess, ElectionInfo, IdempotencyKey, actor, call
 from api.deps import idempotency_key as make_key
@@ -36,6 +36,9 @@ Office = Annotated[tuple[Principal, ElectionInfo],
                                            acts=True))]
 Clerk = Annotated[tuple[Principal, ElectionInfo],
                   Depends(ElectionAccess(*CLERKS, what="read the roster"))]
+Consenter = Annotated[tuple[Principal, ElectionInfo],
+                      Depends(ElectionAccess(EXCLUSION_CONSENTER,
+                                             what="consent to E2 exclusions"))]
 MAX_FILE = 8 * 1024 * 1024
 
 
@@ -50,7 +53,16 @@ class PersonIn(BaseModel):
 
 
 class PersonPublic(PersonIn):
-    pass
+    exclusion_consent: str = Field("", description="E2: \"\" (awaiting the street "
+                                   "committee) | consented | refused; only a consented "
+                                   "exclusion lowers the expected attendance")
+    exclusion_decided_by: str = ""
+
+
+class ExclusionDecision(BaseModel):
+    person_ids: list[Id] = Field(min_length=1, max_length=5000)
+    consent: bool
+    reason: ShortText = Field("", description="required when refusing")
 
 
 class RosterImport(BaseModel):
@@ -147,8 +159,29 @@ async def list_roster(access: Clerk, clients: ClientsDep) -> list[PersonPublic]:
     _, info = access
     res = await call(clients.nomination.ListRoster(
         nomination_pb2.ListRosterRequest(election_id=info.election_id)), "nomination")
-    return [PersonPublic.model_construct(
+    return [person_public(p) for p in res.people]
+
+
+@router.post("/roster/exclusions", response_model=list[PersonPublic])
+async def decide_exclusions(body: ExclusionDecision, access: Consenter, clients: ClientsDep,
+                            key: IdempotencyKey = None) -> list[PersonPublic]:
+    """E2: the street committee consents to (or, with a reason, refuses) the exclusions from
+    the expected attendance the office entered with the roster. Only a consented exclusion
+    lowers the quorum base of a meeting opened after it."""
+    principal, info = access
+    if not body.consent and not body.reason.strip():
+        raise ApiError(422, "required: why the exclusion is refused", field="reason",
+                       rule="E2")
+    res = await call(clients.nomination.DecideExclusions(nomination_pb2.DecideExclusionsRequest(
+        idempotency_key=make_key(principal, "DecideExclusions", key, info.election_id),
+        actor=actor(principal), election_id=info.election_id, person_ids=body.person_ids,
+        consent=body.consent, reason=body.reason)), "nomination")
+    return [person_public(p) for p in res.people]
+
+
+def person_public(p: nomination_pb2.Person) -> PersonPublic:
+    return PersonPublic.model_construct(
         person_id=p.person_id, name=p.name, status=MemberStatus(p.status),
-        excluded_reason=p.excluded_reason,
-        party_years=p.party_years, age=p.age, resides_in_community=p.resides_in_community)
-        for p in res.people]
+        excluded_reason=p.excluded_reason, party_years=p.party_years, age=p.age,
+        resides_in_community=p.resides_in_community, exclusion_consent=p.exclusion_consent,
+        exclusion_decided_by=p.exclusion_decided_by)

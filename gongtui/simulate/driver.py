@@ -103,6 +103,11 @@ class Play(NominationActs):
     def street_committee(self) -> common_pb2.Actor:
         return common_pb2.Actor(role="street_committee", scope=f"street:{self.street}")
 
+    def supervisor(self) -> common_pb2.Actor:
+        """总监票人: confirms each paper tally the desk entered (another person, M12)."""
+        return common_pb2.Actor(role="supervisor", scope=f"street:{self.street}",
+                                name="总监票人")
+
     def approver(self) -> common_pb2.Actor:
         return common_pb2.Actor(role="approver", scope=f"street:{self.street}")
 
@@ -411,9 +416,17 @@ class Play(NominationActs):
                 lines=[voting_pb2.TallyLine(person_id=pid, votes_for=f, votes_against=a,
                                             votes_abstain=abstain.get(pid, 0))
                        for pid, (f, a) in tally.items()]))
+            await self._confirm_tally(rnd)
         await v.CloseRound(voting_pb2.RoundActionRequest(
             idempotency_key=self.key("close-round", rnd.round_id), actor=self.office(),
             round_id=rnd.round_id))
+
+    async def _confirm_tally(self, rnd: voting_pb2.Round) -> None:
+        """The supervisor checks the tally sheet against the ballots and confirms it, as the
+        round needs before it is counted (four eyes, M12)."""
+        await self.clients.voting.ConfirmTally(voting_pb2.ConfirmTallyRequest(
+            idempotency_key=self.key("confirm-tally", rnd.round_id), actor=self.supervisor(),
+            round_id=rnd.round_id, approve=True))
 
     async def _cast_electronic(self, rnd: voting_pb2.Round, issued: int, returned: int,
                                invalid: int, tally: dict[str, tuple[int, int]]) -> None:

@@ -44,6 +44,12 @@ class NominationActs:
 
         def street_committee(self) -> common_pb2.Actor: ...
 
+    def _exclusions(self) -> list[str]:
+        """E2: the exclusions the office entered with the roster, which the street committee
+        consents to as it approves the plan (without it they would not lower the expected
+        attendance)."""
+        return [p.person_id for p in self.roster if p.excluded_reason]
+
     async def on_plan(self, w: Waiting) -> bool:
         n = self.clients.nomination
         people = [nomination_pb2.Person(person_id=p.person_id, name=p.name, status=p.status,
@@ -65,7 +71,8 @@ class NominationActs:
             raise
         await n.DecidePlan(nomination_pb2.DecidePlanRequest(
             idempotency_key=self.key("plan-approve"), actor=self.street_committee(),
-            election_id=self.election_id, approve=True, reason="符合规定 / conforms"))
+            election_id=self.election_id, approve=True, reason="符合规定 / conforms",
+            consent_exclusions=self._exclusions()))
         return True
 
     async def on_nominations(self, w: Waiting) -> bool:

@@ -56,6 +56,10 @@ class PersonRow(Base):
     name: Mapped[str] = mapped_column(String(80))
     status: Mapped[str] = mapped_column(String(20))
     excluded_reason: Mapped[str] = mapped_column(String(80), default="")
+    # E2: "" (awaiting the street committee) | consented | refused (domain/exclusions.py)
+    exclusion_consent: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    exclusion_decided_by: Mapped[str] = mapped_column(String(200), default="",
+                                                      server_default="")
     party_years: Mapped[float] = mapped_column(Float, default=0.0)
     age: Mapped[int] = mapped_column(Integer, default=0)
     resides_in_community: Mapped[bool] = mapped_column(Boolean, default=False)

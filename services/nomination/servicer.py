@@ -29,6 +29,11 @@ class NominationServicer(AuditRpcs, nomination_pb2_grpc.NominationServicer):
                            ) -> pb.ImportRosterResponse:
         return await self.domain.roster.import_people(tx, request)
 
+    @mutation(pb.ListRosterResponse)
+    async def DecideExclusions(self, tx: Tx, request: pb.DecideExclusionsRequest
+                               ) -> pb.ListRosterResponse:
+        return await self.domain.exclusions.decide(tx, request)
+
     async def ListRoster(self, request: pb.ListRosterRequest, context: Any
                          ) -> pb.ListRosterResponse:
         return await self.domain.roster.list(request.election_id)

@@ -104,6 +104,15 @@ class RoundRow(Base):
     confirmed_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     # electronic: the ballots are issued, then casting opens; no ballot is issued after
     casting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # paper: "" | entered | confirmed | rejected — a tally counts once the supervisor, another
+    # person than the one who entered it, confirmed it (services/voting/domain/tallies.py)
+    tally_status: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    tally_entered_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    tally_confirmed_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    tally_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # electronic, set when counted: codes cast, and the unused codes made void
+    codes_cast: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    codes_void: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TallyRow(Base):

@@ -101,6 +101,10 @@ class VotingServicer(AuditRpcs, voting_pb2_grpc.VotingServicer):
         return await self.domain.rounds.enter_tally(tx, request)
 
     @mutation(pb.Round)
+    async def ConfirmTally(self, tx: Tx, request: pb.ConfirmTallyRequest) -> pb.Round:
+        return await self.domain.tallies.confirm_tally(tx, request)
+
+    @mutation(pb.Round)
     async def CloseRound(self, tx: Tx, request: pb.RoundActionRequest) -> pb.Round:
         return await self.domain.counting.close_round(tx, request)
 

@@ -51,6 +51,8 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...] | str]] = [
     ("GET", "/api/v1/streets", None, STAFF),
     ("POST", "/api/v1/streets", {"street_id": "s-mx", "district_id": "d-mx", "name": "s-mx"},
      (ADM,)),
+    ("PUT", "/api/v1/streets/s-mx/committee", {"size": 9}, (ADM,)),
+    ("GET", "/api/v1/streets/s-mx/committee", None, STAFF),
     ("GET", "/api/v1/communities", None, STAFF),
     ("POST", "/api/v1/communities", {"community_id": "c-mx2", "street_id": "s-mx"}, (ADM,)),
     ("GET", "/api/v1/profiles", None, ALL),
@@ -107,6 +109,8 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...] | str]] = [
     ("POST", E + "/rounds/rd-x/tally", {"issued": 1, "returned": 1}, (OFF, STR)),
     ("POST", E + "/rounds/rd-x/close", None, (OFF, STR)),
     ("POST", E + "/rounds/rd-x/confirm", None, (OFF, SUP)),
+    ("POST", E + "/rounds/rd-x/tally/confirm", {"approve": True}, (SUP,)),
+    ("POST", E + "/roster/exclusions", {"person_ids": ["q1"], "consent": True}, (STR,)),
     ("GET", "/api/v1/approvals", None, (APP, ADM, SUP)),
     ("GET", "/api/v1/approvals/ap-x", None, (APP, ADM, SUP)),
     ("POST", "/api/v1/approvals/ap-x/decision", {"decision": "approve"}, (APP,)),
@@ -137,7 +141,8 @@ def test_the_table_covers_every_route(stack: EmbeddedStack) -> None:
                  .replace("/profiles/nanjing", "/profiles/{}")
                  .replace("/unfilled/secretary", "/unfilled/{}")
                  .replace("/cosignatures/p-x", "/cosignatures/{}")
-                 .replace("/documents/nope.pdf", "/documents/{}"))
+                 .replace("/documents/nope.pdf", "/documents/{}")
+                 .replace("/streets/s-mx/", "/streets/{}/"))
                 for m, p, _, _ in ROUTES}
     assert documented == concrete, (documented - concrete, concrete - documented)
 

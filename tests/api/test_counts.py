@@ -75,5 +75,8 @@ async def test_impossible_tallies_are_422_naming_field_and_rule(
                                                    "invalid": 1, "valid": 100,
                                                    "lines": [line(70)]})
     assert r.status_code == 200, r.text
-    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/close", headers=office)
+    # counted once the supervisor confirms the tally (four eyes, M12)
+    supervisor = bearer(await make_token("supervisor", "community:c-cnt"))
+    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/tally/confirm",
+                        headers=supervisor, json={"approve": True})
     assert r.json()["void"] is True and "M2" in r.json()["rules"], r.text

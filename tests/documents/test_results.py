@@ -130,3 +130,16 @@ def test_the_smallest_cut_of_the_font_that_holds_the_facts() -> None:
     pdf = results.meeting_report_pdf(replace(facts, community_name=f"{level2}园社区"),
                                      _congress(facts))
     assert f"{level2}园社区" in pdfcheck.compact(pdf) and not pdfcheck.missing_glyphs(pdf)
+
+
+def test_the_report_names_the_four_eyes_and_the_codes_void() -> None:
+    facts = election()
+    meeting = _congress(facts)
+    paper = replace(meeting.rounds[0], source="paper", tally_entered_by="李会计",
+                    tally_confirmed_by="王监票")
+    flat = pdfcheck.compact(results.round_report_pdf(facts, meeting, paper))
+    assert "计票录入：李会计；总监票人确认：王监票" in flat
+    electronic = replace(meeting.rounds[0], source="electronic", issued=90, codes_cast=88,
+                         codes_void=2)
+    flat = pdfcheck.compact(results.round_report_pdf(facts, meeting, electronic))
+    assert "投票码：发出90，已投88，未用并于计票时作废2" in flat

@@ -233,10 +233,14 @@ class ElectionActivities(ServiceCaller):
                 votes = rules.may_vote_at_congress(facts).ok  # E1 / E4
                 if inp.kind == "congress" and not votes:
                     continue
+                # E2: an exclusion lowers the expected attendance once the street committee
+                # consented to it (DecideExclusions); until then the member is expected
+                excluded = bool(person.excluded_reason) and \
+                    person.exclusion_consent == "consented"
                 electorate.append(voting_pb2.Elector(
                     person_id=person.person_id, name=person.name,
                     **{"class": "member" if votes else "other"},
-                    expected=votes and not person.excluded_reason))  # E2
+                    expected=votes and not excluded))
         meeting = await _rpc(self.voting.OpenMeeting(voting_pb2.OpenMeetingRequest(
             idempotency_key=open_meeting_key(inp.election_id, inp.kind, inp.session),
             actor=_actor(), election_id=inp.election_id, kind=inp.kind, session=inp.session,

@@ -12,6 +12,7 @@ from services.common.store import Store
 from services.nomination.domain.cosignatures import Cosignatures
 from services.nomination.domain.elections import Elections, Roster
 from services.nomination.domain.events import Events
+from services.nomination.domain.exclusions import Exclusions
 from services.nomination.domain.inspections import Inspections
 from services.nomination.domain.lookups import Lookups
 from services.nomination.domain.notices import Notices
@@ -30,6 +31,7 @@ class NominationDomain:
         self.lookups = shared = Lookups(store)
         self.elections = Elections(store, shared)
         self.roster = Roster(store, shared)
+        self.exclusions = Exclusions(store, shared)
         self.plans = Plans(store, shared)
         self.window = Window(store, shared)
         self.registrations = Registrations(store, shared)

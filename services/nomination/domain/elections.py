@@ -104,6 +104,11 @@ class Roster(SubDomain):
             if p.party_years < 0:
                 raise InvalidArgument("cannot be negative", field=f"{where}.party_years",
                                       value=p.party_years)
+            if p.exclusion_consent or p.exclusion_decided_by:
+                raise InvalidArgument("the street committee consents to an exclusion "
+                                      "(DecideExclusions), not the roster import",
+                                      field=f"{where}.exclusion_consent", rule="E2",
+                                      value=p.exclusion_consent)
             if p.excluded_reason:
                 if p.status != "full":
                     raise InvalidArgument(

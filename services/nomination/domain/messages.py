@@ -36,7 +36,9 @@ def person_message(row: PersonRow) -> nomination_pb2.Person:
     return nomination_pb2.Person(
         person_id=row.person_id, name=row.name, status=row.status,
         excluded_reason=row.excluded_reason, party_years=row.party_years, age=row.age,
-        resides_in_community=row.resides_in_community)
+        resides_in_community=row.resides_in_community,
+        exclusion_consent=row.exclusion_consent or "",
+        exclusion_decided_by=row.exclusion_decided_by or "")
 
 
 def plan_message(row: PlanRow) -> nomination_pb2.Plan:

@@ -12,6 +12,7 @@ from proto import nomination_pb2
 from services.common.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.common.store import Tx, utcnow
 from services.nomination.domain import statements as q
+from services.nomination.domain.exclusions import decide_rows, decider
 from services.nomination.domain.lookups import POST_ORDER, SubDomain, require_decider
 from services.nomination.domain.messages import plan_message
 from services.nomination.models import PersonRow, PlanRow
@@ -73,12 +74,22 @@ class Plans(SubDomain):
             raise FailedPrecondition(f"the plan is {plan.status}, not a draft", field="plan")
         if not req.approve and not req.reason.strip():
             raise InvalidArgument("a rejection needs a reason", field="reason")
+        consented: list[str] = []
+        if req.consent_exclusions:  # E2: the expected attendance approved with the plan
+            if not req.approve:
+                raise InvalidArgument("exclusions are consented to with an approval",
+                                      field="consent_exclusions", rule="E2")
+            rows = await decide_rows(tx, req.election_id, list(req.consent_exclusions), True,
+                                     decider(req.actor), field="consent_exclusions")
+            consented = [r.person_id for r in rows]
         plan.status = "approved" if req.approve else "rejected"
         plan.decided_reason = req.reason
         plan.decided_at = utcnow()
         plan.decided_by = f"{req.actor.role}@{req.actor.scope}"
-        await tx.audit(req.election_id, f"plan.{plan.status}",
-                       {"reason": req.reason, "posts": json.loads(plan.posts_json)})
+        payload = {"reason": req.reason, "posts": json.loads(plan.posts_json)}
+        if consented:
+            payload["exclusions_consented"] = consented
+        await tx.audit(req.election_id, f"plan.{plan.status}", payload)
         tx.wake(election.workflow_id, f"plan {plan.status}")
         return plan_message(plan)
 

@@ -70,14 +70,14 @@ def judge(batch: Batch, rounds: dict[str, Round], codes: dict[str, tuple[str, bo
             rnd = rounds.get(req.round_id)
             if rnd is None:
                 raise NotFound(f"no round {req.round_id!r}", field="round_id")
+            if rnd.status != "open":  # counted: its unused codes are void
+                raise FailedPrecondition(f"round {rnd.round_id} is {rnd.status}, not open:"
+                                         " its unused codes are void", field="round_id")
             code = codes.get(h)
             if code is None or code[0] != rnd.round_id:
                 raise NotFound("unknown ballot code for this round", field="code")
             if code[1]:
                 raise AlreadyExists("ballot code already used", field="code")
-            if rnd.status != "open":
-                raise FailedPrecondition(f"round {rnd.round_id} is {rnd.status}, not open",
-                                         field="round_id")
             if not rnd.casting:
                 raise FailedPrecondition(f"casting has not opened in round {rnd.round_id}:"
                                          " its ballots are still being issued", field="round_id")

@@ -6,7 +6,8 @@ writes a person and a code (or a ballot) into the same row or the same audit rec
 
 One module per part: ``meetings`` (meetings and their electorates), ``attendance`` (check-in
 and quorum), ``rounds`` (rounds and paper tallies), ``ballots`` (one-time codes issued, casting
-opened, codes re-issued or spoilt, a cast's validity), ``counting`` (counting and results);
+opened, codes re-issued or spoilt, a cast's validity), ``tallies`` (the supervisor's
+confirmation of a paper tally), ``counting`` (counting and results);
 ``batches`` keeps a batch of codes sealed for its idempotency key, ``sealing`` writes a
 round's secret-ballot rows again so that no order they were written in survives; ``shared``
 holds what the parts share (kinds, profiles, row lookups) and ``converters`` the rows as
@@ -31,6 +32,7 @@ from services.voting.domain.shared import (
     ROUND_KINDS,
     load_profile,
 )
+from services.voting.domain.tallies import Tallies
 
 __all__ = ["CHOICES", "CONGRESS_ROUND_KINDS", "ELECTOR_CLASSES", "MEETING_KINDS",
            "MEETING_ROUND_KINDS", "ROUND_KINDS", "VotingDomain", "ballot_validity", "code_hash",
@@ -46,6 +48,7 @@ class VotingDomain:
         self.meetings = Meetings(store)
         self.attendance = Attendance(store)
         self.rounds = Rounds(store)
+        self.tallies = Tallies(store)
         self.ballots = Ballots(store)
         self.counting = Counting(store)
 

@@ -10,7 +10,8 @@ from services.voting.models import MeetingRow, RoundRow
 from services.voting.official import confirmed_by, is_official
 
 
-def round_to_message(row: RoundRow) -> voting_pb2.Round:
+def round_to_message(row: RoundRow, codes_unused: int = 0) -> voting_pb2.Round:
+    """``codes_unused``: the open round's codes not cast yet (counted by the reader)."""
     return voting_pb2.Round(
         round_id=row.round_id, meeting_id=row.meeting_id, election_id=row.election_id,
         post=row.post, kind=row.kind, number=row.number, seats=row.seats,
@@ -23,7 +24,11 @@ def round_to_message(row: RoundRow) -> voting_pb2.Round:
         ballot_box_digest=row.ballot_box_digest,
         write_ins=[voting_pb2.WriteIn(**w) for w in json.loads(row.write_ins_json)],
         source=row.source, confirmed_by=confirmed_by(row), official=is_official(row),
-        casting=bool(row.casting))
+        casting=bool(row.casting), tally_status=row.tally_status or "",
+        tally_entered_by=row.tally_entered_by or "",
+        tally_confirmed_by=row.tally_confirmed_by or "", tally_note=row.tally_note or "",
+        codes_cast=row.codes_cast or 0, codes_unused=codes_unused,
+        codes_void=row.codes_void or 0)
 
 
 def meeting_to_message(row: MeetingRow, rounds: Sequence[RoundRow] = ()) -> voting_pb2.Meeting:

@@ -23,6 +23,7 @@ from services.voting.domain.shared import (
     require_open,
     round_row,
 )
+from services.voting.domain.tallies import require_confirmed
 from services.voting.models import BallotIssueRow, TallyRow
 
 
@@ -38,6 +39,7 @@ class Counting(SubDomain):
         counts = {p: {"votes_for": 0, "votes_against": 0, "votes_abstain": 0} for p in order}
         write_ins: dict[str, int] = {}
         if rnd.source == "paper":
+            require_confirmed(rnd)  # four eyes (M12)
             tally = await tx.session.get(TallyRow, rnd.round_id)
             if tally is None:  # pragma: no cover - source is set with the tally
                 raise FailedPrecondition("no tally entered", field="round_id")
@@ -56,6 +58,7 @@ class Counting(SubDomain):
                       ).scalar_one()
             # written again in receipt order, so that no stored order tells the casts' (sealing)
             ballots = await sealing.rewrite_ballots(tx, rnd.round_id)
+            voided = await sealing.void_unused_codes(tx, rnd.round_id)  # unused: void now
             used = await sealing.rewrite_codes(tx, rnd.round_id)
             if used != len(ballots):  # a ballot row or a used flag changed outside a cast
                 raise FailedPrecondition(f"the ballot box does not add up: {used} codes used,"
@@ -75,6 +78,7 @@ class Counting(SubDomain):
                 await tx.audit(rnd.election_id, "ballot.cast",
                                {"round_id": rnd.round_id, "receipt": b.receipt})
             digest = receipts.ballot_box_digest(b.receipt for b in ballots)
+            rnd.codes_cast, rnd.codes_void = used, voided
         else:
             raise FailedPrecondition("nothing to count: no ballots issued and no tally entered",
                                      field="round_id")
@@ -122,7 +126,9 @@ class Counting(SubDomain):
             "valid": rnd.valid, "invalid": invalid, "void": rnd.void, "tally": tally_lines,
             "write_ins": json.loads(rnd.write_ins_json), "elected": elected, "tied": tied,
             "unfilled": unfilled, "rules": applied, "reason": verdict.reason,
-            "casting": rnd.casting,
+            "casting": rnd.casting, "codes_cast": rnd.codes_cast, "codes_void": rnd.codes_void,
+            # paper: the four eyes on the tally counted (M12)
+            "tally_entered_by": rnd.tally_entered_by, "tally_confirmed_by": rnd.tally_confirmed_by,
             "ballot_box_digest": rnd.ballot_box_digest})
         tx.wake(meeting.workflow_id, f"round {rnd.round_id} counted")
         return round_to_message(rnd)

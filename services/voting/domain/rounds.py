@@ -24,7 +24,8 @@ from services.voting.domain.shared import (
     require_open,
     round_row,
 )
-from services.voting.models import RoundRow, TallyRow
+from services.voting.domain.tallies import mark_entered
+from services.voting.models import BallotCodeRow, RoundRow, TallyRow
 
 
 class Rounds(SubDomain):
@@ -80,11 +81,20 @@ class Rounds(SubDomain):
         return round_to_message(row)
 
     async def get_round(self, round_id: str) -> voting_pb2.Round:
+        """The round; an open electronic one with its codes cast and not cast so far (a
+        count of the code hashes by their ``used`` flag, nothing about which)."""
         async with self.store.db.read() as session:
             row = await session.get(RoundRow, round_id) if round_id else None
-        if row is None:
-            raise NotFound(f"no round {round_id!r}", field="round_id")
-        return round_to_message(row)
+            if row is None:
+                raise NotFound(f"no round {round_id!r}", field="round_id")
+            if row.source != "electronic" or row.status != "open":
+                return round_to_message(row)
+            counts = dict((await session.execute(
+                select(BallotCodeRow.used, func.count()).where(
+                    BallotCodeRow.round_id == round_id).group_by(BallotCodeRow.used))).all())
+        message = round_to_message(row, codes_unused=int(counts.get(False, 0)))
+        message.codes_cast = int(counts.get(True, 0))
+        return message
 
     async def enter_tally(self, tx: Tx, req: voting_pb2.EnterTallyRequest) -> voting_pb2.Round:
         rnd = await round_row(tx, req.round_id)
@@ -162,7 +172,9 @@ class Rounds(SubDomain):
         rnd.source = "paper"
         rnd.issued, rnd.returned, rnd.invalid, rnd.valid = req.issued, req.returned, req.invalid, valid
         rnd.tally_json, rnd.write_ins_json = tally.lines_json, tally.write_ins_json
+        entered = mark_entered(rnd, req.actor)  # it counts once the supervisor confirms it
         await tx.audit(rnd.election_id, "tally.entered", {
             "round_id": rnd.round_id, "issued": req.issued, "returned": req.returned,
-            "invalid": req.invalid, "lines": line_list, "write_ins": write_in_list})
+            "invalid": req.invalid, "lines": line_list, "write_ins": write_in_list,
+            **entered})
         return round_to_message(rnd)

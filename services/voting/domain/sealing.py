@@ -55,6 +55,14 @@ async def rewrite_codes(tx: Tx, round_id: str) -> int:
     return sum(1 for _, u in codes if u)
 
 
+async def void_unused_codes(tx: Tx, round_id: str) -> int:
+    """At the close: the round's codes never cast are void (their hashes removed, so no
+    later cast or spoil can name them); how many."""
+    result = await tx.session.execute(delete(BallotCodeRow).where(
+        BallotCodeRow.round_id == round_id, BallotCodeRow.used.is_(False)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def rewrite_ballots(tx: Tx, round_id: str) -> list[Any]:
     """The round's ballots written again in receipt order with new random IDs; the ballots
     (valid, marks_json, receipt), in that order."""

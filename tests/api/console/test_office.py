@@ -75,7 +75,7 @@ async def test_a_paper_tally_is_entered_checked_and_counted_at_the_desk(
     url = f"/console/desk/{eid}/rounds/{c.round_id}/tally"
     sheet = {"csrf": csrf, "issued": "5", "returned": "5", "invalid": "1",
              "for.p1": "4", "against.p1": "1", "for.p2": "0", "abstain.p2": "4",
-             "wname.0": "张伟", "wvotes.0": "1", "close": "yes"}
+             "wname.0": "张伟", "wvotes.0": "1"}
     r = await http.post(url, data=sheet)  # p1: 5 marks on 4 valid ballots
     assert r.status_code == 422 and "M3：" in r.text and "得票（lines[" in r.text, r.text
     r = await http.post(url, data={**sheet, "against.p1": "0", "abstain.p1": "0",
@@ -83,8 +83,13 @@ async def test_a_paper_tally_is_entered_checked_and_counted_at_the_desk(
     assert r.status_code == 422 and "发出票数（issued）" in r.text
     r = await http.post(url, data={**sheet, "against.p1": "0"}, follow_redirects=True)
     assert r.status_code == 200 and "第 1 轮计票结果已录入" in r.text, r.text
-    counted = (await http.get(f"/api/v1/elections/{eid}/rounds/{c.round_id}",
+    entered = (await http.get(f"/api/v1/elections/{eid}/rounds/{c.round_id}",
                               headers=bearer(token))).json()
+    assert entered["status"] == "open" and entered["tally_status"] == "entered"
+    # counted once the supervisor confirms it (four eyes, M12)
+    supervisor = bearer(await make_token("supervisor", f"community:{community}"))
+    counted = (await http.post(f"/api/v1/elections/{eid}/rounds/{c.round_id}/tally/confirm",
+                               headers=supervisor, json={"approve": True})).json()
     assert counted["status"] == "counted" and counted["source"] == "paper"
     assert counted["elected"] == ["p1"] and counted["invalid"] == 1
     assert counted["write_ins"] == [{"name": "张伟", "votes": 1}]

@@ -16,6 +16,7 @@ from tests.support.postgres import SqlProbe
 
 OFFICE = common_pb2.Actor(role="community_office", scope="community:xw-001", name="选举工作小组")
 STREET = common_pb2.Actor(role="street_committee", scope="street:xw-mf")
+SUPERVISOR = common_pb2.Actor(role="supervisor", scope="street:xw-mf", name="总监票人")
 ELECTION = "xw-001-2026"
 
 
@@ -92,10 +93,22 @@ def line(pid: str, f: int, a: int = 0, ab: int = 0) -> pb.TallyLine:
 
 async def tally(svc: Service, round_id: str, issued: int, returned: int, invalid: int,
                 lines: list[pb.TallyLine], idem: str | None = None,
-                write_ins: list[pb.WriteIn] | None = None) -> pb.Round:
-    return await svc.stub.EnterTally(pb.EnterTallyRequest(
+                write_ins: list[pb.WriteIn] | None = None, confirm: bool = True) -> pb.Round:
+    """The tally entered by the office (its answer returned) and, unless ``confirm`` is
+    False, confirmed by the supervisor, as a round needs before it is counted (M12)."""
+    entered = await svc.stub.EnterTally(pb.EnterTallyRequest(
         idempotency_key=idem or key(), actor=OFFICE, round_id=round_id, issued=issued,
         returned=returned, invalid=invalid, lines=lines, write_ins=write_ins or []))
+    if confirm:
+        await confirm_tally(svc, round_id)
+    return entered
+
+
+async def confirm_tally(svc: Service, round_id: str, approve: bool = True, reason: str = "",
+                        actor: common_pb2.Actor = SUPERVISOR) -> pb.Round:
+    return await svc.stub.ConfirmTally(pb.ConfirmTallyRequest(
+        idempotency_key=key(), actor=actor, round_id=round_id, approve=approve,
+        reason=reason))
 
 
 async def close(svc: Service, round_id: str) -> pb.Round:

@@ -39,14 +39,16 @@ async def test_enter_tally_idempotent_and_reentry_replaces(svc: Service) -> None
     meeting = await congress(svc, 10, 10)
     rnd = await open_round(svc, meeting.meeting_id)
     idem = key()
-    first = await tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 7)], idem=idem)
-    again = await tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 7)], idem=idem)
+    first = await tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 7)], idem=idem,
+                        confirm=False)
+    again = await tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 7)], idem=idem,
+                        confirm=False)
     assert first == again
     assert svc.count("SELECT count(*) FROM tallies") == 1
     assert sum(r.kind == "tally.entered" for r in await audit(svc)) == 1
     # the same key for a different request is refused
-    err = await refused(tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 8)], idem=idem),
-                        grpc.StatusCode.ALREADY_EXISTS)
+    err = await refused(tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 8)], idem=idem,
+                              confirm=False), grpc.StatusCode.ALREADY_EXISTS)
     assert trailer(err, "field") == "idempotency_key"
     # a corrected tally under a new key replaces the first
     await tally(svc, rnd.round_id, 10, 10, 0, [line("c-wang", 4), line("c-zhao", 6)])

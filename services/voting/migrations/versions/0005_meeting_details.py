@@ -1,7 +1,7 @@
 """meeting details: who presided, who took the minutes, the place and time (for the minutes)
 
-Revision ID: documents_meeting_details
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03 12:10:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = 'documents_meeting_details'
-down_revision: str | Sequence[str] | None = '0003'
+revision: str = '0005'
+down_revision: str | Sequence[str] | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
