@@ -21,10 +21,12 @@ from core.errors import NOT_RETRYABLE
 from workflows.district.types import PROGRESS_SIGNAL
 from workflows.election.state import ElectionState
 from workflows.election.types import (
+    AnchorsQuery,
     CloseNoticeInput,
     ElectionRef,
     Funnel,
     MeetingState,
+    NoticeAnchors,
     NoticeInput,
     ParentSignal,
     PostPlan,
@@ -48,6 +50,9 @@ CALL_TIMEOUT = timedelta(seconds=60)
 # A notice is closed at the end of its period, so that an objection cannot slip in after the
 # workflow read the objections (O2). Elections whose history lacks the marker do not close.
 NOTICE_CLOSES = "notice-closes-1"
+# A notice carries every service's signed chain head, and the results notice the rounds'
+# ballot-box digests (docs/audit.md). Elections whose history lacks the marker publish none.
+NOTICE_HEADS = "notice-heads-1"
 
 
 def checked_in(m: MeetingState) -> bool:
@@ -154,8 +159,13 @@ class ElectionBase:
         s = self.s
         days = int(s.params.get("notice_days", 5))
         names = [c.name for cs in funnel.lists.values() for c in cs]
+        anchors = NoticeAnchors()
+        if workflow.patched(NOTICE_HEADS):
+            anchors = await self._act(ElectionActivities.notice_anchors,
+                                      AnchorsQuery(ref.election_id, kind))
         await self._act(ElectionActivities.publish_notice, NoticeInput(
-            ref.election_id, kind, title, f"公示期{days}天 / {days} days", names, days))
+            ref.election_id, kind, title, f"公示期{days}天 / {days} days", names, days,
+            anchors.heads, anchors.digests))
         remaining = days * s.require_input().day_seconds
         s.notices += 1
         released = False
