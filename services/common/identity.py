@@ -17,7 +17,8 @@ skip it. Over mutual TLS the calling component is the one its certificate names
                assertion: refused.
 ``operator``   the district's operator at the CLI (``gongtui simulate``, the district
                commands): the role the request names, never ``system``, and always
-               one; the only caller that sees reflection
+               one; never ``CreateElection`` (:data:`WORKER_ONLY_RPCS`); the only
+               caller that sees reflection
 a service      refused: the services do not call each other
 =============  ==================================================================
 
@@ -45,6 +46,11 @@ OPERATOR_ONLY_PREFIXES = ("/grpc.reflection.",)
 WORKFLOW_RPCS = frozenset({"CreateElection", "RunAutomaticReview", "AdvanceStage",
                            "PublishNotice", "CloseNotice", "OpenMeeting", "OpenRound",
                            "RequestApproval"})
+#: the RPCs only a worker may call: an election's ID is deterministic
+#: (``election-{community}-{cycle}``) and its creation key too (``create-election/{id}``), so
+#: whoever created it first with other content would fail the election; only the workflow
+#: that runs it creates it (not the API, not the operator's drill)
+WORKER_ONLY_RPCS = frozenset({"CreateElection"})
 
 
 def _has_actor(request: Any) -> bool:
@@ -74,6 +80,9 @@ def admit(request: Any, context: Any, method: str) -> str:
     if component == "api" and method.rsplit("/", 1)[-1] in WORKFLOW_RPCS:
         raise PermissionDenied(f"{method.rsplit('/', 1)[-1]} is the workflow's: the API does "
                                "not call it", field="certificate")
+    if component != "worker" and method.rsplit("/", 1)[-1] in WORKER_ONLY_RPCS:
+        raise PermissionDenied(f"{method.rsplit('/', 1)[-1]} is the election workflow's own:"
+                               " only a worker calls it", field="certificate")
     if request is None or not _has_actor(request):
         return component
     actor = request.actor
