@@ -17,6 +17,7 @@ from api.deps import TemporalConnection
 from api.limits import BodySizeLimit, CastRateLimit, RateLimits
 from api.routes import (
     approvals,
+    audit_bundle,
     cycles,
     documents,
     elections,
@@ -157,7 +158,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CastRateLimit, limits=app.state.limits, path=CAST_PATH)
 
     for module in (health, notices, tokens, registry, profiles, cycles, elections, plans,
-                   roster, nominations, inspections, objections, meetings, approvals, documents):
+                   roster, nominations, inspections, objections, meetings, approvals, documents,
+                   audit_bundle):
         app.include_router(module.router)
     app.include_router(meetings.ballots_router)
     app.include_router(console.router)  # the web console (api/console) and the ballot page

@@ -127,6 +127,23 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class NoticeHead:
+    """A service's chain head signed when the notice was published (docs/audit.md)."""
+
+    service: str
+    seq: int
+    head: str
+    fingerprint: str  # of the service's public key, as ``gongtui audit keys`` prints it
+
+
+@dataclass(frozen=True)
+class NoticeDigest:
+    post: str
+    number: int
+    digest: str
+
+
+@dataclass(frozen=True)
 class Notice:
     kind: str
     title: str
@@ -135,6 +152,8 @@ class Notice:
     days: int
     published_at: str  # ISO 8601
     closed_at: str = ""
+    heads: tuple[NoticeHead, ...] = ()
+    digests: tuple[NoticeDigest, ...] = ()
 
 
 @dataclass(frozen=True)

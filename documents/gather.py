@@ -23,6 +23,8 @@ from documents.facts import (
     ElectionFacts,
     Meeting,
     Notice,
+    NoticeDigest,
+    NoticeHead,
     PostPlan,
     Round,
     Stage,
@@ -31,6 +33,7 @@ from documents.facts import (
 )
 from proto import approval_pb2, common_pb2, nomination_pb2, voting_pb2
 from rules.loading import profile_from_json
+from services.common.signing import fingerprint
 
 SERVICES = ("nomination", "voting", "approval")
 FUNNEL_STAGES = ("shortlisted", "inspected", "candidate", "elected", "approved", "filed")
@@ -122,7 +125,10 @@ async def gather(election_id: str, nomination: Any, voting: Any, approval: Any,
         meetings=tuple(_meeting(m) for m in meetings),
         # oldest first: the service lists the newest first
         notices=tuple(Notice(n.kind, n.title, n.body, tuple(n.names), n.days, n.published_at,
-                             n.closed_at)
+                             n.closed_at,
+                             tuple(NoticeHead(h.service, int(h.seq), h.head,
+                                              fingerprint(h.public_key)) for h in n.heads),
+                             tuple(NoticeDigest(d.post, d.number, d.digest) for d in n.digests))
                       for n in sorted(notices, key=lambda n: (n.published_at, n.notice_id))),
         approvals=tuple(Approval(a.post, a.person_id, a.name, a.kind, a.status, a.committee_id,
                                  a.reason, a.attempt, a.requested_at, a.decided_at)

@@ -179,14 +179,16 @@ def _verify_api() -> bool:
 async def _online(clients: Any, election_id: str, earlier: list[Any],
                   known: dict[str, str]) -> dict[str, Any]:
     """Each chain recomputed by its service; each verified chain's signed head checked
-    against the service's key and its report; with ``earlier`` heads, each chain held to
-    them."""
+    against the service's key and its report; each chain held to the heads its election's
+    notices published (a published head the chain no longer holds, or whose signature fails
+    under the service's key, is broken), and with ``earlier`` heads to those too."""
     from api.audit import verify_election
     from proto import common_pb2
-    from services.common.anchors import check_against_heads
+    from services.common.anchors import check_against_heads, published
     from services.common.signing import check_signed_head
 
     result = await verify_election(clients, election_id)
+    on_notices, _ = await published(clients, election_id)
     lines: list[str] = []
     broken = (f"{result.first_broken.service} seq {result.first_broken.seq}"
               f" ({result.first_broken.problem})" if result.first_broken else "")
@@ -194,6 +196,7 @@ async def _online(clients: Any, election_id: str, earlier: list[Any],
     for r in result.services:
         mark = "ok" if r.verified else f"BROKEN at seq {r.first_broken_seq}: {r.problem}"
         problem = ""
+        mine = sum(1 for h in on_notices if h.service == r.service)
         if r.verified:
             stub = getattr(clients, r.service)
             key = (await stub.GetPublicKey(common_pb2.PublicKeyRequest())).public_key
@@ -204,14 +207,17 @@ async def _online(clients: Any, election_id: str, earlier: list[Any],
             if not problem and (signed.seq != r.records or signed.head != r.head):
                 problem = "the signed head is not the chain's head"
             seq = 1
-            if not problem and earlier:
+            if not problem and (earlier or mine):
                 listed = await stub.ListAudit(request)
-                seq, problem = check_against_heads(r.service, listed.records, earlier, known)
+                seq, problem = check_against_heads(r.service, listed.records,
+                                                   on_notices + earlier,
+                                                   {r.service: known.get(r.service) or key})
             if problem:
                 mark = f"BROKEN: {problem}"
                 broken = broken or f"{r.service} seq {max(seq, 1)} ({problem})"
             else:
-                mark += ", signed head holds" + (" and the earlier heads" if earlier else "")
+                mark += (", signed head holds" + f", {mine} published heads hold"
+                         + (" and the earlier heads" if earlier else ""))
         lines.append(f"{r.service:<10} {r.records:>6} records  {mark}  {r.head}")
     return {"lines": lines, "broken": broken}
 

@@ -458,7 +458,7 @@ class ListInspectionsResponse(_message.Message):
     def __init__(self, inspections: _Optional[_Iterable[_Union[Inspection, _Mapping]]] = ...) -> None: ...
 
 class Notice(_message.Message):
-    __slots__ = ("notice_id", "election_id", "kind", "title", "body", "names", "days", "published_at", "community_name", "closed_at")
+    __slots__ = ("notice_id", "election_id", "kind", "title", "body", "names", "days", "published_at", "community_name", "closed_at", "heads", "digests")
     NOTICE_ID_FIELD_NUMBER: _ClassVar[int]
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -469,6 +469,8 @@ class Notice(_message.Message):
     PUBLISHED_AT_FIELD_NUMBER: _ClassVar[int]
     COMMUNITY_NAME_FIELD_NUMBER: _ClassVar[int]
     CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    HEADS_FIELD_NUMBER: _ClassVar[int]
+    DIGESTS_FIELD_NUMBER: _ClassVar[int]
     notice_id: str
     election_id: str
     kind: str
@@ -479,10 +481,26 @@ class Notice(_message.Message):
     published_at: str
     community_name: str
     closed_at: str
-    def __init__(self, notice_id: _Optional[str] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., days: _Optional[int] = ..., published_at: _Optional[str] = ..., community_name: _Optional[str] = ..., closed_at: _Optional[str] = ...) -> None: ...
+    heads: _containers.RepeatedCompositeFieldContainer[_common_pb2.SignedHead]
+    digests: _containers.RepeatedCompositeFieldContainer[RoundDigest]
+    def __init__(self, notice_id: _Optional[str] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., days: _Optional[int] = ..., published_at: _Optional[str] = ..., community_name: _Optional[str] = ..., closed_at: _Optional[str] = ..., heads: _Optional[_Iterable[_Union[_common_pb2.SignedHead, _Mapping]]] = ..., digests: _Optional[_Iterable[_Union[RoundDigest, _Mapping]]] = ...) -> None: ...
+
+class RoundDigest(_message.Message):
+    __slots__ = ("round_id", "post", "number", "source", "digest")
+    ROUND_ID_FIELD_NUMBER: _ClassVar[int]
+    POST_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_FIELD_NUMBER: _ClassVar[int]
+    round_id: str
+    post: str
+    number: int
+    source: str
+    digest: str
+    def __init__(self, round_id: _Optional[str] = ..., post: _Optional[str] = ..., number: _Optional[int] = ..., source: _Optional[str] = ..., digest: _Optional[str] = ...) -> None: ...
 
 class PublishNoticeRequest(_message.Message):
-    __slots__ = ("idempotency_key", "actor", "election_id", "kind", "title", "body", "names", "days")
+    __slots__ = ("idempotency_key", "actor", "election_id", "kind", "title", "body", "names", "days", "heads", "digests")
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     ELECTION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -491,6 +509,8 @@ class PublishNoticeRequest(_message.Message):
     BODY_FIELD_NUMBER: _ClassVar[int]
     NAMES_FIELD_NUMBER: _ClassVar[int]
     DAYS_FIELD_NUMBER: _ClassVar[int]
+    HEADS_FIELD_NUMBER: _ClassVar[int]
+    DIGESTS_FIELD_NUMBER: _ClassVar[int]
     idempotency_key: str
     actor: _common_pb2.Actor
     election_id: str
@@ -499,7 +519,9 @@ class PublishNoticeRequest(_message.Message):
     body: str
     names: _containers.RepeatedScalarFieldContainer[str]
     days: int
-    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., days: _Optional[int] = ...) -> None: ...
+    heads: _containers.RepeatedCompositeFieldContainer[_common_pb2.SignedHead]
+    digests: _containers.RepeatedCompositeFieldContainer[RoundDigest]
+    def __init__(self, idempotency_key: _Optional[str] = ..., actor: _Optional[_Union[_common_pb2.Actor, _Mapping]] = ..., election_id: _Optional[str] = ..., kind: _Optional[str] = ..., title: _Optional[str] = ..., body: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., days: _Optional[int] = ..., heads: _Optional[_Iterable[_Union[_common_pb2.SignedHead, _Mapping]]] = ..., digests: _Optional[_Iterable[_Union[RoundDigest, _Mapping]]] = ...) -> None: ...
 
 class CloseNoticeRequest(_message.Message):
     __slots__ = ("idempotency_key", "actor", "election_id", "kind")

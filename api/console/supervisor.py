@@ -1,9 +1,10 @@
 """The supervision committee's view (选举工作监督委员会): an election's audit chains recomputed
 on screen with the first broken record named, and the ballot-box digests of its counted
 rounds — the same checks and functions as ``GET …/audit/verify`` and ``GET …/meetings``
-(every role in scope may verify; the digests are the meeting readers'); and the 总监票人's
-screen, where each paper tally the desk entered is confirmed (and counted) or sent back with
-a reason (``POST …/rounds/{id}/tally/confirm``, four eyes, M12)."""
+(every role in scope may verify; the digests are the meeting readers'); for the district and
+the supervisor the audit bundle to download (``GET …/audit/bundle``, docs/audit.md); and the
+总监票人's screen, where each paper tally the desk entered is confirmed (and counted) or sent
+back with a reason (``POST …/rounds/{id}/tally/confirm``, four eyes, M12)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from api.auth import DISTRICT_ADMIN, SUPERVISOR
 from api.console import messages, web
 from api.errors import ApiError
+from api.routes import audit_bundle as bundle_rest
 from api.routes import elections as elections_rest
 from api.routes import meetings as meetings_rest
 
@@ -33,14 +36,25 @@ async def audit(request: Request, election_id: str) -> Response:
         for m in await meetings_rest.list_meetings(readers, web.clients(request), None):
             rounds += [r for r in m.rounds if r.status == "counted"]
     return web.render(request, "audit.html", user=user, info=access[1], v=verification,
-                      rounds=rounds)
+                      rounds=rounds,
+                      can_bundle=user.principal.role in (DISTRICT_ADMIN, SUPERVISOR))
+
+
+@router.get("/audit/{election_id}/bundle.zip")
+@web.page
+async def bundle(request: Request, election_id: str) -> Response:
+    """The audit bundle, as ``GET …/audit/bundle`` gives it, for the signed-in supervisor."""
+    user = await web.require_user(request)
+    access = await web.election_access(request, bundle_rest.Auditor, user, election_id)
+    return await bundle_rest.get_audit_bundle(access, web.clients(request))
 
 
 async def tallies_view(request: Request, user: web.User, election_id: str, status: int = 200,
                        **extra: Any) -> Response:
     """The paper tallies awaiting the supervisor (总监票人): each sheet as entered, and who
     entered it."""
-    access = await web.election_access(request, meetings_rest.Supervisor, user, election_id)
+    access = await web.election_access(request, meetings_rest.Supervisor, user, election_id,
+                                       view=True)
     waiting: list[meetings_rest.RoundPublic] = []
     for m in await meetings_rest.list_meetings(access, web.clients(request), None):
         waiting += [r for r in m.rounds if r.status == "open" and r.tally_status == "entered"]

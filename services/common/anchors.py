@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from google.protobuf.json_format import MessageToDict, ParseDict
 
 from core.config import SERVICES
-from proto import common_pb2
+from proto import common_pb2, nomination_pb2
 from services.common.signing import check_signed_head
 
 
@@ -42,6 +42,26 @@ async def signed_heads(clients: Stubs, election_id: str) -> list[common_pb2.Sign
     carries: ``[head_to_dict(h) for h in await signed_heads(clients, election_id)]``."""
     request = common_pb2.AuditRequest(election_id=election_id)
     return [await _stub(clients, s).SignHead(request) for s in SERVICES]
+
+
+async def published(clients: Stubs, election_id: str
+                    ) -> tuple[list[common_pb2.SignedHead], list[dict[str, Any]]]:
+    """The heads and round digests the election's notices published (oldest notice first):
+    the heads as signed, the digests as JSON with the notice they were published on."""
+    listed = await clients.nomination.ListNotices(nomination_pb2.ListNoticesRequest(
+        election_id=election_id, limit=1000))
+    notices = sorted(listed.notices, key=lambda n: n.published_at)
+    heads = [h for n in notices for h in n.heads]
+    digests = [{"notice_id": n.notice_id, **MessageToDict(
+        d, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)}
+        for n in notices for d in n.digests]
+    return heads, digests
+
+
+def short(value: str, n: int = 12) -> str:
+    """A hash or key as people read it off a notice: ``sha256:`` and its first hex digits."""
+    prefix, _, rest = value.partition(":")
+    return f"{prefix}:{rest[:n]}" if rest else value[:n]
 
 
 async def public_keys(clients: Stubs) -> list[common_pb2.PublicKey]:

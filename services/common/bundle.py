@@ -58,12 +58,13 @@ async def counted_rounds(clients: ServiceClients, election_id: str) -> list[str]
             if r.status == "counted" and r.source == "electronic"]
 
 
-async def bundle_files(clients: ServiceClients, election_id: str,
-                       published: Sequence[common_pb2.SignedHead] = ()) -> dict[str, str]:
+async def bundle_files(clients: ServiceClients, election_id: str) -> dict[str, str]:
     """The election's bundle as file name → text (the manifest first), for a folder or a
     download. The heads are signed before the chains are read, so a chain that grows
-    meanwhile still holds them."""
+    meanwhile still holds them; the heads and digests published on the election's notices
+    go into the manifest as ``published`` and ``published_digests``."""
     keys = await anchors.public_keys(clients)
+    published, digests = await anchors.published(clients, election_id)
     heads = await anchors.signed_heads(clients, election_id)
     chains: dict[str, list[dict[str, Any]]] = {}
     for service in SERVICES:
@@ -84,6 +85,7 @@ async def bundle_files(clients: ServiceClients, election_id: str,
         "public_keys": {k.service: anchors.key_to_dict(k) for k in keys},
         "heads": [anchors.head_to_dict(h) for h in heads],
         "published": [anchors.head_to_dict(h) for h in published],
+        "published_digests": digests,
         "files": [chain_file(s) for s in SERVICES] + [BALLOTS]}
     files = {MANIFEST: json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"}
     files.update({chain_file(s): _jsonl(chains[s]) for s in SERVICES})
@@ -91,11 +93,11 @@ async def bundle_files(clients: ServiceClients, election_id: str,
     return files
 
 
-async def export_bundle(clients: ServiceClients, election_id: str, out: Path,
-                        published: Sequence[common_pb2.SignedHead] = ()) -> dict[str, Any]:
+async def export_bundle(clients: ServiceClients, election_id: str, out: Path
+                        ) -> dict[str, Any]:
     """Write the election's bundle into ``out`` (made when missing), the manifest last (a
     folder with a manifest is complete); the manifest returned."""
-    files = await bundle_files(clients, election_id, published)
+    files = await bundle_files(clients, election_id)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         if name != MANIFEST:
@@ -214,6 +216,14 @@ def check_chains(bundle: Bundle, report: BundleReport) -> None:
         if h.election_id != bundle.election_id:
             report.problems.append(Problem(MANIFEST, 0, f"a head of {h.service} is for"
                                                         f" election {h.election_id!r}"))
+    counted = {p.get("round_id"): p.get("ballot_box_digest")
+               for p in bundle.payloads("voting", "round.counted")} if "voting" in (
+        bundle.chains) else {}
+    for d in bundle.manifest.get("published_digests", []):
+        if counted.get(d.get("round_id")) != d.get("digest"):
+            report.problems.append(Problem(MANIFEST, 0, (
+                f"round {d.get('round_id')}: the ballot-box digest published on notice"
+                f" {d.get('notice_id')} is not the digest the voting chain counted")))
 
 
 def verify_chains(bundle: Bundle) -> BundleReport:

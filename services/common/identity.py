@@ -21,7 +21,7 @@ skip it. Over mutual TLS the calling component is the one its certificate names
                the district's own role; an embedded stack, where the operator drills
                every part, allows every person role); its records name the certificate
                as the acting token (``certificate:operator``); the only caller that sees
-               reflection
+               reflection; never ``CreateElection`` (:data:`WORKER_ONLY_RPCS`)
 a service      refused: the services do not call each other
 =============  ==================================================================
 
@@ -55,6 +55,11 @@ WORKFLOW_RPCS = frozenset({"CreateElection", "RunAutomaticReview", "AdvanceStage
 OPERATOR_ROLES = ("district_admin",)
 #: the acting token an operator's record names
 OPERATOR_TOKEN = "certificate:operator"
+#: the RPCs only a worker may call: an election's ID is deterministic
+#: (``election-{community}-{cycle}``) and its creation key too (``create-election/{id}``), so
+#: whoever created it first with other content would fail the election; only the workflow
+#: that runs it creates it (not the API, not the operator's drill)
+WORKER_ONLY_RPCS = frozenset({"CreateElection"})
 
 
 def _has_actor(request: Any) -> bool:
@@ -87,6 +92,9 @@ def admit(request: Any, context: Any, method: str,
     if component == "api" and method.rsplit("/", 1)[-1] in WORKFLOW_RPCS:
         raise PermissionDenied(f"{method.rsplit('/', 1)[-1]} is the workflow's: the API does "
                                "not call it", field="certificate")
+    if component != "worker" and method.rsplit("/", 1)[-1] in WORKER_ONLY_RPCS:
+        raise PermissionDenied(f"{method.rsplit('/', 1)[-1]} is the election workflow's own:"
+                               " only a worker calls it", field="certificate")
     if request is None or not _has_actor(request):
         return component
     actor = request.actor

@@ -157,6 +157,10 @@ class NoticeRow(Base):
                                                    index=True)
     # O1/O2: set when the workflow ends the notice period; objections are refused after it
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # docs/audit.md: each service's signed chain head when the notice was published, and on a
+    # results notice each counted round's ballot-box digest (JSON lists)
+    heads_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    digests_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
 
 
 class ObjectionRow(Base):

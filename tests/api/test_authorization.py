@@ -69,6 +69,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...] | str]] = [
     ("POST", E + "/unfilled/secretary/decision", {"decision": "reduce"}, (STR,)),
     ("GET", E + "/audit/verify", None, ALL),
     ("GET", E + "/audit", None, (ADM, SUP)),
+    ("GET", E + "/audit/bundle", None, (ADM, SUP)),  # the records and the ballots' marks
     ("GET", E + "/documents", None, ALL),
     ("GET", E + "/documents/nope.pdf", None, ALL),
     ("GET", E + "/archive.pdf", None, ALL),

@@ -67,6 +67,14 @@ async def test_cast_twice_with_the_same_code_is_a_clear_409(
     r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots", headers=issue,
                         json={"person_ids": ["p1", "p2", "p3"]})
     assert r.status_code == 200 and r.json()["codes"] == codes, r.text
+    # ... to the same caller only: another token of the same office, under the same key and
+    # with the same request, is another request (and those people hold their ballots)
+    other = {**bearer(await make_token("community_office", "community:c-bal")),
+             "Idempotency-Key": "desk-batch-1"}
+    r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots", headers=other,
+                        json={"person_ids": ["p1", "p2", "p3"]})
+    assert r.status_code == 409 and "codes" not in r.json(), r.text
+    assert not any(code in r.text for code in codes)
     # a person gets one ballot per round
     r = await http.post(f"/api/v1/elections/{eid}/rounds/{rnd.round_id}/ballots", headers=office,
                         json={"person_ids": ["p1"]})

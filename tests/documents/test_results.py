@@ -83,6 +83,25 @@ def test_notice_period_objection_and_qr() -> None:
     assert notices.board_url(facts) in text
 
 
+def test_a_results_notice_shows_the_signed_heads_and_the_digests() -> None:
+    from dataclasses import replace
+
+    from documents.facts import NoticeDigest, NoticeHead
+
+    facts = election()
+    heads = tuple(NoticeHead(s, n, "sha256:" + c * 32 if c else "", "sha256:" + k * 32)
+                  for s, n, c, k in (
+        ("nomination", 41, "a1", "0f"), ("voting", 233, "b2", "1e"), ("approval", 0, "", "2d")))
+    notice = replace(facts.notices[0], kind="results", heads=heads,
+                     digests=(NoticeDigest("secretary", 1, "sha256:" + "c3" * 32),))
+    text = pdfcheck.compact(notices.notice_pdf(facts, notice))
+    assert "提名服务第41条sha256:a1a1a1a1a1a1·signedbynominationkeysha256:0f0f0f0f0f0f" in text
+    assert "投票服务第233条sha256:b2b2b2b2b2b2" in text
+    assert "审批服务第0条—·signedbyapprovalkeysha256:2d2d2d2d2d2d" in text  # an empty chain
+    assert "书记第1轮sha256:c3c3c3c3c3c3" in text
+    assert "审计链头" not in pdfcheck.compact(notices.notice_pdf(facts, facts.notices[0]))
+
+
 def test_archive_in_step_order_with_bookmarks_and_zip() -> None:
     facts = election()
     items = archive.plan(facts)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from typer.testing import CliRunner
@@ -21,7 +22,15 @@ from gongtui.cli import app
 from gongtui.runner import play_scenario
 from gongtui.simulate.scenario import load
 from gongtui.stack import EmbeddedStack
-from proto import common_pb2, voting_pb2, voting_pb2_grpc
+from proto import (
+    approval_pb2_grpc,
+    common_pb2,
+    nomination_pb2,
+    nomination_pb2_grpc,
+    voting_pb2,
+    voting_pb2_grpc,
+)
+from services.common.anchors import signed_heads
 from services.common.clients import open_channel
 from tests.conftest import service_probe
 
@@ -62,6 +71,20 @@ async def test_a_finished_election_exports_verifies_and_recounts(
     assert manifest["election_id"] == election_id
     assert [h["service"] for h in manifest["heads"]] == ["nomination", "voting", "approval"]
     assert set(manifest["public_keys"]) == {"nomination", "voting", "approval"}
+    # the heads the four notices published, three a notice, and the results notice's digests
+    assert [h["service"] for h in manifest["published"]] == [
+        "nomination", "voting", "approval"] * 4
+    voting = [json.loads(line) for line in
+              (folder / "voting.audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    counted = {json.loads(r["payload_json"])["round_id"]: json.loads(r["payload_json"])
+               for r in voting if r["kind"] == "round.counted"}
+    assert {d["round_id"]: d["digest"] for d in manifest["published_digests"]} == {
+        rid: p["ballot_box_digest"] for rid, p in counted.items()}
+    # casting opened on the record in every electronic round, with the count issued
+    opened = {json.loads(r["payload_json"])["round_id"]: json.loads(r["payload_json"])
+              for r in voting if r["kind"] == "casting.opened"}
+    assert opened == {rid: {"round_id": rid, "issued": p["issued"]}
+                      for rid, p in counted.items() if p["source"] == "electronic"}
     ballots = [json.loads(line) for line in
                (folder / "ballots.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(ballots) > 100 and set(ballots[0]) == {"round", "receipt", "salt", "marks"}
@@ -75,6 +98,7 @@ async def test_a_finished_election_exports_verifies_and_recounts(
                            str(folder / "manifest.json"))
     assert online.returncode == 0, online.stdout + online.stderr
     assert online.stdout.count("signed head holds") == 3
+    assert online.stdout.count(", 4 published heads hold") == 3
     keys = await gongtui(stack_env, "audit", "keys")
     assert keys.returncode == 0, keys.stderr
     assert [line.split()[0] for line in keys.stdout.splitlines()] == [
@@ -96,9 +120,9 @@ def test_the_last_line_deleted_from_a_file_is_named(bundle: tuple[str, Path], tm
     assert f"first broken record: {name}" in text
     if name.endswith(".audit.jsonl"):
         assert f"record {len(lines)}" in text
-    if name in ("ballots.jsonl", "voting.audit.jsonl"):
-        code, text = offline("recount", str(folder))
-        assert code == 1, text
+    code, text = offline("recount", str(folder))
+    assert code == 1, text
+    assert f"BROKEN {name}" in text
 
 
 def test_one_flipped_mark_is_named(bundle: tuple[str, Path], tmp_path: Path) -> None:
@@ -123,8 +147,9 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
         stack: EmbeddedStack, stack_env: dict[str, str], tmp_path: Path) -> None:
     eid = f"audit-edit-{uuid.uuid4().hex[:8]}"
     people = [("p1", "王建国"), ("p2", "李秀英"), ("p3", "张伟"), ("p4", "刘洋"), ("p5", "陈静")]
-    channel = open_channel(stack.settings.service_address("voting"), stack.settings_of("worker"),
-                           "voting")
+    channel, nomination_channel, approval_channel = (
+        open_channel(stack.settings.service_address(s), stack.settings_of("worker"), s)
+        for s in ("voting", "nomination", "approval"))
     voting = voting_pb2_grpc.VotingStub(channel)
     try:
         meeting = await voting.OpenMeeting(voting_pb2.OpenMeetingRequest(
@@ -166,8 +191,21 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
         # the chain and its head still verify: only the recount sees it
         report = await voting.VerifyAudit(common_pb2.AuditRequest(election_id=eid))
         assert report.verified
+        # a results notice publishes every service's signed head (as the workflow does)
+        nomination = nomination_pb2_grpc.NominationStub(nomination_channel)
+        await nomination.CreateElection(nomination_pb2.CreateElectionRequest(
+            idempotency_key=f"create/{eid}", actor=SYSTEM, election=nomination_pb2.Election(
+                election_id=eid, community_id="c-edit", community_name="测试社区",
+                org_type="branch", street_id="s-edit", district_id="d-edit")))
+        published = await signed_heads(SimpleNamespace(
+            nomination=nomination, voting=voting,
+            approval=approval_pb2_grpc.ApprovalStub(approval_channel)), eid)
+        await nomination.PublishNotice(nomination_pb2.PublishNoticeRequest(
+            idempotency_key=f"results/{eid}", actor=SYSTEM, election_id=eid, kind="results",
+            heads=published))
     finally:
-        await channel.close()
+        for c in (channel, nomination_channel, approval_channel):
+            await c.close()
     folder = tmp_path / "b"
     done = await gongtui(stack_env, "audit", "export", eid, "--out", str(folder))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -175,8 +213,23 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
     assert code == 1, text
     assert f"round {rnd.round_id}: receipt" in text and "does not match" in text
 
+    online = await gongtui(stack_env, "audit", "verify", eid)
+    assert online.returncode == 0, online.stdout + online.stderr
+    assert online.stdout.count(", 1 published heads hold") == 3
+    # a published head whose signature no longer checks is named
+    notices = service_probe(stack.settings, "nomination")
+    ((heads_json,),) = notices.rows("SELECT heads_json FROM notices WHERE election_id = ?", eid)
+    forged = json.loads(heads_json)
+    forged[1]["seq"] += 1  # the voting head, its statement no longer the one signed
+    notices.execute("UPDATE notices SET heads_json = ? WHERE election_id = ?",
+                    json.dumps(forged), eid)
+    bad = await gongtui(stack_env, "audit", "verify", eid)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "voting: the head's signature does not verify" in bad.stdout
+    notices.execute("UPDATE notices SET heads_json = ? WHERE election_id = ?", heads_json, eid)
+
     # then the chain is cut after seq 2: with its head, the service itself sees it; with the
-    # head rewritten to match, only the heads signed before (the bundle's) show it
+    # head rewritten to match, the heads signed before (the notice's, the bundle's) show it
     probe.execute("DELETE FROM audit_records WHERE election_id = ? AND seq > 2", eid)
     probe.execute("DELETE FROM audit_heads WHERE election_id = ?", eid)
     cut = await gongtui(stack_env, "audit", "verify", eid)
@@ -186,6 +239,10 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
                             " seq = 2", eid)
     probe.execute("INSERT INTO audit_heads (election_id, seq, hash) VALUES (?, ?, ?)",
                   eid, 2, head)
+    cut = await gongtui(stack_env, "audit", "verify", eid)  # the published head is past the cut
+    assert cut.returncode == 1, cut.stdout + cut.stderr
+    assert "first broken record: voting seq 3" in cut.stdout
+    assert "record 3 is missing" in cut.stdout
     held = await gongtui(stack_env, "audit", "verify", eid, "--heads",
                          str(folder / "manifest.json"))
     assert held.returncode == 1, held.stdout + held.stderr
@@ -196,7 +253,8 @@ async def test_marks_edited_before_the_close_are_caught_by_the_recount(
 def test_a_published_count_that_differs_from_the_ballots_is_named(
         bundle: tuple[str, Path], tmp_path: Path) -> None:
     """A voting service that published a wrong count, its chain and head consistent and
-    signed (the forger holds the key): the bundle verifies, the recount names the round."""
+    signed (the forger holds a key): the heads published on the notices do not hold it; with
+    those dropped too the bundle verifies, and the recount names the round."""
     from services.common.anchors import head_to_dict, key_to_dict
     from services.common.signing import HeadSigner
     from services.common.store import record_hash
@@ -225,6 +283,12 @@ def test_a_published_count_that_differs_from_the_ballots_is_named(
     manifest["heads"] = [h if h["service"] != "voting" else head_to_dict(
         forger.sign(election_id, len(records), prev)) for h in manifest["heads"]]
     manifest["public_keys"]["voting"] = key_to_dict(forger.public())
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    # the heads the notices published (under the real key) do not hold the forged chain
+    code, text = offline("audit", "verify", "--bundle", str(folder))
+    assert code == 1 and "first broken record: voting.audit.jsonl" in text, text
+    # a forger who also drops them from the manifest: the chains verify, the count does not
+    manifest["published"] = [h for h in manifest["published"] if h["service"] != "voting"]
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     code, text = offline("audit", "verify", "--bundle", str(folder))
     assert code == 0, text

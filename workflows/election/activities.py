@@ -31,9 +31,11 @@ from proto import (
     voting_pb2,
 )
 from rules.loading import profile_from_json
+from services.common import anchors
 from services.common.clients import ServiceCaller
 from services.common.errors import describe_refusal
 from workflows.election.types import (
+    AnchorsQuery,
     ApprovalInput,
     ApprovalsState,
     ApprovalState,
@@ -48,6 +50,7 @@ from workflows.election.types import (
     InspectionState,
     MeetingState,
     NominationState,
+    NoticeAnchors,
     NoticeInput,
     ObjectionState,
     OpenMeetingInput,
@@ -55,8 +58,10 @@ from workflows.election.types import (
     PlanState,
     PostPlan,
     ReduceInput,
+    RoundDigestState,
     RoundState,
     ShortlistInput,
+    SignedHeadState,
     StageInput,
     StageQuery,
     Verdict,
@@ -111,7 +116,8 @@ class ElectionActivities(ServiceCaller):
     (channels opened on first use, inside the worker's event loop)."""
 
     def all(self) -> list[Callable[..., Any]]:
-        return [self.register_election, self.plan_state, self.publish_notice, self.close_notice,
+        return [self.register_election, self.plan_state, self.notice_anchors,
+                self.publish_notice, self.close_notice,
                 self.open_nominations, self.nomination_state, self.run_automatic_review,
                 self.funnel, self.objection_state, self.open_meeting, self.meeting_state,
                 self.open_round, self.round_state, self.close_meeting, self.decide_shortlist,
@@ -165,11 +171,32 @@ class ElectionActivities(ServiceCaller):
                          posts=[PostPlan(p.post, p.seats, p.shortlist, p.inspected, p.candidates)
                                 for p in posts])
 
+    @activity.defn(name="notice_anchors")
+    async def notice_anchors(self, q: AnchorsQuery) -> NoticeAnchors:
+        """Every service's chain head signed now (a chain that does not verify is not signed:
+        the refusal names its seq and the notice is not published), and for a results notice
+        every counted round's ballot-box digest, by meeting and number."""
+        heads = await _rpc(anchors.signed_heads(self, q.election_id))
+        out = NoticeAnchors(heads=[SignedHeadState(
+            h.service, h.election_id, int(h.seq), h.head, h.signed_at, h.public_key,
+            h.signature) for h in heads])
+        if q.kind == "results":
+            listed = await _rpc(self.voting.ListMeetings(
+                voting_pb2.ListMeetingsRequest(election_id=q.election_id)))
+            out.digests = [RoundDigestState(r.round_id, r.post, r.number, r.source,
+                                            r.ballot_box_digest)
+                           for m in listed.meetings
+                           for r in sorted(m.rounds, key=lambda r: r.number)
+                           if r.status == "counted" and r.ballot_box_digest]
+        return out
+
     @activity.defn(name="publish_notice")
     async def publish_notice(self, inp: NoticeInput) -> None:
         await _rpc(self.nomination.PublishNotice(nomination_pb2.PublishNoticeRequest(
             idempotency_key=_key(), actor=_actor(), election_id=inp.election_id, kind=inp.kind,
-            title=inp.title, body=inp.body, names=inp.names, days=inp.days)))
+            title=inp.title, body=inp.body, names=inp.names, days=inp.days,
+            heads=[common_pb2.SignedHead(**vars(h)) for h in inp.heads],
+            digests=[nomination_pb2.RoundDigest(**vars(d)) for d in inp.digests])))
 
     @activity.defn(name="close_notice")
     async def close_notice(self, inp: CloseNoticeInput) -> None:

@@ -23,11 +23,13 @@ from workflows.election.control import RECORDED_AS
 from workflows.election.state import ElectionState
 from workflows.election.types import (
     ActorRef,
+    AnchorsQuery,
     CloseNoticeInput,
     ControlRecord,
     ElectionRef,
     Funnel,
     MeetingState,
+    NoticeAnchors,
     NoticeInput,
     ParentSignal,
     PostPlan,
@@ -55,6 +57,9 @@ NOTICE_CLOSES = "notice-closes-1"
 # election's chain by the workflow that applies them (``record_control``). Elections whose
 # history lacks the marker keep the acts as signals only.
 CONTROL_RECORDED = "control-acts-recorded-1"
+# A notice carries every service's signed chain head, and the results notice the rounds'
+# ballot-box digests (docs/audit.md). Elections whose history lacks the marker publish none.
+NOTICE_HEADS = "notice-heads-1"
 
 
 def checked_in(m: MeetingState) -> bool:
@@ -175,8 +180,13 @@ class ElectionBase:
         s = self.s
         days = int(s.params.get("notice_days", 5))
         names = [c.name for cs in funnel.lists.values() for c in cs]
+        anchors = NoticeAnchors()
+        if workflow.patched(NOTICE_HEADS):
+            anchors = await self._act(ElectionActivities.notice_anchors,
+                                      AnchorsQuery(ref.election_id, kind))
         await self._act(ElectionActivities.publish_notice, NoticeInput(
-            ref.election_id, kind, title, f"公示期{days}天 / {days} days", names, days))
+            ref.election_id, kind, title, f"公示期{days}天 / {days} days", names, days,
+            anchors.heads, anchors.digests))
         remaining = days * s.require_input().day_seconds
         s.notices += 1
         released = False

@@ -64,6 +64,45 @@ class NominationState:
 
 
 @dataclass
+class SignedHeadState:
+    """A service's chain head for the election, signed (docs/audit.md)."""
+
+    service: str
+    election_id: str
+    seq: int
+    head: str
+    signed_at: str
+    public_key: str
+    signature: str
+
+
+@dataclass
+class RoundDigestState:
+    """A counted round's ballot-box digest, as the results notice publishes it."""
+
+    round_id: str
+    post: str
+    number: int
+    source: str
+    digest: str
+
+
+@dataclass
+class AnchorsQuery:
+    election_id: str
+    kind: str                        # the notice's kind: results also gathers the digests
+
+
+@dataclass
+class NoticeAnchors:
+    """What a notice publishes beside its names: every service's signed head, and on a
+    results notice every counted round's digest."""
+
+    heads: list[SignedHeadState] = field(default_factory=list)
+    digests: list[RoundDigestState] = field(default_factory=list)
+
+
+@dataclass
 class NoticeInput:
     election_id: str
     kind: str                        # announcement | registrants | shortlist | candidates | results
@@ -71,6 +110,8 @@ class NoticeInput:
     body: str
     names: list[str] = field(default_factory=list)
     days: int = 0
+    heads: list[SignedHeadState] = field(default_factory=list)
+    digests: list[RoundDigestState] = field(default_factory=list)
 
 
 @dataclass

@@ -6,7 +6,10 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from google.protobuf.json_format import ParseDict
+
 from proto import common_pb2, nomination_pb2
+from services.common.anchors import head_from_dict
 from services.nomination.models import (
     CosignatureRow,
     ElectionRow,
@@ -74,7 +77,10 @@ def notice_message(row: Any) -> nomination_pb2.Notice:
         notice_id=row.notice_id, election_id=row.election_id, kind=row.kind, title=row.title,
         body=row.body, names=json.loads(row.names_json), days=row.days,
         published_at=iso(row.published_at), community_name=row.community_name,
-        closed_at=iso(getattr(row, "closed_at", None)))
+        closed_at=iso(getattr(row, "closed_at", None)),
+        heads=[head_from_dict(h) for h in json.loads(getattr(row, "heads_json", "[]"))],
+        digests=[ParseDict(d, nomination_pb2.RoundDigest())
+                 for d in json.loads(getattr(row, "digests_json", "[]"))])
 
 
 def objection_message(row: ObjectionRow) -> nomination_pb2.Objection:

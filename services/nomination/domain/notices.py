@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from types import SimpleNamespace
+from typing import Any
 
+from google.protobuf.json_format import MessageToDict
 from sqlalchemy import select
 
 import rules
 from core.vocabulary import NOTICE_ZH
 from proto import nomination_pb2
+from services.common.anchors import head_to_dict
 from services.common.errors import FailedPrecondition, InvalidArgument
+from services.common.signing import check_signed_head
 from services.common.store import Tx, utcnow
 from services.nomination.domain.lookups import SubDomain, digest, require_notice_kind
 from services.nomination.domain.messages import notice_message
@@ -18,6 +22,33 @@ from services.nomination.models import NoticeRow
 
 #: the most notices one listing returns
 NOTICE_LIMIT_MAX = 1000
+
+
+def anchored(req: nomination_pb2.PublishNoticeRequest
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The signed heads and round digests a notice publishes, as JSON; a head of another
+    election, two heads of one service, or a signature that does not check under the key the
+    head names is refused (docs/audit.md)."""
+    seen: set[str] = set()
+    for n, head in enumerate(req.heads):
+        where = f"heads[{n}]"
+        if head.election_id != req.election_id:
+            raise InvalidArgument(f"a head of election {head.election_id!r}", field=where,
+                                  value=head.service)
+        if head.service in seen:
+            raise InvalidArgument("a second head of the service", field=where,
+                                  value=head.service)
+        seen.add(head.service)
+        bad = check_signed_head(head)
+        if bad:
+            raise InvalidArgument(bad, field=where, value=head.service)
+    for n, d in enumerate(req.digests):
+        if not d.round_id or not d.digest.startswith("sha256:"):
+            raise InvalidArgument("a round and a sha256: digest are required",
+                                  field=f"digests[{n}]", value=d.round_id)
+    return ([head_to_dict(h) for h in req.heads],
+            [MessageToDict(d, preserving_proto_field_name=True,
+                           always_print_fields_with_no_presence=True) for d in req.digests])
 
 
 class Notices(SubDomain):
@@ -30,18 +61,22 @@ class Notices(SubDomain):
         days = req.days
         if days == 0 and req.kind != "announcement":  # O1: the profile's notice period
             days = rules.notice_days(self.lookups.profile_of(election))
+        heads, digests = anchored(req)
         seq = await self.lookups.next_seq(tx.session, NoticeRow, req.election_id)
         title = req.title or f"{election.community_name}{NOTICE_ZH[req.kind]}"
         values = dict(
             notice_id="nt-" + digest(req.election_id, req.kind, seq),
             election_id=req.election_id, seq=seq, kind=req.kind, title=title, body=req.body,
             names_json=json.dumps(list(req.names), ensure_ascii=False), days=days,
-            community_name=election.community_name, published_at=utcnow())
+            community_name=election.community_name, published_at=utcnow(),
+            heads_json=json.dumps(heads, ensure_ascii=False),
+            digests_json=json.dumps(digests, ensure_ascii=False))
         tx.insert(NoticeRow, **values)
         row = SimpleNamespace(**values)
         await tx.audit(req.election_id, "notice.published", {
             "notice_id": row.notice_id, "kind": req.kind, "title": title, "body": req.body,
-            "names": list(req.names), "days": days, "rule": "O1"})
+            "names": list(req.names), "days": days, "rule": "O1", "heads": heads,
+            "digests": digests})
         return notice_message(row)
 
     async def close(self, tx: Tx, req: nomination_pb2.CloseNoticeRequest

@@ -173,9 +173,10 @@ class Ballots(SubDomain):
         require_issuing(rnd)
         rnd.casting = True
         await sealing.rewrite_issues_and_codes(tx, rnd.round_id)
-        # no record of its own: the chain of an election played from a scenario is part of
-        # its expected output; the issue records before it and the round's count after it
-        # (which states ``casting``) bound the phase
+        # the phase on the record: from here on no ballot is issued (re-issue and spoil
+        # excepted, each recorded); how many were issued, never to whom
+        await tx.audit(rnd.election_id, "casting.opened", {
+            "round_id": rnd.round_id, "issued": int(rnd.issued)})
         return round_to_message(rnd)
 
     async def reissue_ballots(self, tx: Tx, req: voting_pb2.ReissueBallotsRequest

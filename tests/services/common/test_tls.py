@@ -261,23 +261,17 @@ async def test_the_apis_asserted_user_reaches_the_audit_record(nomination: Runni
 
 
 async def test_the_operator_names_a_role_but_never_system(nomination: Running) -> None:
+    await _worker_creates(nomination, "tls-operator")
     channel, stub = nomination.stub("operator")
     async with channel:
-        exc = await refused(stub.CreateElection(create("tls-operator", SYSTEM)))
+        exc = await refused(stub.ImportRoster(roster("tls-operator", SYSTEM)))
         assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
-        exc = await refused(stub.CreateElection(create("tls-operator", common_pb2.Actor())))
+        exc = await refused(stub.ImportRoster(roster("tls-operator", common_pb2.Actor())))
         assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
-        await stub.CreateElection(create("tls-operator", common_pb2.Actor(
-            role="district_admin", scope="district:*")))
         # not a person role beyond the district's own (the service's operator_roles)
         exc = await refused(stub.ImportRoster(roster("tls-operator", OFFICE)))
         assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
         assert "operator_roles" in (exc.details() or ""), exc.details()
-        audit = await stub.ListAudit(common_pb2.AuditRequest(election_id="tls-operator"))
-    # what it did is recorded as the operator's certificate
-    assert [r.kind for r in audit.records] == ["election.created"]
-    assert json.loads(audit.records[0].payload_json)["acted_by"]["token_id"] == \
-        "certificate:operator"
 
 
 async def test_a_drill_stack_lets_the_operator_play_every_person(
@@ -297,9 +291,27 @@ async def test_a_drill_stack_lets_the_operator_play_every_person(
             await stub.ImportRoster(roster("tls-drill", OFFICE))
             exc = await refused(stub.ImportRoster(roster("tls-drill", SYSTEM)))
             assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
+            audit = await stub.ListAudit(common_pb2.AuditRequest(election_id="tls-drill"))
+        # what the operator did is recorded as the operator's certificate
+        acted = [json.loads(r.payload_json).get("acted_by", {}).get("token_id")
+                 for r in audit.records if r.kind != "election.created"]
+        assert acted and set(acted) == {"certificate:operator"}, acted
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
+
+
+async def test_only_a_worker_creates_an_election(nomination: Running) -> None:
+    """The election's ID and its creation key are deterministic: whoever created it first
+    with other content would fail the election. Neither the API nor the operator, in any
+    role, may create one; the ID stays free for the workflow."""
+    channel, stub = nomination.stub("operator")
+    async with channel:
+        for actor in (common_pb2.Actor(role="district_admin", scope="district:*"), OFFICE):
+            exc = await refused(stub.CreateElection(create("tls-squat", actor)))
+            assert exc.code() == grpc.StatusCode.PERMISSION_DENIED
+            assert "only a worker calls it" in (exc.details() or "")
+    await _worker_creates(nomination, "tls-squat")  # the ID was not taken
 
 
 async def test_a_service_certificate_is_no_client(nomination: Running) -> None:

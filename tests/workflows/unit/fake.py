@@ -18,6 +18,7 @@ from temporalio import activity
 
 from core.ids import meeting_id_for, round_id_for
 from workflows.election.types import (
+    AnchorsQuery,
     ApprovalInput,
     ApprovalsState,
     ApprovalState,
@@ -32,6 +33,7 @@ from workflows.election.types import (
     InspectionState,
     MeetingState,
     NominationState,
+    NoticeAnchors,
     NoticeInput,
     ObjectionState,
     OpenMeetingInput,
@@ -41,6 +43,7 @@ from workflows.election.types import (
     ReduceInput,
     RoundState,
     ShortlistInput,
+    SignedHeadState,
     StageInput,
     StageQuery,
     Verdict,
@@ -96,6 +99,7 @@ class FakeServices:
                               for post, names in nominees.items() for n in names]
         self.notices: list[NoticeInput] = []
         self.closed_notices: list[str] = []
+        self.anchored: list[str] = []
         self.objections: list[Objection] = []
         self.meetings: dict[str, Meeting] = {}
         self.rounds: dict[str, Round] = {}
@@ -182,6 +186,14 @@ async def register_election(inp: ElectionInput) -> None:
 async def plan_state(ref: ElectionRef) -> PlanState:
     f = _fake()
     return PlanState(f.plan_status, list(f.posts), dict(f.params))
+
+
+@activity.defn(name="notice_anchors")
+async def notice_anchors(q: AnchorsQuery) -> NoticeAnchors:
+    _fake().anchored.append(q.kind)
+    return NoticeAnchors(heads=[SignedHeadState(s, q.election_id, 1, "sha256:" + "0" * 64,
+                                                "2026-01-01T00:00:00+00:00", "k", "s")
+                                for s in ("nomination", "voting", "approval")])
 
 
 @activity.defn(name="publish_notice")
@@ -358,7 +370,7 @@ def _advance(f: FakeServices, post: str, stage: str, person_ids: list[str]) -> N
 
 
 ACTIVITIES: list[Callable[..., Any]] = [
-    register_election, plan_state, publish_notice, close_notice, open_nominations,
+    register_election, plan_state, notice_anchors, publish_notice, close_notice, open_nominations,
     nomination_state, run_automatic_review, funnel, objection_state, open_meeting,
     meeting_state, open_round, round_state, close_meeting, decide_shortlist, inspection_state,
     advance_stage, check_reduce, request_approval, approvals_state, record_control]

@@ -19,6 +19,10 @@ def test_plain_path_elects_the_first_candidates_and_files_them(
                                           (1, "member", "regular", ["周一", "吴二"])]
     # O1: every notice with a period is closed at its end; the announcement has none
     assert fake.closed_notices == ["registrants", "shortlist", "candidates", "results"]
+    # each of them carries the services' signed heads, gathered just before it is published
+    assert fake.anchored == ["registrants", "shortlist", "candidates", "results"]
+    assert [[h.service for h in n.heads] for n in fake.notices if n.kind != "announcement"
+            ] == [["nomination", "voting", "approval"]] * 4
     # A1: the secretary approved, the members filed
     assert fake.stage("approved", "secretary") == ["张三"]
     assert fake.stage("filed", "member") == ["周一", "吴二"]
