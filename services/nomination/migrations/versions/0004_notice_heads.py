@@ -1,8 +1,8 @@
 """notices carry the signed chain heads and the rounds' ballot-box digests published with
 them (docs/audit.md)
 
-Revision ID: anchors_notice_heads
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-03 11:50:00
 
 """
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision: str = 'anchors_notice_heads'
-down_revision: str | Sequence[str] | None = '0002'
+revision: str = '0004'
+down_revision: str | Sequence[str] | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
