@@ -39,9 +39,9 @@ from tests.api.console.test_browser import (  # noqa: F401  (the browser tests' 
     text_becomes,
 )
 
-pytestmark = pytest.mark.stack
+pytestmark = [pytest.mark.stack, pytest.mark.timeout(1800)]  # a whole election, 4 notices
 SCENARIO = Path(__file__).resolve().parent / "browser-election.yaml"
-DAY = 3.0  # seconds per day of the procedure: a notice period (5 days) is 15 s
+DAY = 6.0  # seconds per day of the procedure: a notice period (5 days) is 30 s
 STATUS_ZH = {"full": "正式党员", "guest_member": "驻区单位党员", "resident": "群众"}
 #: the outcome keys compared with the simulation (the audit head differs: other ids, times)
 KEYS = ("status", "waiting_for", "steps", "registrants", "shortlist", "inspected", "candidates",
@@ -227,16 +227,18 @@ async def test_one_election_conducted_in_the_browser(
     await submit(office, "form.close-window button[type=submit]")
     await ok(office)
 
+    # a member signed in beforehand, to object during the registrants notice
+    objection = scenario["objections"][0]
+    filer = next(p for p in people if p.status == "full" and not p.named)
+    member = await person("member", f"community:{community}", filer.name, filer.person_id)
+
     # the street's qualification review, each with a reason
     await election.waiting("review")
     await committee.goto(f"/console/street/{eid}", wait_until="domcontentloaded")
     assert await decide_all(committee, "#reviews", "approve", "资格审查通过") == len(
         scenario["nominations"])
 
-    # a member objects on the public notice board during the registrants notice
-    objection = scenario["objections"][0]
-    filer = next(p for p in people if p.status == "full" and not p.named)
-    member = await person("member", f"community:{community}", filer.name, filer.person_id)
+    # the member objects on the public notice board during the registrants notice
     await election.waiting("notice", notice="registrants")
     await member.goto(f"/console/notices/{eid}", wait_until="domcontentloaded")
     card = "article[data-kind=registrants]"
@@ -317,10 +319,10 @@ async def test_one_election_conducted_in_the_browser(
     await office.fill("form.checkin input[name=person_ids]", " ".join(p.name for p in voters))
     await submit(office, "form.checkin button[type=submit]")
     await ok(office)
-    await text_becomes(screen, "#present", lambda t: t == str(session["present"]), 2.0)
-    await text_becomes(screen, "#quorum", lambda t: t == "已达法定人数", 2.0)
+    await text_becomes(screen, "#present", lambda t: t == str(session["present"]), 10.0)
     await submit(office, f"section[data-meeting='{w['meeting_id']}'] form.confirm button")
     await ok(office)
+    await text_becomes(screen, "#quorum", lambda t: t == "已达法定人数", 10.0)
 
     # the secretary round cast on the phone page: ballots issued, codes printed, casting
     first = next(r for r in session["rounds"] if r["post"] == "secretary")
@@ -355,7 +357,7 @@ async def test_one_election_conducted_in_the_browser(
         assert (await phone.inner_text("#receipt")).startswith("sha256:")
     assert await phones.cookies() == []
     await phones.close()
-    await text_becomes(screen, "#returned", lambda t: t == str(first["returned"]), 2.0)
+    await text_becomes(screen, "#returned", lambda t: t == str(first["returned"]), 10.0)
     await submit(office, f"{box} form.count button")
     await ok(office)
 
