@@ -37,13 +37,23 @@ class Item:
     draw: Draw
 
 
+def meeting_stem(meeting_kind: str, session: int) -> str:
+    """The start of every file name of a meeting's documents (``…-minutes.pdf``)."""
+    return f"{MEETING_STEP.get(meeting_kind, 7)}-{meeting_kind}{session}"
+
+
+def round_stem(meeting_kind: str, session: int, number: int, post: str, kind: str) -> str:
+    """The start of a round's file names: ``…-ballot.pdf``, ``…-tally.pdf``, ``…-result.pdf``."""
+    return f"{meeting_stem(meeting_kind, session)}-r{number}-{post}-{kind}"
+
+
 def _meeting_items(facts: ElectionFacts, m: Meeting, order: int) -> list[Item]:
     step = MEETING_STEP.get(m.kind, 7)
-    base = f"{step}-{m.kind}{m.session}"
+    base = meeting_stem(m.kind, m.session)
     items: list[Item] = []
     rounds = sorted(m.rounds, key=lambda r: r.number)
     for r in rounds:
-        stem = f"{base}-r{r.number}-{r.post}-{r.kind}"
+        stem = round_stem(m.kind, m.session, r.number, r.post, r.kind)
         items += [Item(step, order, f"{stem}-ballot.pdf", "ballot",
                        partial(ballots.draw, facts=facts, meeting=m, rnd=r)),
                   Item(step, order, f"{stem}-tally.pdf", "tally",

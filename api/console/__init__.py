@@ -15,13 +15,18 @@ from api.console import (
     approver,
     assets,
     auth,
+    complaints,
     dashboard,
     desk,
+    desk_acts,
+    nominate,
     office,
     public,
     screen,
     street,
+    street_work,
     supervisor,
+    timeline,
     tokens,
     voter,
 )
@@ -37,6 +42,9 @@ async def root() -> RedirectResponse:
 
 for module in (auth, approver, dashboard, desk, office, public, screen, street, supervisor,
                tokens, assets):
+    router.include_router(module.router, prefix=PREFIX)
+# the election's working screens (timeline, nominations, desk acts, inspections, complaints)
+for module in (timeline, nominate, desk_acts, street_work, complaints):
     router.include_router(module.router, prefix=PREFIX)
 router.include_router(voter.router)
 router.include_router(assets.router, prefix=voter.PATH)

@@ -335,6 +335,10 @@ ZH: dict[str, str] = {
 }
 
 #: the API's field names as people read them
+from api.console.messages_work import ZH_WORK  # noqa: E402
+
+ZH.update(ZH_WORK)
+
 FIELDS: dict[str, str] = {
     "authorization": "令牌", "role": "角色", "scope": "范围", "reason": "理由",
     "post": "职务", "person_id": "人员编号", "person_ids": "人员", "code": "投票码",

@@ -18,6 +18,7 @@ from api.errors import ApiError
 from proto import voting_pb2
 
 router = APIRouter()
+MEETING_ORDER = {"recommendation": 0, "committee": 1, "congress": 2, "plenary": 3}
 
 
 def _need(meeting: voting_pb2.Meeting, profile: str) -> int:
@@ -39,7 +40,8 @@ async def screen_data(request: Request, election_id: str) -> dict[str, Any]:
     res = await call(clients.voting.ListMeetings(voting_pb2.ListMeetingsRequest(
         election_id=election_id)), "voting")
     published = await web.store(request).published(election_id)
-    meetings = list(res.meetings)
+    # the service lists meetings by kind's name: the hall follows them in the steps' order
+    meetings = sorted(res.meetings, key=lambda m: (MEETING_ORDER.get(m.kind, 9), m.session))
     meeting = meetings[-1] if meetings else None
     current = meeting.rounds[-1] if meeting is not None and meeting.rounds else None
     shown = [r for m in meetings for r in m.rounds if r.round_id in published]

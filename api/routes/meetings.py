@@ -362,6 +362,23 @@ async def confirm_attendance(meeting_id: MeetingId, access: Desk, clients: Clien
     return meeting_public(res)
 
 
+@router.post("/meetings/{meeting_id}/close", response_model=MeetingPublic)
+async def close_meeting(meeting_id: MeetingId, access: Desk, clients: ClientsDep,
+                        key: IdempotencyKey = None) -> MeetingPublic:
+    """Ends the recommendation meeting once its rounds are counted (step 4 waits for it); the
+    committee and congress sessions are closed by the election's workflow itself."""
+    principal, info = access
+    meeting = await meeting_of(clients, info, meeting_id)
+    desk_role(principal, meeting, "close the meeting")
+    if meeting.kind != "recommendation":
+        raise ApiError(409, f"a {meeting.kind} meeting is closed by the election's workflow, "
+                            "not at the desk", field="meeting_id", code="FAILED_PRECONDITION")
+    res = await call(clients.voting.CloseMeeting(voting_pb2.MeetingActionRequest(
+        idempotency_key=make_key(principal, "CloseMeeting", key, meeting_id),
+        actor=actor(principal), meeting_id=meeting_id)), "voting")
+    return meeting_public(res)
+
+
 @router.get("/rounds/{round_id}", response_model=RoundPublic)
 async def get_round(round_id: RoundId, access: Reader, clients: ClientsDep) -> RoundPublic:
     _, info = access
