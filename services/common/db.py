@@ -32,6 +32,13 @@ from sqlalchemy.orm import DeclarativeBase
 PG_SESSION = {"plan_cache_mode": "force_custom_plan"}
 
 
+def pg_session(schema: str | None) -> dict[str, str]:
+    """The session settings of a service's PostgreSQL connection: :data:`PG_SESSION` and who
+    holds it, ``application_name`` ``gongtui-<service>`` (pg_stat_activity shows it; the chaos
+    campaign finds a service's connections by it)."""
+    return {**PG_SESSION, **({"application_name": f"gongtui-{schema}"} if schema else {})}
+
+
 def asyncpg_dsn(url: str) -> str:
     """The libpq form of a SQLAlchemy PostgreSQL URL, for a connection of asyncpg's own."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -97,7 +104,7 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
     options: dict[str, Any] = {}
     if schema:
         options["execution_options"] = {"schema_translate_map": {None: schema}}
-    options["connect_args"] = {"server_settings": dict(PG_SESSION)}
+    options["connect_args"] = {"server_settings": pg_session(schema)}
     engine = create_async_engine(url, pool_size=5, max_overflow=15, pool_pre_ping=True, **options)
     return engine
 
