@@ -159,9 +159,17 @@ def simulate(
     json_out: Annotated[Path | None, typer.Option("--json", help="write the outcome here")] = None,
     ballots: Annotated[str, typer.Option(help="paper | electronic")] = "paper",
     day_seconds: Annotated[float, typer.Option(help="one day of the procedure, in seconds")] = 0.2,
+    resume: Annotated[str, typer.Option(
+        "--resume", metavar="ELECTION",
+        help="attach to this existing election on the running stack and play the rest of the "
+             "scenario from the step it waits in (what the services recorded is not sent again)"
+    )] = "",
 ) -> None:
-    """Play a scenario through the running stack (or an embedded one) and write the outcome."""
-    from gongtui.runner import ensure_stack, play_scenario
+    """Play a scenario through the running stack (or an embedded one) and write the outcome.
+    The election's ID is said on stderr at the start: a run that was cut off goes on with
+    ``--resume ID`` (the same file and options), to the output an uninterrupted run gives."""
+    from gongtui.runner import ensure_stack, play_scenario, wait_reachable
+    from gongtui.simulate.driver import new_election_id
     from gongtui.simulate.scenario import ScenarioError, load
 
     if ballots not in ("paper", "electronic"):
@@ -171,14 +179,27 @@ def simulate(
     except ScenarioError as exc:
         console.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
+    election_id = resume or new_election_id(scenario)
+    # one unwrapped line, at once: a run cut off is resumed by this ID
+    sys.stderr.write(f"{'resuming' if resume else 'election'} {election_id} (scenario "
+                     f"{scenario['name']}; go on after a cut with --resume {election_id})\n")
+    sys.stderr.flush()
 
     async def main() -> dict:  # type: ignore[type-arg]
+        if resume:  # the election lives on the configured stack: never on a fresh one
+            settings = get_settings()
+            if not await wait_reachable(settings, timeout=120):
+                console.print(f"error: --resume {resume}: no stack reachable at "
+                              f"{settings.temporal_address}", style="red", markup=False)
+                raise typer.Exit(2)
+            return await play_scenario(scenario, settings, ballots=ballots,
+                                       day_seconds=day_seconds, election_id=resume,
+                                       resume=True)
         async with ensure_stack(log=console.print) as settings:
             return await play_scenario(scenario, settings, ballots=ballots,
-                                       day_seconds=day_seconds)
+                                       day_seconds=day_seconds, election_id=election_id)
 
     out = asyncio.run(main())
-    out.pop("election_id", None)
     text = json.dumps(out, ensure_ascii=False, indent=2)
     if json_out:
         json_out.write_text(text + "\n", encoding="utf-8")

@@ -87,20 +87,35 @@ async def owned_stack_back(settings: Settings, log: Callable[[str], None] | None
 async def play_scenario(scenario: dict[str, Any], settings: Settings, clients: Clients | None = None,
                         ballots: str = "paper", day_seconds: float = 0.2,
                         election_id: str = "", progress: Any = None,
-                        attach: bool = False) -> dict[str, Any]:
+                        attach: bool = False, resume: bool = False) -> dict[str, Any]:
+    """Play ``scenario`` and return its output (docs/scenarios.md). ``resume``: the election
+    ``election_id`` exists already; play the rest of the scenario from where it stands."""
     own = clients is None
     if clients is None:
         clients = await Clients.connect(settings)
     try:
         play = Play(scenario, clients, settings, ballots=ballots, day_seconds=day_seconds,
-                    election_id=election_id, progress=progress, attach=attach)
+                    election_id=election_id, progress=progress, attach=attach, resume=resume)
         await play.run()
+        if play.restored:
+            log.warning("resumed %s at %s", play.election_id, play.restored)
         out = await build_output(play)
         out["election_id"] = play.election_id
         return out
     finally:
         if own:
             await clients.close()
+
+
+async def wait_reachable(settings: Settings, timeout: float) -> bool:
+    """Whether the configured stack answers within ``timeout`` seconds (one started again
+    after a power cut takes a moment to come up)."""
+    deadline = time.monotonic() + timeout
+    while not await stack_reachable(settings):
+        if time.monotonic() >= deadline:
+            return False
+        await asyncio.sleep(0.5)
+    return True
 
 
 def failed_output(scenario: dict[str, Any], error: str) -> dict[str, Any]:

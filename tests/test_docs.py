@@ -136,4 +136,7 @@ def test_output_example_has_the_keys_of_a_real_output() -> None:
     (example,) = _blocks("scenarios.md", "json")
     real = json.loads((ROOT / "tests" / "scenarios" / "foundation.expected.json")
                       .read_text(encoding="utf-8"))
-    assert list(json.loads(example)) == list(real)
+    keys = list(json.loads(example))
+    # a real run's output ends with its election's ID, which the expected files leave out
+    assert keys[-1] == "election_id"
+    assert keys[:-1] == list(real)

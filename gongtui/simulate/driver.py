@@ -7,39 +7,39 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import grpc
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from core.config import Settings
 from core.ids import election_workflow_id
-from gongtui.simulate.ballots import electronic_ballots
+from gongtui.simulate.ballots import cast_electronic
 from gongtui.simulate.clients import Clients
+from gongtui.simulate.nomination_acts import NominationActs, ScenarioStop
 from gongtui.simulate.roster import RosterPerson, build_roster
-from proto import approval_pb2, common_pb2, nomination_pb2, voting_pb2
-from services.common.errors import describe_refusal
+from proto import approval_pb2, common_pb2, voting_pb2
 from workflows.election.types import (
     ElectionInput,
     ElectionStatus,
-    NoticeRelease,
     TurnQuery,
     UnfilledDecision,
     Waiting,
 )
 from workflows.election.workflows import CommunityElectionWorkflow
 
+__all__ = ["Play", "ScenarioStop", "dumps", "new_election_id"]
 
-class ScenarioStop(Exception):
-    """The election stops: the plan or the inputs break a rule (status failed)."""
+
+def new_election_id(scenario: dict[str, Any]) -> str:
+    """A fresh election ID for a scenario: its community's ID and a random suffix."""
+    return f"{scenario['community']['id']}-{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
-class Play:
-    """One scenario being played."""
+class Play(NominationActs):
+    """One scenario being played (the nomination steps' acts: ``NominationActs``)."""
 
     scenario: dict[str, Any]
     clients: Clients
@@ -51,6 +51,10 @@ class Play:
     progress: Any = None  # callable(ElectionStatus) for the demo display
     # True when a parent (DistrictElectionWorkflow) starts the election: follow, don't start.
     attach: bool = False
+    # True when the election exists already (``simulate --resume``): attach to it, and before
+    # the first act read from the services which of the scenario's inputs were recorded
+    resume: bool = False
+    restored: dict[str, Any] = field(default_factory=dict)  # where a resume found it (log)
     _present: int = 0
     roster: list[RosterPerson] = field(default_factory=list)
     by_name: dict[str, RosterPerson] = field(default_factory=dict)
@@ -68,9 +72,8 @@ class Play:
 
     def __post_init__(self) -> None:
         s = self.scenario
-        community = s["community"]
         if not self.election_id:
-            self.election_id = f"{community['id']}-{uuid.uuid4().hex[:8]}"
+            self.election_id = new_election_id(s)
         self.roster = build_roster(s)
         self.by_name = {p.name: p for p in self.roster}
         for r in s.get("committee", {}).get("rounds", []):
@@ -117,7 +120,7 @@ class Play:
                              day_seconds=self.day_seconds)
 
     async def _handle(self) -> WorkflowHandle[Any, Any]:
-        if not self.attach:
+        if not (self.attach or self.resume):
             return await self.clients.temporal.start_workflow(
                 CommunityElectionWorkflow.run, self.election_input(), id=self.workflow_id,
                 task_queue=self.settings.task_queue)
@@ -127,7 +130,10 @@ class Play:
             try:
                 await handle.describe()
                 return handle
-            except RPCError:
+            except RPCError as exc:
+                if self.resume and exc.status == RPCStatusCode.NOT_FOUND:
+                    raise RuntimeError(f"no election {self.election_id} to resume "
+                                       f"({self.workflow_id} not found)") from exc
                 await asyncio.sleep(min(0.05 * (attempt + 1), 1.0))
         raise RuntimeError(f"{self.workflow_id} was never started")
 
@@ -153,6 +159,11 @@ class Play:
             mark = (w.kind, w.post, w.meeting_id, w.round_id, w.notice, str(w.seq))
             if mark in self.acted:
                 continue
+            if self.resume:  # once, at the wait the election stood in when the player stopped
+                from gongtui.simulate.resume import restore
+
+                self.restored = {"wait": w.label, **await restore(self, w)}
+                self.resume = False
             try:
                 handled = await self.act(w)
             except ScenarioStop as exc:
@@ -197,118 +208,6 @@ class Play:
         if handler is None:
             return True  # nothing a person does here (e.g. a notice period running)
         return bool(await handler(w))
-
-    async def on_plan(self, w: Waiting) -> bool:
-        n = self.clients.nomination
-        people = [nomination_pb2.Person(person_id=p.person_id, name=p.name, status=p.status,
-                                        excluded_reason=p.excluded_reason,
-                                        resides_in_community=True) for p in self.roster]
-        await n.ImportRoster(nomination_pb2.ImportRosterRequest(
-            idempotency_key=self.key("roster"), actor=self.office(), election_id=self.election_id,
-            people=people))
-        posts = [nomination_pb2.PostPlan(post=post, **spec)
-                 for post, spec in self.scenario["plan"]["posts"].items()]
-        try:
-            await n.SubmitPlan(nomination_pb2.SubmitPlanRequest(
-                idempotency_key=self.key("plan"), actor=self.office(),
-                election_id=self.election_id, posts=posts))
-        except grpc.aio.AioRpcError as exc:
-            if exc.code() in (grpc.StatusCode.INVALID_ARGUMENT,
-                              grpc.StatusCode.FAILED_PRECONDITION):
-                raise ScenarioStop(describe_refusal(exc)) from exc
-            raise
-        await n.DecidePlan(nomination_pb2.DecidePlanRequest(
-            idempotency_key=self.key("plan-approve"), actor=self.street_committee(),
-            election_id=self.election_id, approve=True, reason="符合规定 / conforms"))
-        return True
-
-    async def on_nominations(self, w: Waiting) -> bool:
-        n = self.clients.nomination
-        used: dict[str, set[str]] = defaultdict(set)  # NM2: one co-signature per person per post
-        nominations = self.scenario.get("nominations", [])
-        regs: list[nomination_pb2.Registration] = []
-        if nominations:  # one call for every registration (all recorded, or none)
-            regs = list((await n.RegisterMany(nomination_pb2.RegisterManyRequest(
-                idempotency_key=self.key("register-all", len(nominations)), actor=self.office(),
-                election_id=self.election_id, registrations=[
-                    nomination_pb2.RegistrationEntry(
-                        person_id=self.by_name[nom["name"]].person_id, post=nom["post"],
-                        channel=nom["channel"]) for nom in nominations]))).registrations)
-        for nom, reg in zip(nominations, regs, strict=True):
-            if nom["channel"] != "joint":
-                continue
-            want = nom.get("cosigners", {})
-            for status, count in (("full", want.get("members", 0)),
-                                  ("resident", want.get("residents", 0))):
-                pool = [p for p in self.roster if p.status == status and not p.named
-                        and p.person_id not in used[nom["post"]]]
-                signers = [p.person_id for p in pool[:count]]
-                if not signers:
-                    continue
-                used[nom["post"]].update(signers)
-                # one call for the co-signers of one kind (all recorded, or none)
-                await n.CosignMany(nomination_pb2.CosignManyRequest(
-                    idempotency_key=self.key("cosign", reg.registration_id, status),
-                    actor=common_pb2.Actor(role="member" if status == "full" else "resident",
-                                           scope=f"community:{self.community['id']}"),
-                    registration_id=reg.registration_id, cosigner_person_ids=signers))
-        await n.CloseNominations(nomination_pb2.WindowRequest(
-            idempotency_key=self.key("close-window"), actor=self.office(),
-            election_id=self.election_id))
-        return True
-
-    async def on_review(self, w: Waiting) -> bool:
-        n = self.clients.nomination
-        decisions = self.scenario.get("review", {})
-        regs = await n.ListRegistrations(
-            nomination_pb2.ListRegistrationsRequest(election_id=self.election_id))
-        batch = []
-        for r in regs.registrations:
-            if r.review != "pending":
-                continue
-            approve = decisions.get(r.name, "approve") == "approve"
-            batch.append(nomination_pb2.ReviewDecision(
-                registration_id=r.registration_id, approve=approve,
-                reason="资格审查通过 / qualified" if approve else "街道党工委审查未通过 / not qualified"))
-        if batch:  # one call, one wake-up of the election (all recorded, or none)
-            await n.DecideReviews(nomination_pb2.DecideReviewsRequest(
-                idempotency_key=self.key("reviews", *(d.registration_id for d in batch)),
-                actor=self.street_committee(), decisions=batch))
-        return True
-
-    async def on_notice(self, w: Waiting) -> bool:
-        """O2: objections against people on this notice, decided by the street committee."""
-        try:
-            await self._object(w.notice)
-        finally:
-            # the period held for these objections (await_turn) runs on; sent even if none
-            # was held (the wait read by a query after an error): the workflow ignores it then
-            await self.clients.temporal.get_workflow_handle(self.workflow_id).signal(
-                CommunityElectionWorkflow.release_notice, NoticeRelease(w.notice))
-        return True
-
-    async def _object(self, notice: str) -> None:
-        n = self.clients.nomination
-        for i, obj in enumerate(self.scenario.get("objections", [])):
-            if obj["notice"] != notice:
-                continue
-            person = self.by_name.get(obj["against"])
-            if person is None:
-                raise ScenarioStop(f"objections[{i}].against: {obj['against']} is not in the roster")
-            filed = await n.FileObjection(nomination_pb2.FileObjectionRequest(
-                idempotency_key=self.key("objection", i), actor=common_pb2.Actor(
-                    role="member", scope=f"community:{self.community['id']}"),
-                election_id=self.election_id, notice_kind=notice, person_id=person.person_id,
-                post=obj.get("post", ""), reason="群众举报 / complaint"))
-            if "decision" in obj:
-                await n.DecideObjection(nomination_pb2.DecideObjectionRequest(
-                    idempotency_key=self.key("objection-decision", i),
-                    actor=self.street_committee(), objection_id=filed.objection_id,
-                    upheld=obj["decision"] == "upheld",
-                    reason="经核查 / after investigation"))
-
-    async def on_objections(self, w: Waiting) -> bool:
-        return False  # an objection without a decision in the scenario: the election waits
 
     def _attendees(self, klass: str, count: int) -> list[RosterPerson]:
         """Who comes: nominees first, then the others in roster order. Members excluded under
@@ -367,20 +266,6 @@ class Play:
             meeting_id=w.meeting_id))
         return True
 
-    async def on_inspection(self, w: Waiting) -> bool:
-        n = self.clients.nomination
-        verdicts = self.scenario.get("inspection", {})
-        regs = await n.ListRegistrations(nomination_pb2.ListRegistrationsRequest(
-            election_id=self.election_id, stage="shortlisted"))
-        for r in regs.registrations:
-            passed = verdicts.get(r.name, "pass") == "pass"
-            await n.RecordInspection(nomination_pb2.RecordInspectionRequest(
-                idempotency_key=self.key("inspection", r.post, r.person_id),
-                actor=self.street_committee(), election_id=self.election_id, post=r.post,
-                person_id=r.person_id, passed=passed,
-                report="考察合格 / fit" if passed else "考察不合格 / unfit"))
-        return True
-
     async def on_committee_session(self, w: Waiting) -> bool:
         committee = self.scenario.get("committee")
         if committee is None:
@@ -407,14 +292,27 @@ class Play:
         await self._enter(rnd, present, present, 0, tally, {}, paper_only=True)
         return True
 
-    async def on_congress_session(self, w: Waiting) -> bool:
-        if not self.congress_sessions:
-            return False
-        session = self.congress_sessions.pop(0)
-        self.congress_rounds = {}
+    def begin_session(self, kind: str) -> dict[str, Any] | None:
+        """The scenario's next session of ``kind`` (congress | plenary), its rounds queued by
+        post and its attendance kept for them; None when the scenario has no more."""
+        sessions = self.congress_sessions if kind == "congress" else self.plenary_sessions
+        if not sessions:
+            return None
+        session = sessions.pop(0)
+        rounds: dict[str, list[dict[str, Any]]] = {}
         for r in session.get("rounds", []):
-            self.congress_rounds.setdefault(r["post"], []).append(r)
+            rounds.setdefault(r["post"], []).append(r)
+        if kind == "congress":
+            self.congress_rounds = rounds
+        else:
+            self.plenary_rounds = rounds
         self._present = session["present"]
+        return session
+
+    async def on_congress_session(self, w: Waiting) -> bool:
+        session = self.begin_session("congress")
+        if session is None:
+            return False
         people = self._attendees("member", session["present"])
         await self._check_in(w.meeting_id, self.office(), [p.person_id for p in people])
         return True
@@ -450,13 +348,9 @@ class Play:
         return True
 
     async def on_plenary_session(self, w: Waiting) -> bool:
-        if not self.plenary_sessions:
+        session = self.begin_session("plenary")
+        if session is None:
             return False
-        session = self.plenary_sessions.pop(0)
-        self.plenary_rounds = {}
-        for r in session.get("rounds", []):
-            self.plenary_rounds.setdefault(r["post"], []).append(r)
-        self._present = session["present"]
         members = (self.status.elected.get("member", []) if self.status else [])
         if session["present"] > len(members):
             raise ValueError(f"plenary: {session['present']} present, but {len(members)} "
@@ -514,29 +408,15 @@ class Play:
     async def _cast_electronic(self, rnd: voting_pb2.Round, issued: int, returned: int,
                                invalid: int, tally: dict[str, tuple[int, int]]) -> None:
         """One ballot per voter present, adding up to the same tallies (ballots.py)."""
-        v = self.clients.voting
-        meeting = await v.GetMeeting(voting_pb2.GetMeetingRequest(meeting_id=rnd.meeting_id))
+        meeting = await self.clients.voting.GetMeeting(
+            voting_pb2.GetMeetingRequest(meeting_id=rnd.meeting_id))
         klass = "other" if rnd.kind == "trust" else "member"
         voters = self._attendees(klass, meeting.present_others if klass == "other"
                                  else meeting.present_members)[:issued]
-        res = await v.IssueBallots(voting_pb2.IssueBallotsRequest(
-            idempotency_key=self.key("issue", rnd.round_id), actor=self.office(),
-            round_id=rnd.round_id, person_ids=[p.person_id for p in voters]))
-        # the hall's two phases: every ballot issued, then casting opens
-        await v.OpenCasting(voting_pb2.RoundActionRequest(
-            idempotency_key=self.key("open-casting", rnd.round_id), actor=self.office(),
-            round_id=rnd.round_id))
-        codes = list(res.codes)[:returned]
-        valid = len(codes) - invalid
-        over = [pid for pid, (f, a) in tally.items() if f + a > valid]
-        if valid < 0 or over:  # the loader refuses such counts; nothing is capped here
-            raise ValueError(f"round {rnd.round_id}: {invalid} invalid of {len(codes)} returned,"
-                             f" marks beyond the {valid} valid ballots for {over}")
-        ballots = electronic_ballots(rnd.kind, [c.person_id for c in rnd.candidates], valid,
-                                     len(codes) - valid, tally)
-        for code, ballot in zip(codes, ballots, strict=True):
-            await v.CastBallot(voting_pb2.CastBallotRequest(round_id=rnd.round_id, code=code,
-                                                            marks=ballot))
+        await cast_electronic(self.clients.voting, self.office(), rnd,
+                              [p.person_id for p in voters], returned, invalid, tally,
+                              issue_key=self.key("issue", rnd.round_id),
+                              open_key=self.key("open-casting", rnd.round_id))
 
 
 def _pause(reason: str) -> Any:
