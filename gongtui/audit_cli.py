@@ -150,6 +150,7 @@ async def _online(clients: Any, election_id: str, earlier: list[Any],
     from api.audit import verify_election
     from proto import common_pb2
     from services.common.anchors import check_against_heads
+    from services.common.paging import all_audit_records
     from services.common.signing import check_signed_head
 
     result = await verify_election(clients, election_id)
@@ -171,8 +172,8 @@ async def _online(clients: Any, election_id: str, earlier: list[Any],
                 problem = "the signed head is not the chain's head"
             seq = 1
             if not problem and earlier:
-                listed = await stub.ListAudit(request)
-                seq, problem = check_against_heads(r.service, listed.records, earlier, known)
+                listed = await all_audit_records(stub, election_id)  # every page
+                seq, problem = check_against_heads(r.service, listed, earlier, known)
             if problem:
                 mark = f"BROKEN: {problem}"
                 broken = broken or f"{r.service} seq {max(seq, 1)} ({problem})"
