@@ -34,6 +34,8 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "failed_runs": failed, "errors": sum(1 for r in runs if r.get("error")),
             "faults": dict(sorted(faults.items())),
             "watchdog_kills": sum(r.get("watchdog_kills", 0) > 0 for r in runs),
+            # runs whose fault came once the driver had finished (its moment was past the end)
+            "after_end": sum(1 for r in runs if r.get("after_end")),
             "seconds_per_run": round(sum(r["seconds"] for r in runs) / len(runs), 1)
             if runs else 0.0}
 
