@@ -241,7 +241,8 @@ class Campaign:
         timeout = ref.seconds + RUN_TIMEOUT + fault.hold
         code = await self.wait(proc, max(30.0, timeout - (time.monotonic() - started)))
         found["play_seconds"] = round(time.monotonic() - started, 1)
-        if not await asyncio.to_thread(self.top.wait_children, 120.0):
+        if not await asyncio.to_thread(self.top.wait_children, 120.0) \
+                or not await self.top.answering(120.0):
             raise RuntimeError(f"the stack did not come back whole: {self.top.children()}")
         out = _read(out_path)
         errors = []

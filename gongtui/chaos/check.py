@@ -62,12 +62,12 @@ async def check_box(settings: Settings, election_id: str, folder: Path) -> BoxCh
     ``gongtui audit export``, ``gongtui audit verify --bundle`` and ``gongtui recount`` do
     (gongtui/audit_cli.py), called here in-process (three interpreters per run would cost
     more than the run on a small machine)."""
+    from gongtui.simulate.clients import RidingServiceClients
     from services.common.bundle import BundleError, export_bundle, load_bundle, verify_chains
-    from services.common.clients import ServiceClients
     from services.voting.recount import check_ballots, recount
 
     box = BoxCheck()
-    clients = ServiceClients(settings)
+    clients = RidingServiceClients(settings)  # a service restarting is waited for
     try:
         await export_bundle(clients, election_id, folder)
     except Exception as exc:  # noqa: BLE001 - a run's failure is its outcome

@@ -8,6 +8,7 @@ campaign cut short leaves nothing behind; and only these PIDs are ever signalled
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -108,6 +109,18 @@ class Topology:
                     _status(p) not in (psutil.STATUS_STOPPED, "gone") for p in kids.values()):
                 return True
             time.sleep(0.5)
+        return False
+
+    async def answering(self, timeout: float = 120.0) -> bool:
+        """Wait until Temporal and the three services answer (a child just restarted is alive
+        before it serves)."""
+        from gongtui.stack import stack_reachable
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if await stack_reachable(self.settings):
+                return True
+            await asyncio.sleep(0.5)
         return False
 
     def power_cut(self) -> None:
