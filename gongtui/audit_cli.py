@@ -185,6 +185,7 @@ async def _online(clients: Any, election_id: str, earlier: list[Any],
     from api.audit import verify_election
     from proto import common_pb2
     from services.common.anchors import check_against_heads, published
+    from services.common.paging import all_audit_records
     from services.common.signing import check_signed_head
 
     result = await verify_election(clients, election_id)
@@ -208,8 +209,8 @@ async def _online(clients: Any, election_id: str, earlier: list[Any],
                 problem = "the signed head is not the chain's head"
             seq = 1
             if not problem and (earlier or mine):
-                listed = await stub.ListAudit(request)
-                seq, problem = check_against_heads(r.service, listed.records,
+                listed = await all_audit_records(stub, election_id)  # every page
+                seq, problem = check_against_heads(r.service, listed,
                                                    on_notices + earlier,
                                                    {r.service: known.get(r.service) or key})
             if problem:

@@ -40,6 +40,9 @@ def _mount_subcommands() -> None:
     from gongtui.certs_cli import register as register_certs
 
     register_certs(app)
+    from gongtui.chaos.command import register as register_chaos
+
+    register_chaos(app)  # the fault campaign on the supervised topology
     try:  # district-wide commands (pause / resume / abort) live in their own module
         from gongtui.district_cli import register
     except ModuleNotFoundError as exc:

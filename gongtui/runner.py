@@ -21,9 +21,11 @@ from gongtui.simulate.clients import Clients
 from gongtui.simulate.driver import Play
 from gongtui.simulate.report import build_output
 from gongtui.stack import WITHOUT_API, EmbeddedStack, embedded_settings, stack_reachable
+from services.common.lock import kernel_holders
 
 log = logging.getLogger(__name__)
-LOCAL_ACTIVITY_MARKER = "core_local_activity"  # the marker a local activity's result is kept in
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+STACK_WAIT = 180.0  # seconds to wait for the configured folder's own stack to answer  # the marker a local activity's result is kept in
 
 
 @asynccontextmanager
@@ -35,7 +37,7 @@ async def ensure_stack(settings: Settings | None = None, data_dir: Path | None =
     when the configured one does not answer. An embedded stack is appended to ``stacks`` (its
     processes are measured by the demo); ``overrides`` tune the embedded stack's settings."""
     settings = settings or get_settings()
-    if await stack_reachable(settings):
+    if await stack_reachable(settings) or await owned_stack_back(settings, log):
         yield settings
         return
     tmp = None
@@ -59,6 +61,27 @@ async def ensure_stack(settings: Settings | None = None, data_dir: Path | None =
         stack.stop()
         if tmp is not None:
             tmp.cleanup()
+
+
+async def owned_stack_back(settings: Settings, log: Callable[[str], None] | None = None,
+                           timeout: float = STACK_WAIT) -> bool:
+    """When the configured data folder is owned by a running stack (``gongtui up``: its lock
+    is held) that does not answer yet — starting, or a component restarting — wait for it
+    (``timeout`` seconds) rather than play on an embedded stack of our own. False when no
+    stack owns the folder; a stack that stays silent is an error naming its owner."""
+    lock = Path(settings.data_dir).resolve() / "gongtui.lock"
+    holders = kernel_holders(lock) if lock.exists() else []
+    if not holders:
+        return False
+    owner = f"the stack of PID {', '.join(map(str, holders))} in {lock.parent}"
+    if log:
+        log(f"{owner} does not answer yet: waiting for it (at most {timeout:.0f}s)")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        await asyncio.sleep(1.0)
+        if await stack_reachable(settings):
+            return True
+    raise RuntimeError(f"{owner} did not answer within {timeout:.0f}s")
 
 
 async def play_scenario(scenario: dict[str, Any], settings: Settings, clients: Clients | None = None,

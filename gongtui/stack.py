@@ -39,6 +39,11 @@ from services.common.lock import LockHeld, OwnerLock, folder_lock  # noqa: F401 
 from services.common.probes import grpc_healthy, port_open, split_address
 
 COMPONENTS = ("temporal", *SERVICES, "worker", "api")
+# the watchdog (``supervise``): every child that was up is asked whether it lives every
+# WATCH_EVERY seconds, each probe bounded by PROBE_TIMEOUT; one silent for HUNG_AFTER seconds
+# in a row (a stopped or deadlocked process still holds its port) is killed by PID and restarted
+WATCH_EVERY, PROBE_TIMEOUT, HUNG_AFTER = 2.0, 5.0, 15.0
+TEMPORAL_HEALTH = "temporal.api.workflowservice.v1.WorkflowService"
 #: what the simulator, the demo and the benchmarks need: everything but the API
 WITHOUT_API = ("temporal", *SERVICES, "worker")
 
@@ -132,6 +137,8 @@ class EmbeddedStack:
     supervise: bool = False
     # where the journal's lines are echoed too (the console of ``gongtui up``)
     echo: Callable[[str], None] | None = None
+    # supervised: a child that was up and has not answered for this long is killed, restarted
+    hung_after: float = HUNG_AFTER
     _run: Path | None = field(default=None, repr=False)
     _lock: OwnerLock | None = field(default=None, repr=False)
     _held: set[str] = field(default_factory=set, repr=False)  # stopped on purpose
@@ -140,6 +147,8 @@ class EmbeddedStack:
     _restarts: Restarts = field(default_factory=Restarts, repr=False)
     _starts: dict[str, int] = field(default_factory=dict, repr=False)
     _stopping: bool = field(default=False, repr=False)
+    _up: set[str] = field(default_factory=set, repr=False)  # answered since its last start
+    _silent: dict[str, float] = field(default_factory=dict, repr=False)  # since when
 
     @property
     def data_dir(self) -> Path:
@@ -199,6 +208,8 @@ class EmbeddedStack:
             proc = spawn_owned(self._command(component), env, log)
         self.procs[name] = proc
         self._held.discard(name)
+        self._up.discard(name)
+        self._silent.pop(name, None)
         self._restarts.started_now(name)
         self.journal(f"{name} started (pid {proc.pid}, start {self._starts[name]})")
         return proc
@@ -260,9 +271,10 @@ class EmbeddedStack:
             return self.settings.api_port
         return self.metrics_ports.get(name)  # a worker answers only on its /metrics port
 
-    async def answers(self, name: str) -> bool:
+    async def answers(self, name: str, live: bool = False) -> bool:
         """Is the child ``name`` itself up: alive, listening on its port with its own PID, and
-        answering health there (gRPC health, Temporal's namespace, or /readyz)?"""
+        answering health there (gRPC health, Temporal's namespace, or /readyz; with ``live``
+        /livez, which does not depend on the services a worker or the API calls)?"""
         proc = self.procs.get(name)
         if proc is None or proc.poll() is not None:
             return False
@@ -273,12 +285,15 @@ class EmbeddedStack:
             return False
         component = component_of(name)
         if component == "temporal":
+            if live:  # its frontend's gRPC health: cheap enough to ask every few seconds
+                return await temporal_serving(self.settings.temporal_address, PROBE_TIMEOUT)
             return await self._temporal_ready()
         if component in SERVICES:
             return await grpc_healthy(self.settings.service_address(component), self.settings,
-                                      component)
+                                      component, PROBE_TIMEOUT if live else 1.0)
         host = self.settings.host if component == "api" else self.settings.metrics_host
-        return await http_ready(f"http://{host}:{port}/readyz")
+        return await http_ready(f"http://{host}:{port}/{'livez' if live else 'readyz'}",
+                                PROBE_TIMEOUT if live else 1.0)
 
     async def wait_ready(self, name: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -290,6 +305,7 @@ class EmbeddedStack:
                                  f"{cause_from_log(log)}", log, self.tail(name, 12))
             if await self.answers(name):
                 port = self._health_port(name)
+                self._up.add(name)
                 self.journal(f"{name} is up (pid {proc.pid}"
                              + (f", port {port})" if port else ")"))
                 return
@@ -314,6 +330,7 @@ class EmbeddedStack:
             return False
 
     async def _supervise(self) -> None:
+        self._keep(self._watchdog())
         while not self._stopping:
             await asyncio.sleep(0.2)
             for name, proc in list(self.procs.items()):
@@ -321,6 +338,44 @@ class EmbeddedStack:
                     continue
                 self._reviving.add(name)
                 self._keep(self._revive(name, proc.returncode))
+
+    async def _watchdog(self) -> None:
+        """Kill (by PID) a child that was up and has stopped answering for ``hung_after``
+        seconds: the supervisor then restarts it like any child that exits. A probe is never
+        awaited past its bound (a call to a stopped process may not even end at its own
+        deadline): one still pending counts as silence, and no second one is sent meanwhile."""
+        probes: dict[str, asyncio.Task[bool]] = {}
+        while not self._stopping:
+            await asyncio.sleep(WATCH_EVERY)
+            names = [n for n, p in self.procs.items() if p.poll() is None and n in self._up
+                     and n not in self._held and n not in self._reviving]
+            for name in names:
+                if name not in probes:
+                    probes[name] = asyncio.create_task(self.answers(name, live=True))
+            if probes:
+                await asyncio.wait(list(probes.values()), timeout=PROBE_TIMEOUT)
+            now = time.monotonic()
+            for name in names:
+                task = probes[name]
+                ok = task.done() and not task.cancelled() and task.exception() is None \
+                    and task.result()
+                if task.done():
+                    del probes[name]
+                proc = self.procs[name]
+                if ok or proc.poll() is not None or name in self._held:
+                    self._silent.pop(name, None)
+                    continue
+                since = self._silent.setdefault(name, now - WATCH_EVERY)
+                if now - since >= self.hung_after:
+                    self._silent.pop(name, None)
+                    self.journal(f"{name} has not answered for {now - since:.0f}s (pid "
+                                 f"{proc.pid}, {process_state(proc.pid)}): hung, killed")
+                    try:
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+            for name in [n for n in probes if n not in names and probes[n].done()]:
+                del probes[name]
 
     async def _revive(self, name: str, code: int) -> None:
         number, delay, ran = self._restarts.next_delay(name)
@@ -391,6 +446,16 @@ class EmbeddedStack:
         return [p.pid for p in self.procs.values() if p.poll() is None]
 
 
+def process_state(pid: int) -> str:
+    """``stopped``, ``running``, ... as the kernel tells (for the watchdog's log line)."""
+    import psutil
+
+    try:
+        return str(psutil.Process(pid).status())
+    except psutil.Error:
+        return "gone"
+
+
 def component_of(name: str) -> str:
     return "worker" if name.startswith("worker") else name
 
@@ -402,6 +467,21 @@ def exit_text(code: int | None) -> str:
         except ValueError:
             pass
     return f"exit code {code}"
+
+
+async def temporal_serving(address: str, timeout: float) -> bool:
+    """Does the Temporal frontend at ``address`` report its workflow service SERVING (gRPC
+    health, plain: the dev server speaks no TLS)?"""
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    try:
+        async with grpc.aio.insecure_channel(address) as channel:
+            res = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=TEMPORAL_HEALTH), timeout=timeout)
+            return bool(res.status == health_pb2.HealthCheckResponse.SERVING)
+    except grpc.aio.AioRpcError:
+        return False
 
 
 async def http_ready(url: str, timeout: float = 1.0) -> bool:

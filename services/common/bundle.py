@@ -32,6 +32,7 @@ from core.config import SERVICES
 from proto import common_pb2, voting_pb2
 from services.common import anchors
 from services.common.clients import ServiceClients
+from services.common.paging import all_audit_records
 from services.common.store.audit import check_chain
 
 FORMAT = "gongtui-audit-bundle/1"
@@ -67,12 +68,11 @@ async def bundle_files(clients: ServiceClients, election_id: str) -> dict[str, s
     published, digests = await anchors.published(clients, election_id)
     heads = await anchors.signed_heads(clients, election_id)
     chains: dict[str, list[dict[str, Any]]] = {}
-    for service in SERVICES:
-        listed = await getattr(clients, service).ListAudit(
-            common_pb2.AuditRequest(election_id=election_id))
+    for service in SERVICES:  # every page: a chain longer than one page is still whole
+        records = await all_audit_records(getattr(clients, service), election_id)
         chains[service] = [{k: (int(v) if k == "seq" else v) for k, v in MessageToDict(
             r, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
-        ).items()} for r in listed.records]
+        ).items()} for r in records]
     ballots: list[dict[str, Any]] = []
     for round_id in await counted_rounds(clients, election_id):
         found = await clients.voting.ListRoundBallots(voting_pb2.GetRoundRequest(

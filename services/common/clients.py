@@ -76,11 +76,13 @@ def _asserter(settings: Settings) -> Asserter | None:
 def open_channel(address: str, settings: Settings, service: str,
                  call_timeout: float = DEFAULT_CALL_TIMEOUT,
                  asserter: Asserter | None = None,
-                 options: Sequence[tuple[str, Any]] = ()) -> grpc.aio.Channel:
+                 options: Sequence[tuple[str, Any]] = (),
+                 outer: Sequence[Any] = ()) -> grpc.aio.Channel:
     """A channel to ``service`` at ``address`` with the bundle's options and deadline: mutual
     TLS with this process's certificate (the server must hold ``service``'s), or plain gRPC
-    where the settings allow it."""
-    interceptors: list[Any] = [_Deadline(call_timeout)]
+    where the settings allow it. ``outer`` interceptors see each call before the bundle's
+    own (a retry of theirs gets a deadline of its own)."""
+    interceptors: list[Any] = [*outer, _Deadline(call_timeout)]
     if asserter is not None:
         interceptors.append(_Assertion(asserter))
     credentials = tls.channel_credentials(settings)

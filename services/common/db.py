@@ -32,6 +32,46 @@ from sqlalchemy.orm import DeclarativeBase
 PG_SESSION = {"plan_cache_mode": "force_custom_plan"}
 
 
+def pg_session(schema: str | None) -> dict[str, str]:
+    """The session settings of a service's PostgreSQL connection: :data:`PG_SESSION` and who
+    holds it, ``application_name`` ``gongtui-<service>`` (pg_stat_activity shows it; the chaos
+    campaign finds a service's connections by it)."""
+    return {**PG_SESSION, **({"application_name": f"gongtui-{schema}"} if schema else {})}
+
+
+#: asyncpg's errors of a connection lost: closed under the statement, the server shutting
+#: down or killing the backend (``pg_terminate_backend``), or not accepting connections yet
+_LOST = frozenset({"ConnectionDoesNotExistError", "AdminShutdownError", "CrashShutdownError",
+                   "CannotConnectNowError", "ConnectionFailureError",
+                   "PostgresConnectionError"})
+_LOST_TEXT = ("connection was closed in the middle of operation",
+              "terminating connection due to administrator command", "connection is closed")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Did ``exc`` come of the database connection being lost rather than of the statement?
+    The transaction did not commit then (or, lost during COMMIT, a retry under the same
+    idempotency key finds what it wrote): the call may be sent again."""
+    from sqlalchemy.exc import DBAPIError
+
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, DBAPIError) and e.connection_invalidated:
+            return True
+        if type(e).__name__ in _LOST or isinstance(e, ConnectionError):
+            return True
+        if any(t in str(e) for t in _LOST_TEXT):
+            return True
+        orig = getattr(e, "orig", None)
+        todo += [e.__cause__, e.__context__, orig if isinstance(orig, BaseException) else None]
+    return False
+
+
 def asyncpg_dsn(url: str) -> str:
     """The libpq form of a SQLAlchemy PostgreSQL URL, for a connection of asyncpg's own."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
@@ -97,7 +137,7 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
     options: dict[str, Any] = {}
     if schema:
         options["execution_options"] = {"schema_translate_map": {None: schema}}
-    options["connect_args"] = {"server_settings": dict(PG_SESSION)}
+    options["connect_args"] = {"server_settings": pg_session(schema)}
     engine = create_async_engine(url, pool_size=5, max_overflow=15, pool_pre_ping=True, **options)
     return engine
 

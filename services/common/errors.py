@@ -65,6 +65,12 @@ class Unauthenticated(DomainError):
     kind = BY_STATUS["UNAUTHENTICATED"]
 
 
+class Unavailable(DomainError):
+    """Not now (the database connection was lost, nothing written): a retry can succeed."""
+
+    kind = BY_STATUS["UNAVAILABLE"]
+
+
 def from_rule_violation(exc: Exception, *, precondition: bool = False) -> DomainError:
     """Wrap a ``rules.RuleViolation`` (duck-typed to keep this module free of the engine)."""
     cls = FailedPrecondition if precondition else InvalidArgument

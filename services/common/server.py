@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 
 from core.errors import FIELD_KEY, RULE_KEY, RULE_VIOLATION
 from core.shutdown import stop_on_signals
-from services.common.errors import AlreadyExists, DomainError, InvalidArgument
+from services.common.db import connection_lost
+from services.common.errors import AlreadyExists, DomainError, InvalidArgument, Unavailable
 from services.common.identity import CallerCheck
 from services.common.metrics import MetricsInterceptor, Probe, serve_metrics
 
@@ -60,6 +61,10 @@ class DomainErrorInterceptor(grpc.aio.ServerInterceptor):
                     from services.common.errors import from_rule_violation
 
                     await _abort(context, from_rule_violation(exc))
+                if connection_lost(exc):  # rolled back: the caller may send it again
+                    log.warning("%s: the database connection was lost: %s", method, exc)
+                    await _abort(context, Unavailable(
+                        "the database connection was lost; nothing was written: send it again"))
                 raise
 
         return grpc.unary_unary_rpc_method_handler(

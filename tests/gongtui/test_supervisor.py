@@ -245,6 +245,45 @@ async def test_a_killed_service_is_restarted_and_the_election_goes_on(
     assert "restart 1 in 0.5s" in journal, journal
 
 
+async def test_a_hung_child_is_killed_by_pid_and_restarted(tmp_path: Path) -> None:
+    """SIGSTOP of a supervised service: it still holds its port but stops answering its
+    health. A pause shorter than the watchdog's bound kills nothing; past it, the watchdog
+    kills that PID and the supervisor starts the service again, both logged."""
+    from gongtui.stack import WATCH_EVERY, EmbeddedStack
+
+    hung_after = 10.0
+    stack = EmbeddedStack(embedded_settings(tmp_path), components=("temporal", "approval"),
+                          supervise=True, hung_after=hung_after)
+    await stack.start()
+    journal = stack.log_dir / "supervisor.log"
+    try:
+        first = psutil.Process(stack.procs["approval"].pid)
+        first.send_signal(signal.SIGSTOP)  # a slow moment, not a hang
+        await asyncio.sleep(hung_after / 3)
+        first.send_signal(signal.SIGCONT)
+        await asyncio.sleep(hung_after + 2 * WATCH_EVERY)
+        assert stack.procs["approval"].pid == first.pid
+        assert "has not answered" not in journal.read_text()
+
+        first.send_signal(signal.SIGSTOP)
+        stopped = time.monotonic()
+        deadline = stopped + hung_after + 120
+        while f"approval is up (pid {stack.procs['approval'].pid}" not in journal.read_text() \
+                or stack.procs["approval"].pid == first.pid:
+            assert time.monotonic() < deadline, journal.read_text()
+            await asyncio.sleep(0.3)
+        took = time.monotonic() - stopped
+        said = journal.read_text()
+        assert "approval has not answered for" in said, said
+        assert f"(pid {first.pid}, stopped): hung, killed" in said, said
+        assert "approval exited (killed by SIGKILL)" in said, said
+        assert took >= hung_after - WATCH_EVERY, took  # not before its time
+        assert not psutil.pid_exists(first.pid) or first.status() == psutil.STATUS_ZOMBIE
+        assert "temporal has not answered" not in said  # the healthy one is left alone
+    finally:
+        stack.stop()
+
+
 async def test_up_is_not_fooled_by_a_stranger_on_a_port_and_names_the_component(
         tmp_path: Path) -> None:
     """A process of someone else's answering gRPC health SERVING on the voting port (as an

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Column
 
-from services.common.db import PG_SESSION, Database, asyncpg_dsn
+from services.common.db import Database, asyncpg_dsn, pg_session
 from services.voting.ballot_box.judge import Batch, Cast, Round, Writes, judge, round_from_row
 from services.voting.ballot_box.tables import (
     BALLOT_COLUMNS,
@@ -80,7 +80,7 @@ class PostgresWriter:
                 import asyncpg
 
                 self._postgres = await asyncpg.connect(asyncpg_dsn(self.db.url),
-                                                       server_settings=PG_SESSION)
+                                                       server_settings=pg_session(self.db.schema))
             return await write_batch_postgres(self._postgres, self.db.schema or "public",
                                               items, self._cache)
         except (OSError, ConnectionError) as exc:

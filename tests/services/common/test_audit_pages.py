@@ -3,6 +3,8 @@ above its size; a malformed page size or token is refused naming the field."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from proto import approval_pb2
@@ -44,3 +46,36 @@ async def test_the_chain_is_read_page_by_page(store: Store) -> None:  # noqa: F8
         with pytest.raises(InvalidArgument) as exc:
             await store.list_audit(ELECTION, size, token)
         assert exc.value.field == field
+
+
+async def test_the_bundle_holds_every_page_of_each_chain(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """``audit export`` of a chain longer than one ListAudit page writes it whole (it used to
+    write the first page only: a bundle that then failed its own verification)."""
+    from services.common import bundle
+
+    for i in range(7):
+        async def write(tx: Tx, i: int = i) -> approval_pb2.ApprovalRequest:
+            await tx.audit(ELECTION, "test.record", {"i": i})
+            return approval_pb2.ApprovalRequest(approval_id=f"a-{i}")
+
+        await store.mutate(f"k-{i}", "RequestApproval", approval_pb2.GetApprovalRequest(
+            approval_id=f"a-{i}"), approval_pb2.ApprovalRequest, write, ACTOR)
+
+    class Stub:  # a service whose default page holds 3 records
+        async def ListAudit(self, request):  # type: ignore[no-untyped-def]  # noqa: N802
+            return await store.list_audit(request.election_id, request.page_size or 3,
+                                          request.page_token)
+
+    class Clients:
+        nomination = voting = approval = Stub()
+
+    async def nothing(*args: object) -> list[object]:
+        return []
+
+    monkeypatch.setattr(bundle.anchors, "public_keys", nothing)
+    monkeypatch.setattr(bundle.anchors, "signed_heads", nothing)
+    monkeypatch.setattr(bundle, "counted_rounds", nothing)
+    files = await bundle.bundle_files(Clients(), ELECTION)  # type: ignore[arg-type]
+    seqs = [json.loads(line)["seq"] for line in files["voting.audit.jsonl"].splitlines()]
+    assert seqs == list(range(1, 8))
