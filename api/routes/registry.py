@@ -196,6 +196,8 @@ async def set_committee(street_id: Id, body: CommitteeSize, admin: Admin,
             session.add(row)
         else:
             row.size, row.set_by = body.size, admin.label()
+        await chain.append(db, session, "committee.sized",
+                           {"street_id": street_id, "size": body.size}, admin)
     return CommitteePublic(street_id=street_id, size=body.size, set_by=admin.label())
 
 

@@ -92,12 +92,13 @@ async def ok(page: Any) -> None:
     assert box is None, await box.inner_text()
 
 
-async def enter_paper_tally(page: Any, eid: str, rnd: dict[str, Any], issued: int,
-                            returned: int, invalid: int,
+async def enter_paper_tally(page: Any, confirmer: Any, eid: str, rnd: dict[str, Any],
+                            issued: int, returned: int, invalid: int,
                             counts: dict[str, tuple[int, int]]) -> None:
     """The paper tally entry at the desk (one place for every paper round of the test):
     the sheet as counted — issued, returned, invalid, each candidate's for / against by
-    name — entered and the round counted."""
+    name — entered, then confirmed by the supervisor (总监票人, four eyes), which counts the
+    round."""
     await page.goto(f"/console/desk/{eid}", wait_until="domcontentloaded")
     form = f"form.tally[data-round='{rnd['round_id']}']"
     await page.fill(f"{form} input[name=issued]", str(issued))
@@ -109,6 +110,10 @@ async def enter_paper_tally(page: Any, eid: str, rnd: dict[str, Any], issued: in
         await page.fill(f"{form} input[name='against.{c['person_id']}']", str(no))
     await submit(page, f"{form} button[type=submit]")
     await ok(page)
+    await confirmer.goto(f"/console/tallies/{eid}", wait_until="domcontentloaded")
+    decide = f"form.decide[action$='/{rnd['round_id']}']"
+    await submit(confirmer, f"{decide} button[value=confirm]")
+    await ok(confirmer)
 
 
 async def warm_fonts(http: httpx.AsyncClient) -> None:
@@ -158,6 +163,10 @@ async def test_one_election_conducted_in_the_browser(
                                         "name": c["name"], "org_type": c["org_type"]})):
         r = await http.post(f"/api/v1/{path}", headers=root, json=body)
         assert r.status_code == 201, r.text
+    # the street committee's size is the district's to register (M11), never the desk's
+    r = await http.put(f"/api/v1/streets/{street}/committee", headers=root,
+                       json={"size": scenario["committee"]["size"]})
+    assert r.status_code == 200, r.text
     await warm_fonts(http)
     people = build_roster(scenario)
     by_name = {p.name: p for p in people}
@@ -199,6 +208,7 @@ async def test_one_election_conducted_in_the_browser(
 
     # 街道党工委 approves the plan
     committee = await person("street_committee", f"street:{street}", "街道党工委")
+    supervisor = await person("supervisor", f"street:{street}", "监督委员会")
     await committee.goto(f"/console/street/{eid}", wait_until="domcontentloaded")
     assert await decide_all(committee, "#plan", "approve", "符合规定") == 1
     await election.waiting("nominations")
@@ -272,7 +282,7 @@ async def test_one_election_conducted_in_the_browser(
         else:
             voters = rec["attendance"]["others"]
             counts = {n: (v["yes"], v["no"]) for n, v in rec["trust"].items()}
-        await enter_paper_tally(office, eid, rnd, voters, voters, 0, counts)
+        await enter_paper_tally(office, supervisor, eid, rnd, voters, voters, 0, counts)
     await submit(office, f"section[data-meeting='{w['meeting_id']}'] form.close-meeting button")
     await ok(office)
 
@@ -304,7 +314,7 @@ async def test_one_election_conducted_in_the_browser(
         w = await election.waiting("committee_round", post=vote["post"])
         rnd = next(r for r in await election.rounds(w["meeting_id"])
                    if r["round_id"] == w["round_id"])
-        await enter_paper_tally(committee, eid, rnd, spec["present"], spec["present"], 0,
+        await enter_paper_tally(committee, supervisor, eid, rnd, spec["present"], spec["present"], 0,
                                 {n: (v, 0) for n, v in vote["for"].items()})
 
     # 党员大会: check-in with the quorum on the big screen
@@ -357,9 +367,9 @@ async def test_one_election_conducted_in_the_browser(
         assert (await phone.inner_text("#receipt")).startswith("sha256:")
     assert await phones.cookies() == []
     await phones.close()
-    await text_becomes(screen, "#returned", lambda t: t == str(first["returned"]), 10.0)
     await submit(office, f"{box} form.count button")
     await ok(office)
+    await text_becomes(screen, "#returned", lambda t: t == str(first["returned"]), 10.0)
 
     # the member round on paper
     for spec_round in session["rounds"]:
@@ -368,7 +378,7 @@ async def test_one_election_conducted_in_the_browser(
         w = await election.waiting("congress_round", post=spec_round["post"])
         rnd = next(r for r in await election.rounds(w["meeting_id"])
                    if r["round_id"] == w["round_id"])
-        await enter_paper_tally(office, eid, rnd, spec_round["issued"], spec_round["returned"],
+        await enter_paper_tally(office, supervisor, eid, rnd, spec_round["issued"], spec_round["returned"],
                                 spec_round["invalid"],
                                 {n: (v, 0) for n, v in spec_round["for"].items()})
     await office.goto(f"/console/timeline/{eid}", wait_until="domcontentloaded")
@@ -389,7 +399,6 @@ async def test_one_election_conducted_in_the_browser(
     assert wf["status"] == "completed", wf
 
     # 监督委员会: the chain verified on screen, the complaints read
-    supervisor = await person("supervisor", f"street:{street}", "监督委员会")
     await supervisor.goto(f"/console/audit/{eid}", wait_until="domcontentloaded")
     assert "审计链完整" in await supervisor.inner_text("#verdict")
     await supervisor.goto(f"/console/complaints/{eid}", wait_until="domcontentloaded")

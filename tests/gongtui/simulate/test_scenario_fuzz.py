@@ -22,7 +22,9 @@ FILES = sorted(SCENARIOS.glob("*.yaml"))
 TEXTS = {f.name: f.read_text(encoding="utf-8") for f in FILES}
 DOCS = {name: yaml.safe_load(text) for name, text in TEXTS.items()}
 BOUND_S = 2.0
-FUZZ = settings(max_examples=60, deadline=int(BOUND_S * 1000),
+# the bound is the loader's own CPU time (time.thread_time): a wall-clock deadline measures the
+# machine's load as much as the loader (CI runs two suites side by side on two cores)
+FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 scalars = st.one_of(
@@ -42,7 +44,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(
 def outcome(text: str, file: str) -> None:
     """The property: a scenario (a dict with its name, community and plan), or a
     ScenarioError naming this file, a key (possibly the top) and a line; within the bound."""
-    started = time.monotonic()
+    started = time.thread_time()
     try:
         data = parse_text(text, file)
     except ScenarioError as exc:
@@ -52,7 +54,7 @@ def outcome(text: str, file: str) -> None:
         assert exc.message
     else:
         assert isinstance(data, dict) and {"name", "community", "plan"} <= set(data)
-    assert time.monotonic() - started < BOUND_S
+    assert time.thread_time() - started < BOUND_S
 
 
 def paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
