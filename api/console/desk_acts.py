@@ -76,7 +76,8 @@ async def headcount(request: Request, election_id: str, meeting_id: str) -> Resp
     async def run(form: dict[str, Any], access: Any, key: str | None) -> None:
         body = web.parse(rest.CheckIn, {"committee_size": form.get("committee_size") or 0,
                                         "headcount": form.get("headcount") or 0})
-        await rest.check_in(meeting_id, body, access, web.clients(request), key)
+        await rest.check_in(meeting_id, body, access, web.clients(request), web.db(request),
+                            key)
 
     return await meeting_act(request, election_id, "desk.headcount_done", run)
 

@@ -1,7 +1,7 @@
 """The big screen (大屏) for the hall projector at 1920 × 1080, and the 公布 that lets it show
 results. During check-in: 应到 / 实到 / quorum; during a round: ballots issued and returned;
 results (table and bar chart) only for rounds the desk has published: projecting is separate
-from publishing. A script polls the screen's fragment twice a second (live without reload);
+from publishing. A script polls the screen's fragment four times a second (live without reload);
 without script the page refreshes itself every five seconds."""
 
 from __future__ import annotations

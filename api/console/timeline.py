@@ -61,7 +61,8 @@ async def timeline(request: Request, election_id: str) -> Response:
     steps = wf.timeline if wf else []
     docs: dict[int, list[Any]] = defaultdict(list)
     readers = await web.election_access(request, documents_rest.Reader, user, election_id)
-    for d in await documents_rest.list_documents(readers, web.clients(request), request):
+    for d in await documents_rest.list_documents(readers, web.clients(request), request,
+                                                 web.db(request)):
         docs[d.step].append(d)
     notices = await notices_rest.list_notices(web.clients(request), election_id, 1000)
     return web.render(request, "timeline.html", user=user, info=access[1], election=election,

@@ -101,6 +101,7 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...] | str]] = [
     ("GET", E + "/meetings/mt-x", None, STAFF),
     ("POST", E + "/meetings/mt-x/check-in", {"person_ids": ["q1"]}, (OFF, STR)),
     ("POST", E + "/meetings/mt-x/confirm-attendance", None, (OFF, STR)),
+    ("POST", E + "/meetings/mt-x/close", None, (OFF, STR)),
     ("PUT", E + "/meetings/mt-x/details", {"place": "礼堂"}, (OFF, STR)),
     ("GET", E + "/rounds/rd-x", None, STAFF),
     ("POST", E + "/rounds/rd-x/ballots", {"person_ids": ["q1"]}, (OFF,)),

@@ -148,7 +148,7 @@ def test_stateful_sequences_have_no_server_errors(api_url: str,
 
     # generation only: a replayed or shrunk sequence meets the state the earlier ones left
     # (a resource that now exists answers 409), which hypothesis takes for a flaky strategy
-    Sequences.run(settings=settings(max_examples=30, stateful_step_count=6, deadline=None,
+    Sequences.run(settings=settings(max_examples=15, stateful_step_count=6, deadline=None,
                                     database=None, phases=[Phase.generate],
                                     suppress_health_check=list(HealthCheck)))
     assert not failures, "\n".join(dict.fromkeys(failures))

@@ -89,24 +89,24 @@ async def test_the_supervisor_downloads_a_bundle_that_verifies_and_recounts(
     assert manifest["published_digests"][0]["digest"] == digest
     ballots = (folder / "ballots.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(ballots) == 3
-    code, text = offline("audit", "verify", "--bundle", str(folder))
-    assert code == 0, text
-    code, text = offline("recount", str(folder))
-    assert code == 0 and "all agree" in text, text
+    rc, text = offline("audit", "verify", "--bundle", str(folder))
+    assert rc == 0, text
+    rc, text = offline("recount", str(folder))
+    assert rc == 0 and "all agree" in text, text
 
     supervisor = bearer(await make_token("supervisor", f"district:{district}"))
     r = await http.get(f"/api/v1/elections/{eid}/audit/bundle", headers=supervisor)
     assert r.status_code == 200, r.text
     assert r.headers["content-disposition"] == f'attachment; filename="audit-{eid}.zip"'
     folder = unpack(r.content, eid, tmp_path / "api")
-    code, text = offline("recount", str(folder))
-    assert code == 0, text
+    rc, text = offline("recount", str(folder))
+    assert rc == 0, text
     # a published digest the voting chain did not count is named
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     manifest["published_digests"][0]["digest"] = "sha256:" + "0" * 64
     (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    code, text = offline("audit", "verify", "--bundle", str(folder))
-    assert code == 1 and f"round {c.round_id}: the ballot-box digest published" in text, text
+    rc, text = offline("audit", "verify", "--bundle", str(folder))
+    assert rc == 1 and f"round {c.round_id}: the ballot-box digest published" in text, text
 
     for who in (office, bearer(await make_token("supervisor", "district:d-other"))):
         r = await http.get(f"/api/v1/elections/{eid}/audit/bundle", headers=who)

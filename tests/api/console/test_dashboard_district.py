@@ -24,7 +24,7 @@ from tests.api.console.conftest import sign_in
 
 pytestmark = pytest.mark.stack
 
-COMMUNITIES = 20
+COMMUNITIES = 10
 REASON = "区委督导检查"
 
 

@@ -26,7 +26,9 @@ from tests.paths import SCENARIOS
 
 pytestmark = [pytest.mark.stack, pytest.mark.timeout(900)]
 # the happy path, a congress sitting again after a failed quorum, electronic ballots
-NAMES = ["foundation", "m1-quorum-fails-then-reconvenes", "m3-m4-electronic-invalid"]
+# the happy path on paper and one with electronic ballots of its own (the chaos campaign
+# resumes the other scenarios after its power cuts)
+NAMES = ["foundation", "m3-m4-electronic-invalid"]
 READS = ("Get", "List", "Verify", "Health", "Export")  # calls that record nothing
 MAX_PLAYERS = 200
 

@@ -138,10 +138,10 @@ async def test_electronic_round_codes_validity_and_secrecy(svc: Service) -> None
     # casting opened on the record, after the last issue and before the first ballot, with
     # how many were issued and nothing of whom
     kinds = [r.kind for r in records]
-    opened = kinds.index("casting.opened")
-    assert max(i for i, k in enumerate(kinds) if k == "ballots.issued") < opened
-    assert opened < kinds.index("ballot.cast")
-    assert json.loads(records[opened].payload_json) == {"round_id": rnd.round_id, "issued": 6}
+    at_open = kinds.index("casting.opened")
+    assert max(i for i, k in enumerate(kinds) if k == "ballots.issued") < at_open
+    assert at_open < kinds.index("ballot.cast")
+    assert json.loads(records[at_open].payload_json) == {"round_id": rnd.round_id, "issued": 6}
     for r in records:
         if r.kind == "ballots.issued":
             payload = json.loads(r.payload_json)
