@@ -72,15 +72,20 @@ async def test_same_key_twice_writes_one_row(stack: EmbeddedStack) -> None:
     from proto import nomination_pb2_grpc
     from services.common.clients import open_channel
 
+    election = nomination_pb2.Election(election_id="idem-1", community_id="idem",
+                                       community_name="幂等社区", org_type="branch")
+    # only a worker creates an election (its ID is deterministic): the test plays the workflow
+    async with open_channel(stack.settings.nomination_address, stack.settings_of("worker"),
+                            "nomination") as channel:
+        stub = nomination_pb2_grpc.NominationStub(channel)
+        for _ in range(2):
+            await stub.CreateElection(nomination_pb2.CreateElectionRequest(
+                idempotency_key="idem-create", actor=common_pb2.Actor(role="system"),
+                election=election))
     async with open_channel(stack.settings.nomination_address, stack.settings,
                             "nomination") as channel:
         stub = nomination_pb2_grpc.NominationStub(channel)
         actor = common_pb2.Actor(role="community_office", scope="community:idem")
-        election = nomination_pb2.Election(election_id="idem-1", community_id="idem",
-                                           community_name="幂等社区", org_type="branch")
-        for _ in range(2):
-            await stub.CreateElection(nomination_pb2.CreateElectionRequest(
-                idempotency_key="idem-create", actor=actor, election=election))
         request = nomination_pb2.ImportRosterRequest(
             idempotency_key="idem-roster", actor=actor, election_id="idem-1",
             people=[nomination_pb2.Person(person_id="p1", name="甲", status="full")])
