@@ -80,9 +80,12 @@ async def test_a_finished_election_exports_verifies_and_recounts(
                for r in voting if r["kind"] == "round.counted"}
     assert {d["round_id"]: d["digest"] for d in manifest["published_digests"]} == {
         rid: p["ballot_box_digest"] for rid, p in counted.items()}
-    # casting opened on the record in every electronic round, with the count issued
-    opened = {json.loads(r["payload_json"])["round_id"]: json.loads(r["payload_json"])
-              for r in voting if r["kind"] == "casting.opened"}
+    # casting opened on the record in every electronic round, with the count issued (and who
+    # opened it: the acting token, never a voter)
+    opened = {p["round_id"]: p for p in (json.loads(r["payload_json"]) for r in voting
+                                         if r["kind"] == "casting.opened")}
+    for p in opened.values():
+        assert set(p.pop("acted_by", {})) <= {"token_id", "holder"}, p
     assert opened == {rid: {"round_id": rid, "issued": p["issued"]}
                       for rid, p in counted.items() if p["source"] == "electronic"}
     ballots = [json.loads(line) for line in
