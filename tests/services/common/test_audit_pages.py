@@ -75,6 +75,11 @@ async def test_the_bundle_holds_every_page_of_each_chain(
 
     monkeypatch.setattr(bundle.anchors, "public_keys", nothing)
     monkeypatch.setattr(bundle.anchors, "signed_heads", nothing)
+
+    async def no_notices(*args: object) -> tuple[list[object], list[object]]:
+        return [], []
+
+    monkeypatch.setattr(bundle.anchors, "published", no_notices)
     monkeypatch.setattr(bundle, "counted_rounds", nothing)
     files = await bundle.bundle_files(Clients(), ELECTION)  # type: ignore[arg-type]
     seqs = [json.loads(line)["seq"] for line in files["voting.audit.jsonl"].splitlines()]

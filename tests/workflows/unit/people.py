@@ -102,7 +102,10 @@ class People:
                 st = None
             if st is None:
                 return await self.handle.result()  # type: ignore[no-any-return]
-            if st.status != "running" or st.waiting is None:
+            if st.status != "running":
+                # ended: its last acts (an abort's record) finish before the run returns
+                return await self.handle.result()  # type: ignore[no-any-return]
+            if st.waiting is None:
                 return st
             w = st.waiting
             self.seen.append(w)
