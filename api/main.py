@@ -148,8 +148,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
+        # the traceback goes to the log (the operator's), never into the answer
         log.error("internal error on %s %s: %s", request.method, request.url.path,
-                  type(exc).__name__)
+                  type(exc).__name__, exc_info=exc)
         err = errors.ApiError(500, "internal error", code="INTERNAL")
         return JSONResponse(err.body(), status_code=500)
 

@@ -47,6 +47,13 @@ def slowest(path: str) -> float:
     return SLOWEST_DOCUMENT if path.endswith((".pdf", ".zip", "/bundle")) else SLOWEST
 
 
+def _internal_errors(stack: EmbeddedStack) -> list[str]:
+    """The API's own account of its 5xx answers (the traceback of each), for the failure."""
+    log = stack.log_dir / "api.log"
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    return [line[:4000] for line in lines if '"level": "ERROR"' in line][:5]
+
+
 def _fuzz(strategy: st.SearchStrategy[schemathesis.Case], examples: int, label: str,
           api_url: str, headers: dict[str, str], statuses: Counter[int],
           failures: list[str]) -> None:
@@ -91,9 +98,11 @@ def test_no_server_errors(stack: EmbeddedStack, api_url: str,
                 pass
             except Exception as exc:  # a 5xx is collected in _fuzz; go on with the next one
                 if len(failures) == before:
+                    inner = exc.exceptions[0] if isinstance(exc, BaseExceptionGroup) else exc
                     failures.append(f"{op.method.upper()} {op.path} ({mode.value}): "
-                                    f"{type(exc).__name__}: {str(exc)[:300]}")
-    assert not failures, "\n".join(dict.fromkeys(failures))
+                                    f"{type(exc).__name__}: {type(inner).__name__}: "
+                                    f"{str(inner)[:600]}")
+    assert not failures, "\n".join([*dict.fromkeys(failures), *_internal_errors(stack)])
     assert sum(n for code, n in statuses.items() if code < 300) > 100, statuses
     assert statuses[422] > 100 and statuses[404] > 10, statuses
     # nothing half-written: every service's chain of the fuzzed election verifies

@@ -60,6 +60,10 @@ CONTROL_RECORDED = "control-acts-recorded-1"
 # A notice carries every service's signed chain head, and the results notice the rounds'
 # ballot-box digests (docs/audit.md). Elections whose history lacks the marker publish none.
 NOTICE_HEADS = "notice-heads-1"
+# A hold granted (``await_turn``) in the same workflow task as the period ended is honoured:
+# the client was handed the notice's wait and files its objections before it releases. Before
+# the marker the hold was dropped there, and a loaded client's objection came in as late (O2).
+HOLD_AT_END = "notice-hold-at-end-1"
 
 
 def checked_in(m: MeetingState) -> bool:
@@ -212,11 +216,15 @@ class ElectionBase:
                     lambda: s.paused or bool(s.notice_held) or bool(s.aborted),
                     timeout=remaining)
             except TimeoutError:
+                if s.notice_held and workflow.patched(HOLD_AT_END):
+                    await workflow.wait_condition(
+                        lambda: not s.notice_held or bool(s.aborted))
+                    self._check_aborted()
                 break
             self._check_aborted()
             remaining -= workflow.time() - started
-        # a hold asked for in the same workflow task as the period ended holds nothing more:
-        # left set, it would stop the next notice's clock for a release that may never come
+        # (before HOLD_AT_END) a hold asked for in the same workflow task as the period ended
+        # holds nothing more: left set, it would stop the next notice's clock
         s.notice_held = 0
         s.set_waiting(None)
         if workflow.patched(NOTICE_CLOSES):
