@@ -33,7 +33,35 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "databases: SQLite files (set GONGTUI_TEST_DATABASE_URL for the PostgreSQL pass)"
 
 
+#: what CI runs in one of its two passes only (GONGTUI_CI_PASS, set by .ci/run): a test whose
+#: subject does not depend on the services' database (``one_database``: the supervisor of
+#: ``gongtui up`` on its own folder, the console in a browser, the workflow against fakes)
+#: runs in the SQLite pass; a test on PostgreSQL whichever pass runs it (``postgres``, or the
+#: ``postgres_url`` fixture) in the PostgreSQL pass. Run by hand, every test runs.
+ONE_DATABASE_FOLDERS = ("tests/workflows/unit/", "tests/workflows/replay/")
+
+
+def _ci_pass_skip(item: pytest.Item, ci_pass: str) -> pytest.MarkDecorator | None:
+    where = item.path.relative_to(ROOT).as_posix()
+    if ci_pass == "postgresql" and (item.get_closest_marker("one_database") is not None
+                                    or where.startswith(ONE_DATABASE_FOLDERS)):
+        return pytest.mark.skip(reason="the same on either database: CI runs it in its "
+                                       "SQLite pass")
+    on_postgres = (item.get_closest_marker("postgres") is not None
+                   or "postgres_url" in getattr(item, "fixturenames", ()))
+    if ci_pass == "sqlite" and on_postgres:
+        return pytest.mark.skip(reason="on PostgreSQL in either pass: CI runs it in its "
+                                       "PostgreSQL pass")
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    ci_pass = os.environ.get("GONGTUI_CI_PASS", "")
+    if ci_pass:
+        for item in items:
+            skip = _ci_pass_skip(item, ci_pass)
+            if skip is not None:
+                item.add_marker(skip)
     if not support.postgres_pass():
         return
     why = support.reachable()

@@ -157,6 +157,9 @@ class CallerCheck:
                 try:
                     admit(None, context, method, self.operator_roles)
                 except (Unauthenticated, PermissionDenied) as exc:
+                    # the first message read before the refusal: a refusal that overtakes
+                    # the client's own send reaches it as gRPC core's INTERNAL, not as this
+                    await anext(aiter(requests), None)
                     await context.abort(exc.code, exc.describe())
                 async for response in stream(requests, context):
                     yield response

@@ -122,10 +122,13 @@ ROUTES: list[tuple[str, str, Any, tuple[str, ...] | str]] = [
 
 async def _send(http: httpx.AsyncClient, method: str, path: str, body: Any,
                 headers: dict[str, str]) -> httpx.Response:
-    if isinstance(body, bytes):
-        return await http.request(method, path, content=body,
-                                  headers={**headers, "Content-Type": "text/csv"})
-    return await http.request(method, path, json=body, headers=headers)
+    try:
+        if isinstance(body, bytes):
+            return await http.request(method, path, content=body,
+                                      headers={**headers, "Content-Type": "text/csv"})
+        return await http.request(method, path, json=body, headers=headers)
+    except httpx.TimeoutException as exc:  # name the route that did not answer
+        raise AssertionError(f"{method} {path}: no answer ({type(exc).__name__})") from exc
 
 
 def _template(path: str) -> str:

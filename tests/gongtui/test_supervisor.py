@@ -24,7 +24,7 @@ import pytest
 from gongtui.stack import embedded_settings, free_port, settings_env
 from gongtui.supervisor import holds_port, listening_ports
 
-pytestmark = [pytest.mark.stack, pytest.mark.timeout(420)]
+pytestmark = [pytest.mark.stack, pytest.mark.one_database, pytest.mark.timeout(420)]
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 CHILDREN = {"temporal", "nomination", "voting", "approval", "worker", "api"}
 

@@ -23,7 +23,7 @@ from tests.api.console.browser import ARGS, DOCS, chromium
 from tests.api.console.conftest import codes, congress, place, registrants_notice, roster
 from tests.api.console.test_dashboard import until
 
-pytestmark = pytest.mark.stack
+pytestmark = [pytest.mark.stack, pytest.mark.one_database]
 
 
 @pytest.fixture(scope="session")

@@ -326,7 +326,12 @@ async def _list_services(nomination: Running, component: str) -> list[str]:
     async with channel:
         stub = reflection_pb2_grpc.ServerReflectionStub(channel)
         request = reflection_pb2.ServerReflectionRequest(list_services="")
-        async for answer in stub.ServerReflectionInfo(iter([request]), timeout=5):
+
+        async def requests() -> AsyncIterator[reflection_pb2.ServerReflectionRequest]:
+            yield request  # then the stream stays open until its answer (or refusal) ends it
+            await asyncio.Event().wait()
+
+        async for answer in stub.ServerReflectionInfo(requests(), timeout=5):
             return [s.name for s in answer.list_services_response.service]
     return []
 
