@@ -3,6 +3,7 @@ scheme (bearer tokens with a role and a scope, see api/auth.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from api.routes import (
     tokens,
 )
 from core.config import Settings, get_settings
+from documents import fonts
 from services.common.clients import ServiceClients
 
 CAST_PATH = "/api/v1/ballots"
@@ -124,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.tokens = TokenStore(db)
         app.state.clients = ServiceClients(settings)
         app.state.temporal = TemporalConnection(settings)
+        # the documents' font instances made in the background, not on a first request
+        app.state.fonts = asyncio.create_task(asyncio.to_thread(fonts.warm))
         yield
         app.state.stopping = True
         await app.state.clients.close()

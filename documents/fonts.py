@@ -12,14 +12,20 @@ encoding CMap that pypdf misreads; glyf subsets go in as FontFile2 and read back
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
 
 REGULAR = 400
 BOLD = 700
 FAMILY = "NotoSansSC"
+log = logging.getLogger(__name__)
+# One instancing at a time in a process: the warm-up thread and a first document would
+# otherwise both spend the seconds on the same weight.
+_MAKING = threading.Lock()
 
 
 class FontMissing(RuntimeError):
@@ -61,12 +67,20 @@ def _source_digest() -> str:
 def font_path(weight: int = REGULAR) -> Path:
     """A static TrueType instance of the font at ``weight``, made on first use."""
     import fontTools
-    from fontTools.ttLib import TTFont
-    from fontTools.varLib import instancer
 
     target = cache_dir() / f"{FAMILY}-{weight}-{_source_digest()}-ft{fontTools.version}.ttf"
     if target.exists():
         return target
+    with _MAKING:
+        if not target.exists():
+            _instantiate(weight, target)
+    return target
+
+
+def _instantiate(weight: int, target: Path) -> None:
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
     font = TTFont(str(source_font()), recalcTimestamp=False)
     static = instancer.instantiateVariableFont(font, {"wght": weight}, optimize=False,
                                                updateFontNames=False)
@@ -77,7 +91,16 @@ def font_path(weight: int = REGULAR) -> Path:
     os.chmod(tmp, 0o644)
     static.save(tmp)
     os.replace(tmp, target)
-    return target
+
+
+def warm() -> None:
+    """Both weights made now (a fresh machine's first document would wait seconds for them —
+    tens of seconds on a busy one): the API starts this in a thread as it starts."""
+    try:
+        for weight in (REGULAR, BOLD):
+            font_path(weight)
+    except FontMissing as exc:  # documents are refused with the reason when asked for
+        log.warning("documents' font: %s", exc)
 
 
 # Marks the codec maps elsewhere (the middle dot of 买买提·艾力 is U+00B7, not U+30FB) or that

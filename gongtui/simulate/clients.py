@@ -2,11 +2,12 @@
 election, and the three services through the shared bundle.
 
 The player rides through a service that restarts or hangs (killed and restarted by the
-supervisor of ``gongtui up``): a call that finds the service unreachable (UNAVAILABLE) or gets
-no answer in time (DEADLINE_EXCEEDED) is sent again, with backoff, for at most
-:data:`RIDE_SECONDS`. That never acts twice: every mutating call carries an idempotency key,
-and a ballot's code is single-use — a cast sent again after its answer was lost is refused as
-"already used", which, for the retry, is the proof it was cast (the first attempt's answer)."""
+supervisor of ``gongtui up``): a call that finds the service unreachable (UNAVAILABLE), gets
+no answer in time (DEADLINE_EXCEEDED) or is cut by the service's stop (CANCELLED) is sent
+again, with backoff, for at most :data:`RIDE_SECONDS`. That never acts twice: every mutating
+call carries an idempotency key, and a ballot's code is single-use — a cast sent again after
+its answer was lost is refused as "already used", which, for the retry, is the proof it was
+cast (the first attempt's answer)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ from services.common.clients import ServiceClients, open_channel
 
 log = logging.getLogger(__name__)
 RIDE_SECONDS = 300.0  # how long a call keeps trying a service that is down or hung
-TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+# CANCELLED: a service stopping gracefully cancels what is still in flight when its grace
+# ends (a local cancellation is asyncio's CancelledError, never this code)
+TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED,
+             grpc.StatusCode.CANCELLED)
 CAST = "/gongtui.v1.Voting/CastBallot"
 
 
