@@ -64,6 +64,12 @@ NOTICE_HEADS = "notice-heads-1"
 # the client was handed the notice's wait and files its objections before it releases. Before
 # the marker the hold was dropped there, and a loaded client's objection came in as late (O2).
 HOLD_AT_END = "notice-hold-at-end-1"
+# The heads a notice carries are read by a regular activity, recorded in the history before
+# the notice is published. As a local activity, a workflow task lost under load (timed out
+# before its markers were written) ran the read again after the first publish had moved the
+# chain: the retried publish, under the same key, carried other heads and was refused as a
+# different request (ALREADY_EXISTS, seen with 363 communities on 2 cores).
+ANCHORS_RECORDED = "notice-anchors-recorded-1"
 
 
 def checked_in(m: MeetingState) -> bool:
@@ -186,8 +192,14 @@ class ElectionBase:
         names = [c.name for cs in funnel.lists.values() for c in cs]
         anchors = NoticeAnchors()
         if workflow.patched(NOTICE_HEADS):
-            anchors = await self._act(ElectionActivities.notice_anchors,
-                                      AnchorsQuery(ref.election_id, kind))
+            query = AnchorsQuery(ref.election_id, kind)
+            if self.s.local and workflow.patched(ANCHORS_RECORDED):
+                self._check_aborted()
+                anchors = await workflow.execute_activity_method(
+                    ElectionActivities.notice_anchors, query,
+                    start_to_close_timeout=CALL_TIMEOUT, retry_policy=RETRY)
+            else:
+                anchors = await self._act(ElectionActivities.notice_anchors, query)
         await self._act(ElectionActivities.publish_notice, NoticeInput(
             ref.election_id, kind, title, f"公示期{days}天 / {days} days", names, days,
             anchors.heads, anchors.digests))
