@@ -34,6 +34,14 @@ def _need(meeting: voting_pb2.Meeting, profile: str) -> int:
     return int(value.get("need", 0))
 
 
+def _followed(rounds: list[voting_pb2.Round]) -> voting_pb2.Round | None:
+    """The round the hall follows: the newest one with figures. The workflow opens the next
+    round as soon as one is counted; shown at once, its 0 / 0 would replace the returned
+    count of the round just counted before the hall could read it."""
+    started = [r for r in rounds if r.status != "open" or r.issued > 0]
+    return started[-1] if started else (rounds[-1] if rounds else None)
+
+
 async def screen_data(request: Request, election_id: str) -> dict[str, Any]:
     clients = web.clients(request)
     info = await load_election(clients, web.db(request), election_id)
@@ -43,7 +51,7 @@ async def screen_data(request: Request, election_id: str) -> dict[str, Any]:
     # the service lists meetings by kind's name: the hall follows them in the steps' order
     meetings = sorted(res.meetings, key=lambda m: (MEETING_ORDER.get(m.kind, 9), m.session))
     meeting = meetings[-1] if meetings else None
-    current = meeting.rounds[-1] if meeting is not None and meeting.rounds else None
+    current = _followed(list(meeting.rounds)) if meeting is not None else None
     shown = [r for m in meetings for r in m.rounds if r.round_id in published]
     result = shown[-1] if shown else None
     most = max([t.votes_for for t in result.tally] + [1]) if result else 1

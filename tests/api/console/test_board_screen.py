@@ -129,3 +129,23 @@ async def test_the_big_screen_counts_live_and_shows_results_only_after_publishin
         shown = await hall.get(f"/console/screen/{eid2}/live")
         assert 'id="results"' in shown.text and "当选" in shown.text
         assert "<svg class=\"chart\"" in shown.text and ">5</text>" in shown.text
+
+
+def test_the_screen_keeps_a_counted_round_until_the_next_one_has_figures() -> None:
+    """The workflow opens the next round as soon as one is counted; the hall still reads the
+    counted round's returned count until the next one's ballots are issued or its tally
+    entered."""
+    from api.console.screen import _followed
+    from proto import voting_pb2
+
+    def followed(*rounds: voting_pb2.Round) -> str:
+        found = _followed(list(rounds))
+        return found.round_id if found is not None else ""
+
+    counted = voting_pb2.Round(round_id="r1", status="counted", issued=12, returned=12)
+    waiting = voting_pb2.Round(round_id="r2", status="open")
+    assert followed(counted, waiting) == "r1"
+    waiting.issued = 12
+    assert followed(counted, waiting) == "r2"
+    assert followed(voting_pb2.Round(round_id="r1", status="open")) == "r1"
+    assert followed() == ""
