@@ -64,26 +64,38 @@ class _Connection(Protocol):
 PAUSE_CHECK_TIMEOUT = timedelta(seconds=10)
 
 
+async def running_status(temporal: _Connection, workflow_id: str) -> Any:
+    """The ``status`` query of a running election's workflow, None once it has ended. An
+    ended workflow is asked nothing: a query of a closed workflow replays its whole history
+    on a worker (seconds, at district scale), and an ended election is paused by no one."""
+    from temporalio.client import WorkflowExecutionStatus
+
+    from workflows.election.workflows import CommunityElectionWorkflow
+
+    handle = (await temporal.client()).get_workflow_handle(workflow_id)
+    desc = await workflow_call(handle.describe(rpc_timeout=PAUSE_CHECK_TIMEOUT), workflow_id)
+    if desc.status != WorkflowExecutionStatus.RUNNING:
+        return None
+    return await workflow_call(
+        handle.query(CommunityElectionWorkflow.status, rpc_timeout=PAUSE_CHECK_TIMEOUT),
+        workflow_id)
+
+
 async def refuse_if_paused(temporal: _Connection, workflow_id: str, election_id: str) -> None:
     """The one check that an act on a paused election is refused, with the pause reason
     (409 FAILED_PRECONDITION, field ``election_id``). The pause lives in the election's
     workflow (its ``status`` query). An election without a workflow (not started, or ended)
     is not paused; when Temporal does not answer, the act is not held up (the pause cannot be
     read, and the services keep their own checks)."""
-    from workflows.election.workflows import CommunityElectionWorkflow
-
     try:
-        handle = (await temporal.client()).get_workflow_handle(workflow_id)
-        status = await workflow_call(
-            handle.query(CommunityElectionWorkflow.status, rpc_timeout=PAUSE_CHECK_TIMEOUT),
-            workflow_id)
+        status = await running_status(temporal, workflow_id)
     except ApiError as exc:
         if exc.status in (404, 409, 503, 504):
             if exc.status >= 503:
                 log.warning("pause of %s not readable: %s", election_id, exc.message)
             return
         raise
-    if status.paused:
+    if status is not None and status.paused:
         reason = status.pause_reason or "—"
         raise ApiError(409, f"选举已暂停（理由：{reason}），恢复前不能办理 / election "
                             f"{election_id} is paused ({reason}): nothing is done until it "

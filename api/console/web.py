@@ -194,10 +194,10 @@ def page(handler: Handler) -> Handler:
 async def paused_reason(request: Request, info: Any) -> str:
     """The pause reason when the election's workflow is paused, else "" (shown above the
     desk and the inbox, so nobody acts on a paused election unknowingly)."""
-    from api.routes.elections import workflow_status
+    from api.temporal import running_status
 
     try:
-        status = await workflow_status(temporal(request), info)
+        status = await running_status(temporal(request), info.workflow_id)
     except ApiError:
         return ""
-    return (status.pause_reason or "—") if status.paused else ""
+    return (status.pause_reason or "—") if status is not None and status.paused else ""
