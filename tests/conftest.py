@@ -45,8 +45,8 @@ def _ci_pass_skip(item: pytest.Item, ci_pass: str) -> pytest.MarkDecorator | Non
     where = item.path.relative_to(ROOT).as_posix()
     if ci_pass == "postgresql" and (item.get_closest_marker("one_database") is not None
                                     or where.startswith(ONE_DATABASE_FOLDERS)):
-        return pytest.mark.skip(reason="the same on either database: CI runs it in its "
-                                       "SQLite pass")
+        return pytest.mark.skip(reason="CI runs it in its SQLite pass only (one_database: "
+                                       "the module says why)")
     on_postgres = (item.get_closest_marker("postgres") is not None
                    or "postgres_url" in getattr(item, "fixturenames", ()))
     if ci_pass == "sqlite" and on_postgres:
