@@ -92,11 +92,13 @@ class ElectionBase:
         self._parent_signals: list[asyncio.Future[None]] = []
 
     # ---- activities -----------------------------------------------------------------------
-    async def _act(self, activity: Callable[[ElectionActivities, A], Awaitable[R]], arg: A) -> R:
+    async def _act(self, activity: Callable[[ElectionActivities, A], Awaitable[R]], arg: A,
+                   recorded: bool = False) -> R:
         """One activity call: a local activity for elections started since the local-activities
-        patch, a regular one for those before it (their histories hold those commands)."""
+        patch, a regular one for those before it (their histories hold those commands), and
+        where ``recorded`` (a result that must be in the history before the next call)."""
         self._check_aborted()
-        if self.s.local:
+        if self.s.local and not recorded:
             return await workflow.execute_local_activity_method(
                 activity, arg, start_to_close_timeout=CALL_TIMEOUT, retry_policy=RETRY)
         return await workflow.execute_activity_method(
@@ -192,14 +194,9 @@ class ElectionBase:
         names = [c.name for cs in funnel.lists.values() for c in cs]
         anchors = NoticeAnchors()
         if workflow.patched(NOTICE_HEADS):
-            query = AnchorsQuery(ref.election_id, kind)
-            if self.s.local and workflow.patched(ANCHORS_RECORDED):
-                self._check_aborted()
-                anchors = await workflow.execute_activity_method(
-                    ElectionActivities.notice_anchors, query,
-                    start_to_close_timeout=CALL_TIMEOUT, retry_policy=RETRY)
-            else:
-                anchors = await self._act(ElectionActivities.notice_anchors, query)
+            anchors = await self._act(
+                ElectionActivities.notice_anchors, AnchorsQuery(ref.election_id, kind),
+                recorded=self.s.local and workflow.patched(ANCHORS_RECORDED))
         await self._act(ElectionActivities.publish_notice, NoticeInput(
             ref.election_id, kind, title, f"公示期{days}天 / {days} days", names, days,
             anchors.heads, anchors.digests))
